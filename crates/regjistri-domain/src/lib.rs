@@ -1,0 +1,15 @@
+//! The domain of Regjistri: offender files and the rules about them (DOMAIN.md).
+//!
+//! Invariants: no I/O, no storage, no Tauri or HTTP; time and ids are passed in.
+
+pub mod clock;
+pub mod dates;
+pub mod diff;
+pub mod file;
+pub mod message;
+pub mod names;
+pub mod nid;
+pub mod reference;
+pub mod validate;
+
+pub use message::{FieldError, Severity, Text};

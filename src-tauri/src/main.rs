@@ -1,0 +1,1 @@
+fn main() { regjistri_desktop::run() }
