@@ -39,7 +39,11 @@ pub fn parse_input(input: &str) -> Result<NaiveDate, DateInputError> {
     if !digits(day, 1, 2) || !digits(month, 1, 2) || !digits(year, 4, 4) {
         return Err(DateInputError::Format);
     }
-    let (Ok(d), Ok(m), Ok(y)) = (day.parse::<u32>(), month.parse::<u32>(), year.parse::<i32>()) else {
+    let (Ok(d), Ok(m), Ok(y)) = (
+        day.parse::<u32>(),
+        month.parse::<u32>(),
+        year.parse::<i32>(),
+    ) else {
         return Err(DateInputError::Format);
     };
     NaiveDate::from_ymd_opt(y, m, d).ok_or(DateInputError::Invalid)
@@ -116,8 +120,13 @@ mod tests {
         assert_eq!(add_years(d(2016, 2, 29), 10), Some(d(2026, 2, 28)));
         assert_eq!(add_years(d(2016, 2, 29), 4), Some(d(2020, 2, 29)));
         let anchor = d(2025, 1, 31);
-        let monthly: Vec<_> = (1..=3).map(|k| nth_occurrence(anchor, 1, k).unwrap()).collect();
-        assert_eq!(monthly, vec![d(2025, 2, 28), d(2025, 3, 31), d(2025, 4, 30)]);
+        let monthly: Vec<_> = (1..=3)
+            .map(|k| nth_occurrence(anchor, 1, k).unwrap())
+            .collect();
+        assert_eq!(
+            monthly,
+            vec![d(2025, 2, 28), d(2025, 3, 31), d(2025, 4, 30)]
+        );
         assert_eq!(add_months(d(2024, 3, 31), -1), Some(d(2024, 2, 29)));
     }
 

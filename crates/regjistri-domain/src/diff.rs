@@ -20,14 +20,21 @@ pub struct FieldChange {
 }
 
 fn is_keyed_list(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|v| v.get("id").and_then(Value::as_str).is_some())
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|v| v.get("id").and_then(Value::as_str).is_some())
 }
 
 fn flatten(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&path, v, out);
             }
         }
@@ -62,7 +69,11 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     }
     for (path, old_value) in &a {
         if !b.contains_key(path) {
-            changes.push(FieldChange { path: path.clone(), old: old_value.clone(), new: Value::Null });
+            changes.push(FieldChange {
+                path: path.clone(),
+                old: old_value.clone(),
+                new: Value::Null,
+            });
         }
     }
     changes.retain(|c| !(c.old.is_null() && c.new.is_null()));
@@ -82,7 +93,10 @@ mod tests {
                          "convictions": [{"id": "a", "court": "x"}, {"id": "b", "court": "y"}]});
         let new = json!({"identity": {"surname": "Hoxhaj", "citizenships": ["AL"]},
                          "convictions": [{"id": "b", "court": "z"}]});
-        let paths: Vec<_> = diff(&old, &new).into_iter().map(|c| (c.path, c.old, c.new)).collect();
+        let paths: Vec<_> = diff(&old, &new)
+            .into_iter()
+            .map(|c| (c.path, c.old, c.new))
+            .collect();
         assert_eq!(
             paths,
             vec![

@@ -299,7 +299,11 @@ impl FileDraft {
                     .collect(),
             },
             description: DescriptionDraft {
-                height_cm: data.description.height_cm.map(|h| h.to_string()).unwrap_or_default(),
+                height_cm: data
+                    .description
+                    .height_cm
+                    .map(|h| h.to_string())
+                    .unwrap_or_default(),
                 eye_colour: data.description.eye_colour.clone(),
                 hair_colour: data.description.hair_colour.clone(),
                 marks: data.description.marks.clone(),

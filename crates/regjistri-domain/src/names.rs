@@ -66,7 +66,11 @@ pub fn fold(input: &str) -> String {
 /// words joined, so "Hoxha-Leka" is found as "hoxha", "leka" and "hoxhaleka".
 pub fn tokens(name: &str) -> Vec<String> {
     let folded = fold(name);
-    let mut out: Vec<String> = folded.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect();
+    let mut out: Vec<String> = folded
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
     if out.len() > 1 {
         out.push(out.concat());
     }
@@ -112,8 +116,16 @@ pub fn name_keys<'a>(
     let mut add = |name: &str, field: NameField| {
         for t in tokens(name) {
             let v = variant(&t);
-            keys.push(NameKey { key: t, kind: KeyKind::Exact, field });
-            keys.push(NameKey { key: v, kind: KeyKind::Variant, field });
+            keys.push(NameKey {
+                key: t,
+                kind: KeyKind::Exact,
+                field,
+            });
+            keys.push(NameKey {
+                key: v,
+                kind: KeyKind::Variant,
+                field,
+            });
         }
     };
     add(surname, NameField::Surname);
@@ -142,7 +154,10 @@ pub fn query_tokens(query: &str) -> Vec<QueryToken> {
         if out.iter().any(|q| q.exact == t) {
             continue;
         }
-        out.push(QueryToken { exact: t.to_string(), variant: variant(t) });
+        out.push(QueryToken {
+            exact: t.to_string(),
+            variant: variant(t),
+        });
     }
     out
 }
@@ -215,7 +230,9 @@ mod tests {
         let keys = name_keys("Marku", "Mark", "Marku", [("Marku", "")]);
         let exact: Vec<_> = keys.iter().filter(|k| k.kind == KeyKind::Exact).collect();
         assert_eq!(exact.len(), 2);
-        assert!(exact.iter().any(|k| k.key == "marku" && k.field == NameField::Surname));
+        assert!(exact
+            .iter()
+            .any(|k| k.key == "marku" && k.field == NameField::Surname));
         let variants: Vec<_> = keys.iter().filter(|k| k.kind == KeyKind::Variant).collect();
         assert_eq!(variants.len(), 1);
         assert_eq!(variants[0].field, NameField::Surname);

@@ -148,12 +148,17 @@ impl Lines {
         }
     }
     fn date(&self, line: usize, s: &str) -> Result<NaiveDate, ReferenceParseError> {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| self.err(line, format!("bad date {s:?}")))
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| self.err(line, format!("bad date {s:?}")))
     }
     fn validity(&self, line: usize, from: &str, to: &str) -> Result<Validity, ReferenceParseError> {
         Ok(Validity {
             valid_from: self.date(line, from)?,
-            valid_to: if to.is_empty() { None } else { Some(self.date(line, to)?) },
+            valid_to: if to.is_empty() {
+                None
+            } else {
+                Some(self.date(line, to)?)
+            },
         })
     }
     fn flag(&self, line: usize, s: &str) -> Result<bool, ReferenceParseError> {
@@ -178,13 +183,19 @@ impl ReferenceSet {
             valid_to: None,
         };
 
-        let territory = Lines { file: "territory.txt", text: include_str!("../reference/territory.txt") };
+        let territory = Lines {
+            file: "territory.txt",
+            text: include_str!("../reference/territory.txt"),
+        };
         for (line, cols) in territory.rows() {
             let [county, municipalities] = cols.as_slice() else {
                 return Err(territory.err(line, "expected 2 columns"));
             };
             let county_code = code_for(county);
-            set.counties.push(County { code: county_code.clone(), name: county.to_string() });
+            set.counties.push(County {
+                code: county_code.clone(),
+                name: county.to_string(),
+            });
             set.directorates.push(Directorate {
                 code: directorate_code(&county_code),
                 name: format!("Drejtoria Vendore e Policisë {county}"),
@@ -199,14 +210,21 @@ impl ReferenceSet {
             }
         }
 
-        let moves = Lines { file: "directorates.txt", text: include_str!("../reference/directorates.txt") };
+        let moves = Lines {
+            file: "directorates.txt",
+            text: include_str!("../reference/directorates.txt"),
+        };
         let mut moved: Vec<Jurisdiction> = Vec::new();
         for (line, cols) in moves.rows() {
             let [municipality, county, from, to, confirmed] = cols.as_slice() else {
                 return Err(moves.err(line, "expected 5 columns"));
             };
             let municipality_code = code_for(municipality);
-            if !set.municipalities.iter().any(|m| m.code == municipality_code) {
+            if !set
+                .municipalities
+                .iter()
+                .any(|m| m.code == municipality_code)
+            {
                 return Err(moves.err(line, format!("unknown municipality {municipality:?}")));
             }
             moved.push(Jurisdiction {
@@ -229,7 +247,10 @@ impl ReferenceSet {
         }
         set.jurisdictions.extend(moved);
 
-        let articles = Lines { file: "articles.txt", text: include_str!("../reference/articles.txt") };
+        let articles = Lines {
+            file: "articles.txt",
+            text: include_str!("../reference/articles.txt"),
+        };
         for (line, cols) in articles.rows() {
             let [code, from, to, confirmed, sq, en] = cols.as_slice() else {
                 return Err(articles.err(line, "expected 6 columns"));
@@ -243,7 +264,10 @@ impl ReferenceSet {
             });
         }
 
-        let courts = Lines { file: "courts.txt", text: include_str!("../reference/courts.txt") };
+        let courts = Lines {
+            file: "courts.txt",
+            text: include_str!("../reference/courts.txt"),
+        };
         for (line, cols) in courts.rows() {
             let [code, kind, from, to, confirmed, name] = cols.as_slice() else {
                 return Err(courts.err(line, "expected 6 columns"));
@@ -263,7 +287,10 @@ impl ReferenceSet {
             });
         }
 
-        let countries = Lines { file: "countries.txt", text: include_str!("../reference/countries.txt") };
+        let countries = Lines {
+            file: "countries.txt",
+            text: include_str!("../reference/countries.txt"),
+        };
         for (line, cols) in countries.rows() {
             let [code, sq, en] = cols.as_slice() else {
                 return Err(countries.err(line, "expected 3 columns"));
@@ -326,9 +353,18 @@ mod tests {
     #[test]
     fn kavaje_moves_to_durres_in_2023() {
         let set = ReferenceSet::provisional().unwrap();
-        assert_eq!(set.directorate_for("kavaje", d(2020, 5, 1)).unwrap().code, "dvp-tirane");
-        assert_eq!(set.directorate_for("kavaje", d(2024, 5, 1)).unwrap().code, "dvp-durres");
-        assert_eq!(set.directorate_for("berat", d(2024, 5, 1)).unwrap().code, "dvp-berat");
+        assert_eq!(
+            set.directorate_for("kavaje", d(2020, 5, 1)).unwrap().code,
+            "dvp-tirane"
+        );
+        assert_eq!(
+            set.directorate_for("kavaje", d(2024, 5, 1)).unwrap().code,
+            "dvp-durres"
+        );
+        assert_eq!(
+            set.directorate_for("berat", d(2024, 5, 1)).unwrap().code,
+            "dvp-berat"
+        );
     }
 
     #[test]

@@ -64,7 +64,13 @@ impl Problems {
     }
 
     /// A typed date; `None` if empty or wrong (the error is recorded).
-    fn date(&mut self, field: &str, value: &str, required: bool, today: NaiveDate) -> Option<NaiveDate> {
+    fn date(
+        &mut self,
+        field: &str,
+        value: &str,
+        required: bool,
+        today: NaiveDate,
+    ) -> Option<NaiveDate> {
         if value.trim().is_empty() {
             if required {
                 self.error(field, "required");
@@ -84,7 +90,13 @@ impl Problems {
         }
     }
 
-    fn number<T: TryFrom<u64>>(&mut self, field: &str, value: &str, max: u64, required: bool) -> Option<T> {
+    fn number<T: TryFrom<u64>>(
+        &mut self,
+        field: &str,
+        value: &str,
+        max: u64,
+        required: bool,
+    ) -> Option<T> {
         let v = value.trim();
         if v.is_empty() {
             if required {
@@ -118,7 +130,11 @@ impl Problems {
 /// this after each step to show inline errors.
 pub fn check(draft: &FileDraft, reference: &ReferenceSet, today: NaiveDate) -> Vec<FieldError> {
     let mut ids = Uuid::nil;
-    let mut ctx = Context { reference, today, new_id: &mut ids };
+    let mut ctx = Context {
+        reference,
+        today,
+        new_id: &mut ids,
+    };
     build(draft, &mut ctx).1
 }
 
@@ -127,7 +143,8 @@ pub fn check(draft: &FileDraft, reference: &ReferenceSet, today: NaiveDate) -> V
 pub fn validate(draft: &FileDraft, ctx: &mut Context<'_>) -> Result<FileData, Vec<FieldError>> {
     let (data, problems) = build(draft, ctx);
     let has_error = problems.iter().any(|p| p.severity == Severity::Error);
-    let unconfirmed_warning = !draft.confirm_warnings && problems.iter().any(|p| p.severity == Severity::Warning);
+    let unconfirmed_warning =
+        !draft.confirm_warnings && problems.iter().any(|p| p.severity == Severity::Warning);
     match data {
         Some(data) if !has_error && !unconfirmed_warning => Ok(data),
         _ => Err(problems),
@@ -216,7 +233,12 @@ fn build(draft: &FileDraft, ctx: &mut Context<'_>) -> (Option<FileData>, Vec<Fie
             p.error(f("surname"), "required");
         }
         if let Some(kind) = kind {
-            aliases.push(Alias { id: a.id.unwrap_or_else(&mut *ctx.new_id), kind, surname, given_name: given });
+            aliases.push(Alias {
+                id: a.id.unwrap_or_else(&mut *ctx.new_id),
+                kind,
+                surname,
+                given_name: given,
+            });
         }
     }
 
@@ -260,7 +282,11 @@ fn build(draft: &FileDraft, ctx: &mut Context<'_>) -> (Option<FileData>, Vec<Fie
         } else if ctx.reference.municipality(municipality).is_none() {
             p.error(f("municipality_code"), "municipality_unknown");
         }
-        let street = p.text(&f("street"), &a.street, kind == Some(AddressKind::Residence));
+        let street = p.text(
+            &f("street"),
+            &a.street,
+            kind == Some(AddressKind::Residence),
+        );
         let from = p.date(&f("from"), &a.from, true, today);
         p.not_before_birth(&f("from"), from, birth);
         // An end date may be in the future (a declared temporary stay).
@@ -402,7 +428,12 @@ fn conviction(
         }
     }
 
-    let sentence_months = p.number::<u32>(&f("sentence_months"), &c.sentence_months, u64::from(MAX_SENTENCE_MONTHS), true);
+    let sentence_months = p.number::<u32>(
+        &f("sentence_months"),
+        &c.sentence_months,
+        u64::from(MAX_SENTENCE_MONTHS),
+        true,
+    );
     let sentence_text = p.text(&f("sentence_text"), &c.sentence_text, false);
     let custody_from = p.date(&f("custody_from"), &c.custody_from, false, today);
     p.not_before_birth(&f("custody_from"), custody_from, birth);

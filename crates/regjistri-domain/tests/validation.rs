@@ -24,9 +24,17 @@ fn valid() -> FileDraft {
             place_of_birth: "Tiranë".into(),
             nid: "G80218157A".into(),
             citizenships: vec!["AL".into()],
-            aliases: vec![AliasDraft { id: None, kind: "alias".into(), surname: "Hoxhaj".into(), given_name: "".into() }],
+            aliases: vec![AliasDraft {
+                id: None,
+                kind: "alias".into(),
+                surname: "Hoxhaj".into(),
+                given_name: "".into(),
+            }],
         },
-        description: DescriptionDraft { height_cm: "178".into(), ..Default::default() },
+        description: DescriptionDraft {
+            height_cm: "178".into(),
+            ..Default::default()
+        },
         convictions: vec![ConvictionDraft {
             court_code: "gj-tirane".into(),
             decision_number: "123/2019".into(),
@@ -54,7 +62,11 @@ fn valid() -> FileDraft {
 fn run(draft: &FileDraft) -> Result<FileData, Vec<regjistri_domain::FieldError>> {
     let reference = ReferenceSet::provisional().unwrap();
     let mut new_id = Uuid::now_v7;
-    let mut ctx = Context { reference: &reference, today: today(), new_id: &mut new_id };
+    let mut ctx = Context {
+        reference: &reference,
+        today: today(),
+        new_id: &mut new_id,
+    };
     validate(draft, &mut ctx)
 }
 
@@ -70,54 +82,267 @@ fn the_valid_draft_is_valid() {
 fn each_broken_field_reports_its_code() {
     type Edit = fn(&mut FileDraft);
     let cases: Vec<(&str, Edit, &str, &str)> = vec![
-        ("no surname", |d| d.identity.surname = "  ".into(), "identity.surname", "required"),
-        ("digits in name", |d| d.identity.given_name = "Arb3n".into(), "identity.given_name", "invalid_characters"),
-        ("long name", |d| d.identity.surname = "a".repeat(101), "identity.surname", "too_long"),
-        ("no father", |d| d.identity.father_name.clear(), "identity.father_name", "required"),
-        ("bad sex", |d| d.identity.sex = "X".into(), "identity.sex", "sex_invalid"),
-        ("no sex", |d| d.identity.sex.clear(), "identity.sex", "required"),
-        ("bad date shape", |d| d.identity.date_of_birth = "1968-02-18".into(), "identity.date_of_birth", "date_format"),
-        ("no such day", |d| d.identity.date_of_birth = "30.02.1968".into(), "identity.date_of_birth", "date_invalid"),
-        ("born tomorrow", |d| d.identity.date_of_birth = "04.12.2026".into(), "identity.date_of_birth", "date_in_future"),
-        ("nid dob mismatch", |d| d.identity.date_of_birth = "19.02.1968".into(), "identity.nid", "nid_birth_date_mismatch"),
-        ("nid sex mismatch", |d| d.identity.sex = "F".into(), "identity.nid", "nid_sex_mismatch"),
-        ("nid month", |d| d.identity.nid = "G81318157A".into(), "identity.nid", "nid_month"),
-        ("nid short", |d| d.identity.nid = "G8021815".into(), "identity.nid", "nid_length"),
-        ("unknown citizenship", |d| d.identity.citizenships.push("ZZ".into()), "identity.citizenships.1", "country_unknown"),
-        ("repeated citizenship", |d| d.identity.citizenships.push("al".into()), "identity.citizenships.1", "duplicate_value"),
-        ("empty alias", |d| d.identity.aliases[0].surname.clear(), "identity.aliases.0.surname", "required"),
-        ("height", |d| d.description.height_cm = "abc".into(), "description.height_cm", "number_invalid"),
-        ("height range", |d| d.description.height_cm = "400".into(), "description.height_cm", "number_range"),
-        ("no convictions", |d| d.convictions.clear(), "convictions", "convictions_required"),
-        ("no court", |d| d.convictions[0].court_code.clear(), "convictions.0.court_code", "required"),
-        ("unknown court", |d| d.convictions[0].court_code = "gj-x".into(), "convictions.0.court_code", "court_unknown"),
-        ("merged court after merger", |d| { let c = &mut d.convictions[0]; c.court_code = "gj-tropoje".into(); c.decision_date = "10.05.2024".into(); c.final_date = "20.06.2024".into(); }, "convictions.0.court_code", "court_not_valid_on_date"),
-        ("final before decision", |d| d.convictions[0].final_date = "01.05.2019".into(), "convictions.0.final_date", "final_before_decision"),
-        ("decision before birth", |d| d.convictions[0].decision_date = "01.01.1960".into(), "convictions.0.decision_date", "date_before_birth"),
-        ("no articles", |d| d.convictions[0].articles = vec![" ".into()], "convictions.0.articles", "articles_required"),
-        ("unknown article", |d| d.convictions[0].articles.push("999".into()), "convictions.0.articles.1", "article_unknown"),
-        ("repeated article", |d| d.convictions[0].articles.push("100".into()), "convictions.0.articles.1", "duplicate_value"),
-        ("sentence missing", |d| d.convictions[0].sentence_months.clear(), "convictions.0.sentence_months", "required"),
-        ("sentence range", |d| d.convictions[0].sentence_months = "5000".into(), "convictions.0.sentence_months", "number_range"),
-        ("release before custody", |d| d.convictions[0].release_date = "01.01.2018".into(), "convictions.0.release_date", "release_before_custody"),
-        ("victim adult", |d| d.convictions[0].victim_age = "18".into(), "convictions.0.victim_age", "number_range"),
-        ("foreign without country", |d| { d.convictions[0].foreign = true; d.convictions[0].court_name = "Tribunale di Bari".into(); }, "convictions.0.country", "foreign_country_required"),
-        ("foreign without court", |d| { d.convictions[0].foreign = true; d.convictions[0].country = "IT".into(); }, "convictions.0.court_name", "foreign_court_required"),
-        ("unknown municipality", |d| d.addresses[0].municipality_code = "atlantis".into(), "addresses.0.municipality_code", "municipality_unknown"),
-        ("address kind", |d| d.addresses[0].kind = "castle".into(), "addresses.0.kind", "kind_invalid"),
-        ("address end before start", |d| d.addresses[0].to = "01.01.2023".into(), "addresses.0.to", "date_order"),
-        ("residence without street", |d| d.addresses[0].street.clear(), "addresses.0.street", "required"),
-        ("overlapping residences", |d| d.addresses.push(AddressDraft { kind: "residence".into(), municipality_code: "durres".into(), street: "x".into(), from: "01.06.2024".into(), ..Default::default() }), "addresses.1.from", "residence_overlap"),
+        (
+            "no surname",
+            |d| d.identity.surname = "  ".into(),
+            "identity.surname",
+            "required",
+        ),
+        (
+            "digits in name",
+            |d| d.identity.given_name = "Arb3n".into(),
+            "identity.given_name",
+            "invalid_characters",
+        ),
+        (
+            "long name",
+            |d| d.identity.surname = "a".repeat(101),
+            "identity.surname",
+            "too_long",
+        ),
+        (
+            "no father",
+            |d| d.identity.father_name.clear(),
+            "identity.father_name",
+            "required",
+        ),
+        (
+            "bad sex",
+            |d| d.identity.sex = "X".into(),
+            "identity.sex",
+            "sex_invalid",
+        ),
+        (
+            "no sex",
+            |d| d.identity.sex.clear(),
+            "identity.sex",
+            "required",
+        ),
+        (
+            "bad date shape",
+            |d| d.identity.date_of_birth = "1968-02-18".into(),
+            "identity.date_of_birth",
+            "date_format",
+        ),
+        (
+            "no such day",
+            |d| d.identity.date_of_birth = "30.02.1968".into(),
+            "identity.date_of_birth",
+            "date_invalid",
+        ),
+        (
+            "born tomorrow",
+            |d| d.identity.date_of_birth = "04.12.2026".into(),
+            "identity.date_of_birth",
+            "date_in_future",
+        ),
+        (
+            "nid dob mismatch",
+            |d| d.identity.date_of_birth = "19.02.1968".into(),
+            "identity.nid",
+            "nid_birth_date_mismatch",
+        ),
+        (
+            "nid sex mismatch",
+            |d| d.identity.sex = "F".into(),
+            "identity.nid",
+            "nid_sex_mismatch",
+        ),
+        (
+            "nid month",
+            |d| d.identity.nid = "G81318157A".into(),
+            "identity.nid",
+            "nid_month",
+        ),
+        (
+            "nid short",
+            |d| d.identity.nid = "G8021815".into(),
+            "identity.nid",
+            "nid_length",
+        ),
+        (
+            "unknown citizenship",
+            |d| d.identity.citizenships.push("ZZ".into()),
+            "identity.citizenships.1",
+            "country_unknown",
+        ),
+        (
+            "repeated citizenship",
+            |d| d.identity.citizenships.push("al".into()),
+            "identity.citizenships.1",
+            "duplicate_value",
+        ),
+        (
+            "empty alias",
+            |d| d.identity.aliases[0].surname.clear(),
+            "identity.aliases.0.surname",
+            "required",
+        ),
+        (
+            "height",
+            |d| d.description.height_cm = "abc".into(),
+            "description.height_cm",
+            "number_invalid",
+        ),
+        (
+            "height range",
+            |d| d.description.height_cm = "400".into(),
+            "description.height_cm",
+            "number_range",
+        ),
+        (
+            "no convictions",
+            |d| d.convictions.clear(),
+            "convictions",
+            "convictions_required",
+        ),
+        (
+            "no court",
+            |d| d.convictions[0].court_code.clear(),
+            "convictions.0.court_code",
+            "required",
+        ),
+        (
+            "unknown court",
+            |d| d.convictions[0].court_code = "gj-x".into(),
+            "convictions.0.court_code",
+            "court_unknown",
+        ),
+        (
+            "merged court after merger",
+            |d| {
+                let c = &mut d.convictions[0];
+                c.court_code = "gj-tropoje".into();
+                c.decision_date = "10.05.2024".into();
+                c.final_date = "20.06.2024".into();
+            },
+            "convictions.0.court_code",
+            "court_not_valid_on_date",
+        ),
+        (
+            "final before decision",
+            |d| d.convictions[0].final_date = "01.05.2019".into(),
+            "convictions.0.final_date",
+            "final_before_decision",
+        ),
+        (
+            "decision before birth",
+            |d| d.convictions[0].decision_date = "01.01.1960".into(),
+            "convictions.0.decision_date",
+            "date_before_birth",
+        ),
+        (
+            "no articles",
+            |d| d.convictions[0].articles = vec![" ".into()],
+            "convictions.0.articles",
+            "articles_required",
+        ),
+        (
+            "unknown article",
+            |d| d.convictions[0].articles.push("999".into()),
+            "convictions.0.articles.1",
+            "article_unknown",
+        ),
+        (
+            "repeated article",
+            |d| d.convictions[0].articles.push("100".into()),
+            "convictions.0.articles.1",
+            "duplicate_value",
+        ),
+        (
+            "sentence missing",
+            |d| d.convictions[0].sentence_months.clear(),
+            "convictions.0.sentence_months",
+            "required",
+        ),
+        (
+            "sentence range",
+            |d| d.convictions[0].sentence_months = "5000".into(),
+            "convictions.0.sentence_months",
+            "number_range",
+        ),
+        (
+            "release before custody",
+            |d| d.convictions[0].release_date = "01.01.2018".into(),
+            "convictions.0.release_date",
+            "release_before_custody",
+        ),
+        (
+            "victim adult",
+            |d| d.convictions[0].victim_age = "18".into(),
+            "convictions.0.victim_age",
+            "number_range",
+        ),
+        (
+            "foreign without country",
+            |d| {
+                d.convictions[0].foreign = true;
+                d.convictions[0].court_name = "Tribunale di Bari".into();
+            },
+            "convictions.0.country",
+            "foreign_country_required",
+        ),
+        (
+            "foreign without court",
+            |d| {
+                d.convictions[0].foreign = true;
+                d.convictions[0].country = "IT".into();
+            },
+            "convictions.0.court_name",
+            "foreign_court_required",
+        ),
+        (
+            "unknown municipality",
+            |d| d.addresses[0].municipality_code = "atlantis".into(),
+            "addresses.0.municipality_code",
+            "municipality_unknown",
+        ),
+        (
+            "address kind",
+            |d| d.addresses[0].kind = "castle".into(),
+            "addresses.0.kind",
+            "kind_invalid",
+        ),
+        (
+            "address end before start",
+            |d| d.addresses[0].to = "01.01.2023".into(),
+            "addresses.0.to",
+            "date_order",
+        ),
+        (
+            "residence without street",
+            |d| d.addresses[0].street.clear(),
+            "addresses.0.street",
+            "required",
+        ),
+        (
+            "overlapping residences",
+            |d| {
+                d.addresses.push(AddressDraft {
+                    kind: "residence".into(),
+                    municipality_code: "durres".into(),
+                    street: "x".into(),
+                    from: "01.06.2024".into(),
+                    ..Default::default()
+                })
+            },
+            "addresses.1.from",
+            "residence_overlap",
+        ),
     ];
     for (name, edit, field, code) in cases {
         let mut draft = valid();
         edit(&mut draft);
         let problems = run(&draft).expect_err(name);
         assert!(
-            problems.iter().any(|p| p.field == field && p.code == code && p.severity == Severity::Error),
+            problems
+                .iter()
+                .any(|p| p.field == field && p.code == code && p.severity == Severity::Error),
             "{name}: expected {field} {code}, got {problems:?}"
         );
-        assert!(problems.iter().all(|p| !p.message.sq.is_empty() && !p.message.en.is_empty()));
+        assert!(problems
+            .iter()
+            .all(|p| !p.message.sq.is_empty() && !p.message.en.is_empty()));
     }
 }
 
@@ -126,8 +351,12 @@ fn things_that_are_allowed() {
     type Edit = fn(&mut FileDraft);
     let cases: Vec<(&str, Edit)> = vec![
         ("no nid", |d| d.identity.nid.clear()),
-        ("nid with spaces and lower case", |d| d.identity.nid = " g80 218 157a ".into()),
-        ("merged court before merger", |d| d.convictions[0].court_code = "gj-tropoje".into()),
+        ("nid with spaces and lower case", |d| {
+            d.identity.nid = " g80 218 157a ".into()
+        }),
+        ("merged court before merger", |d| {
+            d.convictions[0].court_code = "gj-tropoje".into()
+        }),
         ("foreign conviction", |d| {
             let c = &mut d.convictions[0];
             c.foreign = true;
@@ -135,15 +364,36 @@ fn things_that_are_allowed() {
             c.court_name = "Tribunale di Bari".into();
             c.court_code.clear();
         }),
-        ("release ahead", |d| d.convictions[0].release_date = "01.01.2030".into()),
+        ("release ahead", |d| {
+            d.convictions[0].release_date = "01.01.2030".into()
+        }),
         ("consecutive residences", |d| {
             d.addresses[0].to = "01.06.2024".into();
-            d.addresses.push(AddressDraft { kind: "residence".into(), municipality_code: "durres".into(), street: "x".into(), from: "01.06.2024".into(), ..Default::default() });
+            d.addresses.push(AddressDraft {
+                kind: "residence".into(),
+                municipality_code: "durres".into(),
+                street: "x".into(),
+                from: "01.06.2024".into(),
+                ..Default::default()
+            });
         }),
-        ("work address beside residence", |d| d.addresses.push(AddressDraft { kind: "work".into(), municipality_code: "durres".into(), from: "01.06.2024".into(), ..Default::default() })),
-        ("name with apostrophe, hyphen, period", |d| d.identity.surname = "D’Angelo-Hoxha Jr.".into()),
-        ("name in another script", |d| d.identity.given_name = "Ξενοφών".into()),
-        ("decomposed accents", |d| d.identity.surname = "C\u{327}ela".into()),
+        ("work address beside residence", |d| {
+            d.addresses.push(AddressDraft {
+                kind: "work".into(),
+                municipality_code: "durres".into(),
+                from: "01.06.2024".into(),
+                ..Default::default()
+            })
+        }),
+        ("name with apostrophe, hyphen, period", |d| {
+            d.identity.surname = "D’Angelo-Hoxha Jr.".into()
+        }),
+        ("name in another script", |d| {
+            d.identity.given_name = "Ξενοφών".into()
+        }),
+        ("decomposed accents", |d| {
+            d.identity.surname = "C\u{327}ela".into()
+        }),
     ];
     for (name, edit) in cases {
         let mut draft = valid();
@@ -172,7 +422,14 @@ fn check_reports_without_building() {
     let reference = ReferenceSet::provisional().unwrap();
     assert!(check(&valid(), &reference, today()).is_empty());
     let empty = check(&FileDraft::default(), &reference, today());
-    for field in ["identity.surname", "identity.given_name", "identity.father_name", "identity.sex", "identity.date_of_birth", "convictions"] {
+    for field in [
+        "identity.surname",
+        "identity.given_name",
+        "identity.father_name",
+        "identity.sex",
+        "identity.date_of_birth",
+        "convictions",
+    ] {
         assert!(empty.iter().any(|p| p.field == field), "{field}");
     }
 }

@@ -1,1 +1,777 @@
-//! placeholder
+//! The encrypted local store of a workstation.
+//!
+//! * SQLCipher database, key in the OS key store ([`key`]), refused rather than guessed at
+//!   ([`open`]).
+//! * One write path: [`Store::write_files`] writes the file, its name keys, a change-log row
+//!   (UUIDv7 mutation id, field-level diff, base version) and a hash-chained audit event in
+//!   the same transaction. There is no other way to change a file.
+//! * Search over stored name keys ([`index`]), NID, date of birth and municipality.
+//!
+//! Invariants: no personal field value is logged; the key never leaves memory except into
+//! the key store; this crate knows nothing of Tauri, HTTP or the UI.
+
+pub mod audit;
+mod error;
+pub mod index;
+pub mod key;
+mod open;
+mod reference_db;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use regjistri_domain::dates::local_date;
+use regjistri_domain::diff::{diff, FieldChange};
+use regjistri_domain::file::{FileData, FileStatus, OffenderFile};
+use regjistri_domain::names::{fold, name_keys, KeyKind, QueryToken};
+use regjistri_domain::reference::ReferenceSet;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
+
+pub use audit::{AuditEvent, StoredEvent};
+pub use error::StoreError;
+pub use index::{Hit, Level};
+pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
+pub use open::key_account;
+
+/// Who did something, from which workstation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: String,
+    pub station: String,
+}
+
+/// Times are stored in UTC with microseconds.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("time {s:?}")))
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A UUIDv7 made on this workstation, with the injected clock's time.
+pub fn new_id(at: DateTime<Utc>) -> Uuid {
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        secs,
+        at.timestamp_subsec_nanos(),
+    ))
+}
+
+/// One change to one file, as the application layer asks for it.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    pub id: Uuid,
+    /// The version the change was made against; 0 creates the file.
+    pub base_version: i64,
+    pub status: FileStatus,
+    pub owning_directorate: String,
+    pub data: FileData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub id: Uuid,
+    pub version: i64,
+    /// `None` when the write changed nothing (and so logged nothing).
+    pub mutation_id: Option<Uuid>,
+}
+
+/// One row of a file's change history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub mutation_id: Uuid,
+    pub base_version: i64,
+    pub version: i64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The columns a result list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub rowid: i64,
+    pub id: Uuid,
+    pub version: i64,
+    pub status: FileStatus,
+    pub surname: String,
+    pub given_name: String,
+    pub father_name: String,
+    pub date_of_birth: NaiveDate,
+    pub nid: Option<String>,
+    pub municipality_code: Option<String>,
+    pub owning_directorate: String,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    reference: ReferenceSet,
+    index: index::NameIndex,
+    /// The change-log sequence number the name index reflects.
+    index_seq: i64,
+    created: bool,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (with a new key in `keys` and the bundled
+    /// reference data) only when neither the key nor the file exists.
+    pub fn open(path: &Path, keys: &dyn KeyStore, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        let mut init = |conn: &mut Connection| -> Result<(), StoreError> {
+            schema::migrate(conn)?;
+            let reference =
+                ReferenceSet::provisional().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            reference_db::save(&tx, &reference)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('created_at', ?1)",
+                params![format_time(now)],
+            )?;
+            tx.commit()?;
+            Ok(())
+        };
+        let opened = open::open_connection(path, keys, &mut init)?;
+        let mut conn = opened.conn;
+        schema::migrate(&mut conn)?;
+        let reference = reference_db::load(&conn)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            reference,
+            index: index::NameIndex::default(),
+            index_seq: 0,
+            created: opened.created,
+        };
+        store.load_index()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this open created the database.
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    pub fn reference(&self) -> &ReferenceSet {
+        &self.reference
+    }
+
+    pub fn file_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM offender_file", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    // ---- the one write path ----
+
+    /// Writes one file change. See [`Store::write_files`].
+    pub fn write_file(
+        &mut self,
+        write: FileWrite,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Written, StoreError> {
+        let mut out = self.write_files(std::iter::once(write), actor, now, &mut |_| {})?;
+        out.pop()
+            .ok_or_else(|| StoreError::Corrupt("write returned nothing".into()))
+    }
+
+    /// Writes file changes in one transaction: for each, the file row and its name keys, a
+    /// change-log row and an audit event. All or nothing. `progress` is told how many are done.
+    pub fn write_files(
+        &mut self,
+        writes: impl IntoIterator<Item = FileWrite>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Vec<Written>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut out = Vec::new();
+        for (n, write) in writes.into_iter().enumerate() {
+            out.push(write_one(&tx, &write, actor, now)?);
+            progress(n + 1);
+        }
+        tx.commit()?;
+        self.refresh_index()?;
+        Ok(out)
+    }
+
+    /// Records an audit event that is not a change (a file viewed, an export).
+    pub fn record(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        audit::append(&tx, actor, now, event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Verifies the whole audit chain; returns the number of events.
+    pub fn verify_audit(&self) -> Result<u64, StoreError> {
+        audit::verify(&self.conn)
+    }
+
+    pub fn audit_events(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        audit::events(&self.conn, after_seq, limit)
+    }
+
+    // ---- reading ----
+
+    pub fn file(&self, id: Uuid) -> Result<OffenderFile, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT version, status, owning_directorate, data, created_at, created_by, updated_at, updated_by
+                 FROM offender_file WHERE id = ?1",
+                params![id.to_string()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))
+            .and_then(|(version, status, owning, data, created_at, created_by, updated_at, updated_by)| {
+                Ok(OffenderFile {
+                    id,
+                    version,
+                    status: FileStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+                    owning_directorate: owning,
+                    data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    created_at: parse_time(&created_at)?,
+                    created_by,
+                    updated_at: parse_time(&updated_at)?,
+                    updated_by,
+                })
+            })
+    }
+
+    pub fn history(&self, id: Uuid) -> Result<Vec<Change>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT mutation_id, base_version, version, actor, created_at, diff FROM change_log
+             WHERE entity = 'offender_file' AND entity_id = ?1 ORDER BY version",
+        )?;
+        let rows: Vec<(String, i64, i64, String, String, String)> = stmt
+            .query_map(params![id.to_string()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(m, base_version, version, actor, at, d)| {
+                Ok(Change {
+                    mutation_id: Uuid::parse_str(&m)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    base_version,
+                    version,
+                    actor,
+                    at: parse_time(&at)?,
+                    changes: serde_json::from_str(&d)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Result-list rows for the given internal row ids, in the given order.
+    pub fn summaries(&self, rowids: &[i64]) -> Result<Vec<Summary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rowid, id, version, status, surname, given_name, father_name, date_of_birth, nid,
+                    municipality_code, owning_directorate
+             FROM offender_file WHERE rowid = ?1",
+        )?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for rowid in rowids {
+            let row = stmt
+                .query_row(params![rowid], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, String>(10)?,
+                    ))
+                })
+                .optional()?;
+            let Some((
+                rowid,
+                id,
+                version,
+                status,
+                surname,
+                given_name,
+                father_name,
+                dob,
+                nid,
+                municipality,
+                owning,
+            )) = row
+            else {
+                continue;
+            };
+            out.push(Summary {
+                rowid,
+                id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                version,
+                status: FileStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+                surname,
+                given_name,
+                father_name,
+                date_of_birth: NaiveDate::parse_from_str(&dob, "%Y-%m-%d")
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                nid,
+                municipality_code: municipality,
+                owning_directorate: owning,
+            });
+        }
+        Ok(out)
+    }
+
+    // ---- search ----
+
+    /// Name search over the stored keys; see [`index::NameIndex::search`].
+    pub fn search_names(
+        &mut self,
+        tokens: &[QueryToken],
+        municipality: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        self.refresh_index()?;
+        Ok(self.index.search(tokens, municipality, offset, limit))
+    }
+
+    fn rowids_where(
+        &self,
+        sql_where: &str,
+        value: &str,
+        municipality: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        let mut filter = format!("FROM offender_file WHERE {sql_where} = ?1");
+        if municipality.is_some() {
+            filter.push_str(" AND municipality_code = ?2");
+        }
+        let total: i64 = match municipality {
+            Some(m) => self.conn.query_row(
+                &format!("SELECT count(*) {filter}"),
+                params![value, m],
+                |r| r.get(0),
+            )?,
+            None => {
+                self.conn
+                    .query_row(&format!("SELECT count(*) {filter}"), params![value], |r| {
+                        r.get(0)
+                    })?
+            }
+        };
+        let sql = format!(
+            "SELECT rowid {filter} ORDER BY surname, given_name, rowid LIMIT {} OFFSET {}",
+            limit, offset
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let ids: Vec<i64> = match municipality {
+            Some(m) => stmt
+                .query_map(params![value, m], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+            None => stmt
+                .query_map(params![value], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok((
+            usize::try_from(total).unwrap_or(0),
+            ids.into_iter()
+                .map(|rowid| Hit {
+                    rowid,
+                    level: Level::Exact,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Files with this personal number (already normalised: upper case, no spaces).
+    pub fn search_nid(
+        &self,
+        nid: &str,
+        municipality: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        self.rowids_where("nid", nid, municipality, offset, limit)
+    }
+
+    pub fn search_birth_date(
+        &self,
+        date: NaiveDate,
+        municipality: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Hit>), StoreError> {
+        self.rowids_where("date_of_birth", &iso(date), municipality, offset, limit)
+    }
+
+    // ---- the name index ----
+
+    fn load_index(&mut self) -> Result<(), StoreError> {
+        self.index_seq = self.change_seq()?;
+        self.index = index::NameIndex::default();
+        let mut files = self.conn.prepare(
+            "SELECT rowid, surname, given_name, father_name, municipality_code FROM offender_file ORDER BY rowid",
+        )?;
+        let mut keys = self
+            .conn
+            .prepare("SELECT file, key, kind, field FROM name_key ORDER BY file")?;
+        let mut key_rows = keys
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?
+            .peekable();
+        let file_rows = files.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        for row in file_rows {
+            let (rowid, surname, given, father, municipality) = row?;
+            let mut file_keys = Vec::new();
+            // Both queries are ordered by row id: merge them.
+            while let Some(Ok((file, _, _, _))) = key_rows.peek() {
+                if *file > rowid {
+                    break;
+                }
+                let Some(Ok((file, key, kind, field))) = key_rows.next() else {
+                    break;
+                };
+                if file == rowid {
+                    file_keys.push((
+                        key,
+                        if kind == 0 {
+                            KeyKind::Exact
+                        } else {
+                            KeyKind::Variant
+                        },
+                        u8::try_from(field).unwrap_or(3),
+                    ));
+                }
+            }
+            if let Some(Err(_)) = key_rows.peek() {
+                if let Some(Err(e)) = key_rows.next() {
+                    return Err(e.into());
+                }
+            }
+            self.index.put(index::IndexedFile {
+                rowid,
+                sort_name: fold(&format!("{surname} {given} {father}")),
+                municipality,
+                keys: file_keys,
+            });
+        }
+        Ok(())
+    }
+
+    fn change_seq(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Brings the name index up to date with changes made since it was built, by this
+    /// process or another one.
+    fn refresh_index(&mut self) -> Result<(), StoreError> {
+        let seq = self.change_seq()?;
+        if seq == self.index_seq {
+            return Ok(());
+        }
+        let changed: Vec<String> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT DISTINCT entity_id FROM change_log WHERE seq > ?1 AND seq <= ?2 AND entity = 'offender_file'",
+            )?;
+            let rows = stmt.query_map(params![self.index_seq, seq], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if changed.len() > 50_000 {
+            return self.load_index();
+        }
+        let mut file_stmt = self.conn.prepare_cached(
+            "SELECT rowid, surname, given_name, father_name, municipality_code FROM offender_file WHERE id = ?1",
+        )?;
+        let mut key_stmt = self
+            .conn
+            .prepare_cached("SELECT key, kind, field FROM name_key WHERE file = ?1")?;
+        for id in changed {
+            let row = file_stmt
+                .query_row(params![id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .optional()?;
+            let Some((rowid, surname, given, father, municipality)) = row else {
+                continue;
+            };
+            let keys = key_stmt
+                .query_map(params![rowid], |r| {
+                    let kind: i64 = r.get(1)?;
+                    let field: i64 = r.get(2)?;
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        if kind == 0 {
+                            KeyKind::Exact
+                        } else {
+                            KeyKind::Variant
+                        },
+                        u8::try_from(field).unwrap_or(3),
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            self.index.put(index::IndexedFile {
+                rowid,
+                sort_name: fold(&format!("{surname} {given} {father}")),
+                municipality,
+                keys,
+            });
+        }
+        self.index_seq = seq;
+        Ok(())
+    }
+
+    /// Gives the raw connection to tests in this crate's integration tests and benchmarks
+    /// that compare against plain SQLite. Not for application code.
+    #[doc(hidden)]
+    pub fn connection_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn document(
+    status: FileStatus,
+    owning: &str,
+    data: &FileData,
+) -> Result<serde_json::Value, StoreError> {
+    Ok(serde_json::json!({
+        "status": status,
+        "owning_directorate": owning,
+        "data": serde_json::to_value(data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    }))
+}
+
+/// The single place where a file changes. Runs inside the caller's transaction.
+fn write_one(
+    conn: &Connection,
+    w: &FileWrite,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Written, StoreError> {
+    let id = w.id.to_string();
+    let current: Option<(i64, i64, String, String, String)> = conn
+        .prepare_cached("SELECT rowid, version, status, owning_directorate, data FROM offender_file WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?;
+    let (rowid, old_doc, version) = match (&current, w.base_version) {
+        (None, 0) => (None, serde_json::Value::Null, 1),
+        (None, _) => return Err(StoreError::NotFound(id)),
+        (Some((_, found, ..)), expected) if *found != expected => {
+            return Err(StoreError::VersionConflict {
+                id,
+                expected,
+                found: *found,
+            })
+        }
+        (Some((rowid, found, status, owning, data)), _) => {
+            let status = FileStatus::parse(status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?;
+            let data: FileData =
+                serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            (Some(*rowid), document(status, owning, &data)?, found + 1)
+        }
+    };
+    let new_doc = document(w.status, &w.owning_directorate, &w.data)?;
+    let changes = diff(&old_doc, &new_doc);
+    if changes.is_empty() {
+        return Ok(Written {
+            id: w.id,
+            version: version - 1,
+            mutation_id: None,
+        });
+    }
+
+    let ident = &w.data.identity;
+    let municipality = w
+        .data
+        .residence_on(local_date(now))
+        .map(|a| a.municipality_code.clone());
+    let data_json =
+        serde_json::to_string(&w.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let at = format_time(now);
+    let rowid = match rowid {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO offender_file (id, version, status, owning_directorate, surname, given_name, father_name,
+                    date_of_birth, nid, municipality_code, data, created_at, created_by, updated_at, updated_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13)",
+            )?
+            .execute(params![
+                id,
+                version,
+                w.status.as_str(),
+                w.owning_directorate,
+                ident.surname,
+                ident.given_name,
+                ident.father_name,
+                iso(ident.date_of_birth),
+                ident.nid,
+                municipality,
+                data_json,
+                at,
+                actor.user
+            ])?;
+            conn.last_insert_rowid()
+        }
+        Some(rowid) => {
+            conn.prepare_cached(
+                "UPDATE offender_file SET version = ?2, status = ?3, owning_directorate = ?4, surname = ?5,
+                    given_name = ?6, father_name = ?7, date_of_birth = ?8, nid = ?9, municipality_code = ?10,
+                    data = ?11, updated_at = ?12, updated_by = ?13
+                 WHERE rowid = ?1",
+            )?
+            .execute(params![
+                rowid,
+                version,
+                w.status.as_str(),
+                w.owning_directorate,
+                ident.surname,
+                ident.given_name,
+                ident.father_name,
+                iso(ident.date_of_birth),
+                ident.nid,
+                municipality,
+                data_json,
+                at,
+                actor.user
+            ])?;
+            conn.prepare_cached("DELETE FROM name_key WHERE file = ?1")?
+                .execute(params![rowid])?;
+            rowid
+        }
+    };
+    let aliases = ident
+        .aliases
+        .iter()
+        .map(|a| (a.surname.as_str(), a.given_name.as_str()));
+    let mut insert_key = conn
+        .prepare_cached("INSERT INTO name_key (file, key, kind, field) VALUES (?1, ?2, ?3, ?4)")?;
+    for k in name_keys(
+        &ident.surname,
+        &ident.given_name,
+        &ident.father_name,
+        aliases,
+    ) {
+        insert_key.execute(params![rowid, k.key, k.kind as i64, k.field as i64])?;
+    }
+
+    let mutation_id = new_id(now);
+    conn.prepare_cached(
+        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station, created_at)
+         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        mutation_id.to_string(),
+        id,
+        w.base_version,
+        version,
+        serde_json::to_string(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        actor.user,
+        actor.station,
+        at
+    ])?;
+    audit::append(
+        conn,
+        actor,
+        now,
+        &AuditEvent {
+            action: if w.base_version == 0 {
+                "file.create"
+            } else {
+                "file.update"
+            }
+            .into(),
+            object_type: "offender_file".into(),
+            object_id: id,
+            outcome: "ok".into(),
+        },
+    )?;
+    log::debug!(
+        "file {} written at version {version} (mutation {mutation_id})",
+        w.id
+    );
+    Ok(Written {
+        id: w.id,
+        version,
+        mutation_id: Some(mutation_id),
+    })
+}

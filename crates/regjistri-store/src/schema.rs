@@ -1,0 +1,142 @@
+//! Versioned migrations. Each runs in one transaction and records its version; a database
+//! from a newer build is refused rather than guessed at.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::StoreError;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+
+pub const LATEST: i64 = 1;
+
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE ref_article (
+    code TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT, confirmed INTEGER NOT NULL,
+    title_sq TEXT NOT NULL, title_en TEXT NOT NULL,
+    PRIMARY KEY (code, valid_from)
+) WITHOUT ROWID;
+CREATE TABLE ref_county (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE ref_municipality (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, county_code TEXT NOT NULL REFERENCES ref_county(code)
+) WITHOUT ROWID;
+CREATE TABLE ref_directorate (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, county_code TEXT NOT NULL REFERENCES ref_county(code)
+) WITHOUT ROWID;
+CREATE TABLE ref_jurisdiction (
+    municipality_code TEXT NOT NULL REFERENCES ref_municipality(code),
+    directorate_code TEXT NOT NULL REFERENCES ref_directorate(code),
+    valid_from TEXT NOT NULL, valid_to TEXT, confirmed INTEGER NOT NULL,
+    PRIMARY KEY (municipality_code, valid_from)
+) WITHOUT ROWID;
+CREATE TABLE ref_court (
+    code TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT, confirmed INTEGER NOT NULL,
+    PRIMARY KEY (code, valid_from)
+) WITHOUT ROWID;
+CREATE TABLE ref_country (code TEXT PRIMARY KEY, name_sq TEXT NOT NULL, name_en TEXT NOT NULL) WITHOUT ROWID;
+
+-- One row per offender file. `data` is the versioned content (JSON of FileData); the
+-- columns beside it are derived from it by the write path for listing and indexes.
+CREATE TABLE offender_file (
+    rowid              INTEGER PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    version            INTEGER NOT NULL CHECK (version >= 1),
+    status             TEXT NOT NULL,
+    owning_directorate TEXT NOT NULL,
+    surname            TEXT NOT NULL,
+    given_name         TEXT NOT NULL,
+    father_name        TEXT NOT NULL,
+    date_of_birth      TEXT NOT NULL,
+    nid                TEXT,
+    municipality_code  TEXT,
+    data               TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    created_by         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    updated_by         TEXT NOT NULL
+);
+CREATE INDEX offender_file_nid ON offender_file(nid) WHERE nid IS NOT NULL;
+CREATE INDEX offender_file_dob ON offender_file(date_of_birth);
+CREATE INDEX offender_file_municipality ON offender_file(municipality_code);
+
+-- Folded name keys (regjistri_domain::names), computed once by the write path.
+CREATE TABLE name_key (
+    file  INTEGER NOT NULL REFERENCES offender_file(rowid),
+    key   TEXT NOT NULL,
+    kind  INTEGER NOT NULL,
+    field INTEGER NOT NULL,
+    PRIMARY KEY (file, kind, key)
+) WITHOUT ROWID;
+
+-- Every change, for synchronisation: client-made mutation id (UUIDv7), field-level diff,
+-- the version it was made against.
+CREATE TABLE change_log (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id  TEXT NOT NULL UNIQUE,
+    entity       TEXT NOT NULL,
+    entity_id    TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    version      INTEGER NOT NULL,
+    diff         TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    station      TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    pushed_at    TEXT
+);
+CREATE INDEX change_log_entity ON change_log(entity_id, version);
+CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
+BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;
+CREATE TRIGGER change_log_only_push_mark BEFORE UPDATE ON change_log
+WHEN NEW.seq IS NOT OLD.seq OR NEW.mutation_id IS NOT OLD.mutation_id OR NEW.entity IS NOT OLD.entity
+  OR NEW.entity_id IS NOT OLD.entity_id OR NEW.base_version IS NOT OLD.base_version
+  OR NEW.version IS NOT OLD.version OR NEW.diff IS NOT OLD.diff OR NEW.actor IS NOT OLD.actor
+  OR NEW.station IS NOT OLD.station OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'change_log rows are immutable'); END;
+
+-- Append-only, hash-chained audit trail. No personal field values: ids and codes only.
+CREATE TABLE audit_event (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    station     TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id   TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+"#;
+
+pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the schema to [`LATEST`]. Returns the version found before.
+pub fn migrate(conn: &mut Connection) -> Result<i64, StoreError> {
+    let found = current_version(conn)?;
+    if found > LATEST {
+        return Err(StoreError::NewerSchema {
+            found,
+            known: LATEST,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        log::info!("database schema migrated to version {version}");
+    }
+    Ok(found)
+}
