@@ -1,0 +1,74 @@
+import type { AppError } from "../generated/AppError";
+import type { FieldError } from "../generated/FieldError";
+import type { Text } from "../generated/Text";
+
+/** Error codes the screens act on; any other code is shown as it is. */
+export const ErrorCode = {
+  validation: "validation",
+  versionConflict: "version_conflict",
+  internal: "internal",
+} as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+function isText(v: unknown): v is Text {
+  return isRecord(v) && typeof v.sq === "string" && typeof v.en === "string";
+}
+
+function isFieldError(v: unknown): v is FieldError {
+  return (
+    isRecord(v) &&
+    typeof v.field === "string" &&
+    typeof v.code === "string" &&
+    (v.severity === "error" || v.severity === "warning") &&
+    isText(v.message)
+  );
+}
+
+/** True when `v` already has the exact shape the Rust side sends. */
+export function isAppError(v: unknown): v is AppError {
+  return (
+    isRecord(v) &&
+    typeof v.code === "string" &&
+    v.code.length > 0 &&
+    isText(v.message) &&
+    Array.isArray(v.fields) &&
+    v.fields.every(isFieldError)
+  );
+}
+
+function detailOf(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (e instanceof Error) return e.message || e.name;
+  if (isRecord(e) && typeof e.message === "string") return e.message;
+  try {
+    const s = JSON.stringify(e);
+    return s === undefined ? String(e) : s;
+  } catch {
+    return String(e);
+  }
+}
+
+/**
+ * Whatever a command rejected with, as an AppError. A well-formed AppError passes through
+ * (field problems that are malformed are dropped); anything else (a string from the Tauri
+ * runtime, a JavaScript Error, a bare object) becomes code "internal" with the detail kept.
+ */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return { code: e.code, message: e.message, fields: e.fields };
+  if (isRecord(e) && typeof e.code === "string" && e.code.length > 0 && isText(e.message)) {
+    const fields = Array.isArray(e.fields) ? e.fields.filter(isFieldError) : [];
+    return { code: e.code, message: e.message, fields };
+  }
+  const detail = detailOf(e);
+  return {
+    code: ErrorCode.internal,
+    message: {
+      sq: `Gabim i brendshëm: ${detail}`,
+      en: `Internal error: ${detail}`,
+    },
+    fields: [],
+  };
+}

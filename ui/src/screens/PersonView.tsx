@@ -1,0 +1,288 @@
+import { useEffect, useRef, useState } from "react";
+import type { ReactNode } from "react";
+import type { AppError } from "../generated/AppError";
+import type { FileView } from "../generated/FileView";
+import type { ReferenceSet } from "../generated/ReferenceSet";
+import { useBackend } from "../backend/context";
+import { toAppError } from "../backend/errors";
+import { isoToDisplay, timestampToDisplay } from "../dates";
+import { changeValue } from "../format";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n";
+import { articleTitle, article, countryName, courtName, directorateName, municipalityName } from "../reference";
+import { PhotoPlaceholder } from "./PhotoPlaceholder";
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="facts__row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+export function PersonView({
+  id,
+  reference,
+  onBack,
+  onEdit,
+}: {
+  id: string;
+  reference: ReferenceSet;
+  onBack(): void;
+  onEdit(id: string): void;
+}) {
+  const backend = useBackend();
+  const { t, text, lang } = useI18n();
+  const [view, setView] = useState<FileView | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    backend.getFile(id).then(
+      (v) => live && setView(v),
+      (e) => live && setError(toAppError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [backend, id]);
+
+  useEffect(() => {
+    if (view) heading.current?.focus();
+  }, [view]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !e.defaultPrevented) {
+        e.preventDefault();
+        onBack();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [onBack]);
+
+  const dash = t("none");
+  const orDash = (s: string | null | undefined) => (s ? s : dash);
+  const date = (iso: string | null | undefined) => (iso ? isoToDisplay(iso) : dash);
+  const value = (v: unknown) => (typeof v === "string" && ISO_DATE.test(v) ? isoToDisplay(v) : changeValue(v));
+
+  const toolbar = (
+    <div className="toolbar">
+      <button type="button" className="button" data-testid="back" onClick={onBack}>
+        ← {t("back")}
+      </button>
+      {view && (
+        <button type="button" className="button button--primary" data-testid="edit-file" onClick={() => onEdit(id)}>
+          {t("edit")}
+        </button>
+      )}
+    </div>
+  );
+
+  if (error) {
+    return (
+      <main className="person" id="main" data-testid="person-view">
+        {toolbar}
+        <p className="message message--error" role="alert">
+          {text(error.message)} <code>{error.code}</code>
+        </p>
+      </main>
+    );
+  }
+  if (!view) {
+    return (
+      <main className="person" id="main" data-testid="person-view" aria-busy="true">
+        {toolbar}
+        <p>{t("loading")}</p>
+      </main>
+    );
+  }
+
+  const f = view.file;
+  const { identity: who, description: d } = f.data;
+  const history = [...view.history].sort((a, b) => Number(b.version) - Number(a.version));
+
+  return (
+    <main className="person" id="main" data-testid="person-view" data-id={f.id}>
+      {toolbar}
+      <div className="person__top">
+        <PhotoPlaceholder label={t("noPhoto")} />
+        <div>
+          <h2 className="person__name" tabIndex={-1} ref={heading}>
+            <span className="name" data-testid="person-surname">
+              {who.surname}
+            </span>{" "}
+            <span className="name">{who.given_name}</span>{" "}
+            <span className="person__father">({who.father_name})</span>
+          </h2>
+          <p className="person__meta">
+            <span className={`badge badge--status-${f.status}`}>{t(`status_${f.status}` as MessageKey)}</span>{" "}
+            {t("owningDirectorate")}: {directorateName(reference, f.owning_directorate)} · {t("version")}{" "}
+            {String(f.version)}
+          </p>
+        </div>
+      </div>
+
+      <section className="panel" aria-labelledby="p-identity">
+        <h3 id="p-identity">{t("identity")}</h3>
+        <dl className="facts">
+          <Row label={t("surname")}>{who.surname}</Row>
+          <Row label={t("givenName")}>{who.given_name}</Row>
+          <Row label={t("fatherName")}>{orDash(who.father_name)}</Row>
+          <Row label={t("motherName")}>{orDash(who.mother_name)}</Row>
+          <Row label={t("sex")}>{t(`sex_${who.sex}` as MessageKey)}</Row>
+          <Row label={t("dateOfBirth")}>{date(who.date_of_birth)}</Row>
+          <Row label={t("placeOfBirth")}>{orDash(who.place_of_birth)}</Row>
+          <Row label={t("nid")}>
+            <span className="mono">{orDash(who.nid)}</span>
+            {who.nid_check_overridden && <span className="note"> ({t("nidOverridden")})</span>}
+          </Row>
+          <Row label={t("citizenships")}>
+            {who.citizenships.length ? who.citizenships.map((c) => countryName(reference, c, lang)).join(", ") : dash}
+          </Row>
+          <Row label={t("aliases")}>
+            {who.aliases.length ? (
+              <ul className="plain-list">
+                {who.aliases.map((a) => (
+                  <li key={a.id}>
+                    {t(`alias_${a.kind}` as MessageKey)}: <span className="name">{`${a.surname} ${a.given_name}`.trim()}</span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              dash
+            )}
+          </Row>
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="p-description">
+        <h3 id="p-description">{t("description")}</h3>
+        <dl className="facts">
+          <Row label={t("heightCm")}>{d.height_cm ?? dash}</Row>
+          <Row label={t("eyeColour")}>{orDash(d.eye_colour)}</Row>
+          <Row label={t("hairColour")}>{orDash(d.hair_colour)}</Row>
+          <Row label={t("marks")}>{orDash(d.marks)}</Row>
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="p-convictions">
+        <h3 id="p-convictions">{t("convictions")}</h3>
+        {f.data.convictions.length === 0 && <p>{t("noConvictions")}</p>}
+        {f.data.convictions.map((c, i) => (
+          <article key={c.id} className="block" aria-label={`${t("conviction")} ${i + 1}`}>
+            <h4>
+              {t("conviction")} {i + 1}: {c.decision_number} · {date(c.decision_date)}
+            </h4>
+            <dl className="facts">
+              {c.foreign ? (
+                <>
+                  <Row label={t("foreign")}>{countryName(reference, c.country, lang)}</Row>
+                  <Row label={t("court")}>{orDash(c.court_name)}</Row>
+                  <Row label={t("recognition")}>{orDash(c.recognition)}</Row>
+                </>
+              ) : (
+                <Row label={t("court")}>{courtName(reference, c.court_code) || dash}</Row>
+              )}
+              <Row label={t("decisionNumber")}>{c.decision_number}</Row>
+              <Row label={t("decisionDate")}>{date(c.decision_date)}</Row>
+              <Row label={t("finalDate")}>{date(c.final_date)}</Row>
+              <Row label={t("articles")}>
+                <ul className="plain-list">
+                  {c.articles.map((code) => (
+                    <li key={code}>
+                      <strong>{code}</strong> {articleTitle(reference, code, lang)}
+                      {article(reference, code)?.confirmed === false && <span className="note"> ({t("unconfirmed")})</span>}
+                    </li>
+                  ))}
+                </ul>
+              </Row>
+              <Row label={t("sentenceMonths")}>
+                {c.sentence_months} {t("months")}
+                {c.sentence_text && ` · ${c.sentence_text}`}
+              </Row>
+              <Row label={t("custodyFrom")}>{date(c.custody_from)}</Row>
+              <Row label={t("releaseDate")}>{date(c.release_date)}</Row>
+              <Row label={t("victimAge")}>{c.victim_age ?? dash}</Row>
+              <Row label={t("victimRelationship")}>{orDash(c.victim_relationship)}</Row>
+            </dl>
+          </article>
+        ))}
+      </section>
+
+      <section className="panel" aria-labelledby="p-addresses">
+        <h3 id="p-addresses">{t("addresses")}</h3>
+        {f.data.addresses.length === 0 ? (
+          <p>{t("noAddresses")}</p>
+        ) : (
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t("addressKind")}</th>
+                <th scope="col">{t("municipality")}</th>
+                <th scope="col">{t("street")}</th>
+                <th scope="col">{t("from")}</th>
+                <th scope="col">{t("to")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.data.addresses.map((a) => (
+                <tr key={a.id}>
+                  <td>{t(`address_${a.kind}` as MessageKey)}</td>
+                  <td>{municipalityName(reference, a.municipality_code)}</td>
+                  <td>{orDash(a.street)}</td>
+                  <td className="nowrap">{date(a.from)}</td>
+                  <td className="nowrap">{a.to ? date(a.to) : t("untilNow")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="p-history">
+        <h3 id="p-history">{t("history")}</h3>
+        <table className="data-table" data-testid="history">
+          <thead>
+            <tr>
+              <th scope="col">{t("version")}</th>
+              <th scope="col">{t("time")}</th>
+              <th scope="col">{t("actor")}</th>
+              <th scope="col">{t("action")}</th>
+              <th scope="col">{t("changes")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.map((h) => (
+              <tr key={String(h.version)} data-testid="history-entry">
+                <td>{String(h.version)}</td>
+                <td className="nowrap">{timestampToDisplay(h.at)}</td>
+                <td>{h.actor}</td>
+                <td>{h.action === "create" || h.action === "update" ? t(`action_${h.action}`) : h.action}</td>
+                <td>
+                  <ul className="changes">
+                    {h.changes.map((c, k) => (
+                      <li key={k}>
+                        <code>{c.path}</code>: <span className="changes__old">{value(c.old)}</span> →{" "}
+                        <span className="changes__new">{value(c.new)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="note">
+          {t("created")}: {timestampToDisplay(f.created_at)} ({f.created_by}) · {t("updated")}:{" "}
+          {timestampToDisplay(f.updated_at)} ({f.updated_by})
+        </p>
+      </section>
+    </main>
+  );
+}

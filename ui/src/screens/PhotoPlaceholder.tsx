@@ -1,0 +1,13 @@
+/** Where the person's latest photo will go: a drawn silhouette, no image file. */
+export function PhotoPlaceholder({ label }: { label: string }) {
+  return (
+    <figure className="photo" data-testid="photo-placeholder">
+      <svg className="photo__svg" viewBox="0 0 120 150" role="img" aria-label={label}>
+        <rect className="photo__bg" x="0" y="0" width="120" height="150" />
+        <circle className="photo__figure" cx="60" cy="55" r="26" />
+        <path className="photo__figure" d="M14 150c0-32 20-52 46-52s46 20 46 52z" />
+      </svg>
+      <figcaption className="photo__caption">{label}</figcaption>
+    </figure>
+  );
+}
