@@ -223,7 +223,7 @@ export function FileForm({
   const focusField = (path: string) => {
     const root = stepRoot.current;
     if (!root) return;
-    const find = (p: string) => root.querySelector<HTMLElement>(`[data-field="${CSS.escape(p)}"]`);
+    const find = (p: string) => root.querySelector<HTMLElement>(`[data-field="${p.replace(/["\\]/g, "\\$&")}"]`);
     (find(path) ?? find(path.replace(/\.\d+$/, "")))?.focus();
   };
 

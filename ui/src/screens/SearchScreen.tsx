@@ -281,7 +281,7 @@ export function SearchScreen({
         {result && items.length === 0 && <p className="results__empty">{t("noResults")}</p>}
       </div>
 
-      <nav className="pager" aria-label={t("resultsCaption")}>
+      <nav className="pager" aria-label={t("pages")}>
         <button
           type="button"
           className="button"

@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { AppError } from "../generated/AppError";
+import type { FileDraft } from "../generated/FileDraft";
+import { toAppError, isAppError } from "./errors";
+import { COMMANDS } from "./backend";
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock("@tauri-apps/api/core", () => ({ invoke }));
+
+const { tauriBackend } = await import("./tauri");
+
+const validation: AppError = {
+  code: "validation",
+  message: { sq: "Dosja ka probleme.", en: "The file has problems." },
+  fields: [
+    {
+      field: "identity.nid",
+      code: "nid_check_letter",
+      severity: "warning",
+      message: { sq: "Shkronja e kontrollit…", en: "The check letter…" },
+    },
+  ],
+};
+
+describe("toAppError", () => {
+  it("passes a well-formed AppError through", () => {
+    expect(toAppError(validation)).toEqual(validation);
+    expect(isAppError(validation)).toBe(true);
+  });
+
+  it("turns a string (as the Tauri runtime rejects) into an internal error keeping the text", () => {
+    const e = toAppError("command search_files not found");
+    expect(e.code).toBe("internal");
+    expect(e.fields).toEqual([]);
+    expect(e.message.en).toContain("command search_files not found");
+    expect(e.message.sq).toContain("command search_files not found");
+  });
+
+  it("turns an Error into an internal error", () => {
+    const e = toAppError(new TypeError("window.__TAURI_INTERNALS__ is undefined"));
+    expect(e.code).toBe("internal");
+    expect(e.message.en).toContain("__TAURI_INTERNALS__");
+  });
+
+  it("turns null, numbers and shapeless objects into internal errors", () => {
+    for (const v of [null, undefined, 42, { foo: 1 }, { code: "x", message: "only one language" }, { code: "", message: { sq: "a", en: "b" } }]) {
+      const e = toAppError(v);
+      expect(e.code).toBe("internal");
+      expect(isAppError(e)).toBe(true);
+    }
+  });
+
+  it("keeps a coded error whose field list is malformed, dropping the bad entries", () => {
+    const e = toAppError({
+      code: "validation",
+      message: { sq: "a", en: "b" },
+      fields: [validation.fields[0], { field: "x" }, "junk"],
+    });
+    expect(e.code).toBe("validation");
+    expect(e.fields).toEqual(validation.fields);
+    expect(toAppError({ code: "db_locked", message: { sq: "a", en: "b" } }).fields).toEqual([]);
+  });
+});
+
+describe("tauriBackend", () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it("calls each Rust command by name with camelCase argument keys", async () => {
+    invoke.mockResolvedValue("ok");
+    const b = tauriBackend();
+    const draft = { confirm_warnings: false } as FileDraft;
+    const query = { text: "hoxha", municipality_code: null, page: 2, page_size: 25 };
+    await b.appInfo();
+    await b.referenceData();
+    await b.searchFiles(query);
+    await b.getFile("id-1");
+    await b.editFile("id-1");
+    await b.checkDraft(draft);
+    await b.createFile(draft);
+    await b.updateFile("id-1", 7, draft);
+    expect(invoke.mock.calls).toEqual([
+      ["app_info", undefined],
+      ["reference_data", undefined],
+      ["search_files", { query }],
+      ["get_file", { id: "id-1" }],
+      ["edit_file", { id: "id-1" }],
+      ["check_draft", { draft }],
+      ["create_file", { draft }],
+      ["update_file", { id: "id-1", baseVersion: 7, draft }],
+    ]);
+    expect(Object.values(COMMANDS)).toHaveLength(8);
+  });
+
+  it("rejects with the AppError Rust sent", async () => {
+    invoke.mockRejectedValue(validation);
+    await expect(tauriBackend().createFile({} as FileDraft)).rejects.toEqual(validation);
+  });
+
+  it("normalises any other rejection into an internal AppError", async () => {
+    invoke.mockRejectedValue("unexpected panic");
+    const err = await tauriBackend().getFile("x").catch((e: unknown) => e);
+    expect(isAppError(err)).toBe(true);
+    expect((err as AppError).code).toBe("internal");
+    expect((err as AppError).message.en).toContain("unexpected panic");
+
+    invoke.mockImplementation(() => {
+      throw new Error("sync throw");
+    });
+    const err2 = await tauriBackend().appInfo().catch((e: unknown) => e);
+    expect((err2 as AppError).code).toBe("internal");
+  });
+});

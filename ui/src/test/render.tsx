@@ -1,0 +1,15 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { expect } from "vitest";
+import { App } from "../App";
+import { FakeBackend } from "../backend/fake";
+
+/** The whole app over a fake backend, once the first page of the list has arrived. */
+export async function renderApp(fake: FakeBackend = new FakeBackend()) {
+  const user = userEvent.setup({ delay: null });
+  const result = render(<App backend={fake} />);
+  await screen.findByTestId("search-input");
+  await waitFor(() => expect(screen.getByTestId("result-total")).toHaveAttribute("data-total", String(fake.info.file_count)));
+  await waitFor(() => expect(screen.getByTestId("result-total")).not.toHaveTextContent(/…/));
+  return { fake, user, ...result };
+}
