@@ -8,7 +8,6 @@ export default defineConfig({
   server: {
     port: 1420,
     strictPort: true,
-    host: "localhost",
   },
   build: {
     outDir: "dist",

@@ -115,7 +115,7 @@ const sq = {
   updated: "Ndryshuar",
   version: "Versioni",
   time: "Koha",
-  actor: "Nga",
+  actor: "Përdoruesi",
   action: "Veprimi",
   changes: "Ndryshimet",
   action_create: "Krijim",

@@ -43,6 +43,7 @@ function Articles({ i, c, reference, step }: { i: number; c: ConvictionDraft; re
         </span>
       </legend>
       {reference.articles.map((a) => {
+        const title = lang === "en" ? a.title_en : a.title_sq;
         const id = `${fieldId(base)}-${a.code.replace(/[^A-Za-z0-9]/g, "-")}`;
         const checked = c.articles.includes(a.code);
         const mine = forCode(a.code).filter((p) => p.field !== base || !checked);
@@ -61,8 +62,8 @@ function Articles({ i, c, reference, step }: { i: number; c: ConvictionDraft; re
               }
             />
             <label htmlFor={id}>
-              <strong>{a.code}</strong> {lang === "en" ? a.title_en : a.title_sq}
-              {!a.confirmed && <span className="note"> ({t("unconfirmed")})</span>}
+              <strong>{a.code}</strong> {title}
+              {!a.confirmed && !title.toLowerCase().includes(t("unconfirmed")) && <span className="note"> ({t("unconfirmed")})</span>}
             </label>
           </div>
         );
@@ -147,7 +148,7 @@ export function ConvictionsStep(step: StepProps) {
                   {text("recognition", t("recognition"))}
                 </>
               ) : (
-                <SelectField path={f("court_code")} label={t("court")} required value={c.court_code} problems={p(f("court_code"))} onChange={(v) => set(f("court_code"), v)}>
+                <SelectField path={f("court_code")} className="field--wide" label={t("court")} required value={c.court_code} problems={p(f("court_code"))} onChange={(v) => set(f("court_code"), v)}>
                   <CourtOptions reference={reference} />
                 </SelectField>
               )}

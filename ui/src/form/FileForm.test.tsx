@@ -185,6 +185,7 @@ describe("file form", () => {
     await waitFor(() => expect(fake.callsOf("createFile")).toHaveLength(1));
     expect(drafts(fake, "createFile")[0]!.confirm_warnings).toBe(false);
     expect(screen.queryByTestId("person-view")).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("confirm-warnings")).toHaveFocus());
 
     await user.click(screen.getByTestId("confirm-warnings"));
     await user.click(screen.getByTestId("save-file"));

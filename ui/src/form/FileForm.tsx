@@ -98,6 +98,11 @@ export function FileForm({
       const bad = root.querySelector<HTMLElement>('[aria-invalid="true"]');
       if (bad) return bad.focus();
     }
+    if (focus.target === "summary") {
+      // a save refused only for warnings: straight to the box that confirms them
+      const confirm = root.querySelector<HTMLElement>('[data-testid="confirm-warnings"]');
+      if (confirm && !root.querySelector(".summary--error")) return confirm.focus();
+    }
     if (focus.target === "summary" || focus.target === "invalid") {
       if (summary.current) return summary.current.focus();
     }
@@ -257,6 +262,26 @@ export function FileForm({
   const warnings = shown.filter((p) => p.severity === "warning");
   const errorsByStep = STEPS.map((_, i) => problems.filter((p) => p.severity === "error" && stepOf(p.field) === i).length);
 
+  const hasStepErrors = shown.some((p) => p.severity === "error");
+  const confirmBox = warnings.length > 0 && (
+    <div className="confirm">
+      <div className="field field--checkbox">
+        <input
+          id="confirm-warnings"
+          type="checkbox"
+          data-testid="confirm-warnings"
+          checked={draft.confirm_warnings}
+          aria-describedby="confirm-warnings-hint"
+          onChange={(e) => setDraft({ ...draft, confirm_warnings: e.target.checked })}
+        />
+        <label htmlFor="confirm-warnings">{t("confirmWarnings")}</label>
+      </div>
+      <p className="hint" id="confirm-warnings-hint">
+        {t("confirmWarningsHint")}
+      </p>
+    </div>
+  );
+
   return (
     <main className="form" id="main" data-testid="file-form">
       <h2 className="form__title">
@@ -297,9 +322,9 @@ export function FileForm({
         </h3>
 
         {shown.length > 0 && (
-          <div className={`summary ${shown.some((p) => p.severity === "error") ? "summary--error" : "summary--warning"}`} data-testid="problem-summary">
+          <div className={`summary ${hasStepErrors ? "summary--error" : "summary--warning"}`} data-testid="problem-summary">
             <h4 tabIndex={-1} ref={summary}>
-              {step === REVIEW ? t("problemsAll") : t("problemsInStep")} ({shown.length})
+              {hasStepErrors ? (step === REVIEW ? t("problemsAll") : t("problemsInStep")) : t("warnings")} ({shown.length})
             </h4>
             <ul>
               {shown.map((p, k) => (
@@ -333,26 +358,12 @@ export function FileForm({
           </div>
         )}
 
+        {step === REVIEW && confirmBox}
+
         <StepBody {...stepProps} />
 
-        {warnings.length > 0 && (
-          <div className="confirm">
-            <div className="field field--checkbox">
-              <input
-                id="confirm-warnings"
-                type="checkbox"
-                data-testid="confirm-warnings"
-                checked={draft.confirm_warnings}
-                aria-describedby="confirm-warnings-hint"
-                onChange={(e) => setDraft({ ...draft, confirm_warnings: e.target.checked })}
-              />
-              <label htmlFor="confirm-warnings">{t("confirmWarnings")}</label>
-            </div>
-            <p className="hint" id="confirm-warnings-hint">
-              {t("confirmWarningsHint")}
-            </p>
-          </div>
-        )}
+        {step !== REVIEW && confirmBox}
+
       </div>
 
       <div className="form__nav">

@@ -197,7 +197,10 @@ export function PersonView({
                   {c.articles.map((code) => (
                     <li key={code}>
                       <strong>{code}</strong> {articleTitle(reference, code, lang)}
-                      {article(reference, code)?.confirmed === false && <span className="note"> ({t("unconfirmed")})</span>}
+                      {article(reference, code)?.confirmed === false &&
+                        !articleTitle(reference, code, lang).toLowerCase().includes(t("unconfirmed")) && (
+                          <span className="note"> ({t("unconfirmed")})</span>
+                        )}
                     </li>
                   ))}
                 </ul>
