@@ -22,5 +22,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // generous: CI may build Rust on the same two cores while these run
+    testTimeout: 20000,
   },
 });

@@ -1,0 +1,32 @@
+// The invariants of ui/src, checked on the source text.
+import { describe, expect, it } from "vitest";
+
+const sources = import.meta.glob<string>("./**/*.{ts,tsx}", { query: "?raw", import: "default", eager: true });
+const isTest = (path: string) => /\.test\.tsx?$/.test(path) || path.startsWith("./test/");
+const app = Object.entries(sources).filter(([path]) => !isTest(path) && !path.startsWith("./generated/"));
+
+describe("architecture", () => {
+  it("sees the sources", () => {
+    expect(app.length).toBeGreaterThan(10);
+  });
+
+  it("imports @tauri-apps only in backend/tauri.ts", () => {
+    const offenders = app.filter(([path, text]) => path !== "./backend/tauri.ts" && /from\s+["']@tauri-apps\//.test(text));
+    expect(offenders.map(([p]) => p)).toEqual([]);
+  });
+
+  it("uses the fake backend only in tests", () => {
+    const offenders = app.filter(([path, text]) => path !== "./backend/fake.ts" && /from\s+["'][./]*(backend\/)?fake["']/.test(text));
+    expect(offenders.map(([p]) => p)).toEqual([]);
+  });
+
+  it("sets no inline style (the CSP has no 'unsafe-inline')", () => {
+    const offenders = app.filter(([, text]) => /\sstyle=\{|\.style\.|dangerouslySetInnerHTML|insertAdjacentHTML|\beval\(|new Function\(/.test(text));
+    expect(offenders.map(([p]) => p)).toEqual([]);
+  });
+
+  it("loads nothing from outside the bundle", () => {
+    const offenders = app.filter(([, text]) => /["'`](https?:)?\/\/[a-z0-9.-]+/i.test(text));
+    expect(offenders.map(([p]) => p)).toEqual([]);
+  });
+});
