@@ -182,7 +182,7 @@ export function FileForm({
       const err = toAppError(e);
       if (err.code === ErrorCode.validation) {
         setProblems(err.fields);
-        announce(`${t("problemsAll")}: ${err.fields.length}`);
+        announce(`${text(err.message)} (${err.fields.length})`);
       } else {
         setFormError(err);
         announce(text(err.message));
