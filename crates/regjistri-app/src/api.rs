@@ -55,6 +55,7 @@ pub enum MatchKind {
 #[ts(export)]
 pub struct FileSummary {
     pub id: Uuid,
+    #[ts(type = "number")]
     pub version: i64,
     pub status: FileStatus,
     pub surname: String,
@@ -82,6 +83,7 @@ pub struct SearchPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct HistoryEntry {
+    #[ts(type = "number")]
     pub version: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
@@ -102,6 +104,7 @@ pub struct FileView {
 #[ts(export)]
 pub struct EditForm {
     pub id: Uuid,
+    #[ts(type = "number")]
     pub base_version: i64,
     pub draft: FileDraft,
 }
@@ -110,6 +113,7 @@ pub struct EditForm {
 #[ts(export)]
 pub struct Saved {
     pub id: Uuid,
+    #[ts(type = "number")]
     pub version: i64,
 }
 

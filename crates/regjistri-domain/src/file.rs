@@ -166,6 +166,7 @@ impl FileData {
 pub struct OffenderFile {
     pub id: Uuid,
     /// Increments with every change; a change names the version it was made against.
+    #[ts(type = "number")]
     pub version: i64,
     pub status: FileStatus,
     pub owning_directorate: String,

@@ -31,9 +31,20 @@ pub struct NameKey {
     pub key: String,
     pub kind: KeyKind,
     pub field: NameField,
+    /// True when the key is the whole name ("hoxha" of "Hoxha", "hoxhaleka" of
+    /// "Hoxha-Leka"), false for one part of a longer name ("hoxha" of "Hoxha-Leka").
+    pub whole: bool,
 }
 
-fn is_apostrophe(c: char) -> bool {
+impl NameKey {
+    /// The order of a key among a file's keys in search ranking: surname before given name
+    /// before father's name before alias, the whole name before a part of it. 0..=7.
+    pub fn rank(&self) -> u8 {
+        (self.field as u8) * 2 + u8::from(!self.whole)
+    }
+}
+
+pub fn is_apostrophe(c: char) -> bool {
     matches!(
         c,
         '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '`' | '\u{00B4}' | '\u{2032}'
@@ -105,7 +116,7 @@ pub fn variant(token: &str) -> String {
     stem(&phonetic(token))
 }
 
-/// The keys stored for one file. Each key appears once, with the best field it came from.
+/// The keys stored for one file. Each key appears once, with the best rank it came from.
 pub fn name_keys<'a>(
     surname: &str,
     given_name: &str,
@@ -114,17 +125,23 @@ pub fn name_keys<'a>(
 ) -> Vec<NameKey> {
     let mut keys: Vec<NameKey> = Vec::new();
     let mut add = |name: &str, field: NameField| {
-        for t in tokens(name) {
+        let parts = tokens(name);
+        let count = parts.len();
+        for (i, t) in parts.into_iter().enumerate() {
+            // A single word, or the joined form that `tokens` appends last, is the whole name.
+            let whole = count == 1 || i + 1 == count;
             let v = variant(&t);
             keys.push(NameKey {
                 key: t,
                 kind: KeyKind::Exact,
                 field,
+                whole,
             });
             keys.push(NameKey {
                 key: v,
                 kind: KeyKind::Variant,
                 field,
+                whole,
             });
         }
     };
@@ -135,7 +152,7 @@ pub fn name_keys<'a>(
         add(alias_surname, NameField::Alias);
         add(alias_given, NameField::Alias);
     }
-    keys.sort_by(|a, b| (&a.key, a.kind, a.field).cmp(&(&b.key, b.kind, b.field)));
+    keys.sort_by(|a, b| (&a.key, a.kind, a.rank()).cmp(&(&b.key, b.kind, b.rank())));
     keys.dedup_by(|later, earlier| later.key == earlier.key && later.kind == earlier.kind);
     keys
 }

@@ -45,7 +45,8 @@ impl Problems {
         } else if !v.chars().all(|c| {
             c.is_alphabetic()
                 || unicode_normalization::char::is_combining_mark(c)
-                || matches!(c, ' ' | '-' | '\'' | '\u{2019}' | '.')
+                || crate::names::is_apostrophe(c)
+                || matches!(c, ' ' | '-' | '.')
         }) {
             self.error(field, "invalid_characters");
         }

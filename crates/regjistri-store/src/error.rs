@@ -12,6 +12,8 @@ pub enum StoreError {
     DatabaseWithoutKey,
     #[error("a key exists in the key store but the database file is missing")]
     KeyWithoutDatabase,
+    #[error("there is no database at this path")]
+    Missing,
     #[error("the database file is empty or damaged")]
     Damaged,
     #[error("the database was written by a newer version of Regjistri (schema {found}, this build knows {known})")]
@@ -45,6 +47,7 @@ impl StoreError {
             StoreError::PlainDatabase => "plain_database",
             StoreError::DatabaseWithoutKey => "database_without_key",
             StoreError::KeyWithoutDatabase => "key_without_database",
+            StoreError::Missing => "database_missing",
             StoreError::Damaged => "database_damaged",
             StoreError::NewerSchema { .. } => "newer_schema",
             StoreError::NotFound(_) => "not_found",

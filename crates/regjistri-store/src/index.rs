@@ -145,7 +145,7 @@ impl NameIndex {
         matches!(self.entries.get(p.file as usize), Some(Some(e)) if e.generation == p.generation)
     }
 
-    /// Every live file's best score for one token into `scores` (level × 4 + field).
+    /// Every live file's best score for one token into `scores` (level × 8 + key rank).
     fn score_token(
         &self,
         token: &QueryToken,
@@ -157,7 +157,7 @@ impl NameIndex {
             if !self.is_live(p) {
                 return;
             }
-            let s = (level as u8) * 4 + p.field.min(3);
+            let s = (level as u8) * 8 + p.field.min(7);
             let slot = &mut scores[p.file as usize];
             if *slot == NONE {
                 touched.push(p.file);
@@ -233,7 +233,7 @@ impl NameIndex {
                         .iter()
                         .map(|&f| {
                             let s = scores[f as usize];
-                            (f, s / 4, u16::from(s))
+                            (f, s / 8, u16::from(s))
                         })
                         .collect();
                 } else {
@@ -242,7 +242,7 @@ impl NameIndex {
                         if s == NONE {
                             return false;
                         }
-                        *worst = (*worst).max(s / 4);
+                        *worst = (*worst).max(s / 8);
                         *sum += u16::from(s);
                         true
                     });
@@ -306,7 +306,10 @@ mod tests {
             municipality: Some(municipality.to_string()),
             keys: name_keys(surname, given, father, [])
                 .into_iter()
-                .map(|k| (k.key, k.kind, k.field as u8))
+                .map(|k| {
+                    let r = k.rank();
+                    (k.key, k.kind, r)
+                })
                 .collect(),
         }
     }
@@ -377,6 +380,10 @@ mod tests {
         assert_eq!(second[0].rowid, 11);
         assert_eq!(last.len(), 5);
         assert!(ix.search(&query_tokens("basha"), None, 40, 10).1.is_empty());
-        assert_eq!(ix.search(&[], None, 0, 5).0, 30);
+        // The whole surname before a hyphenated one that contains it.
+        ix.put(file(31, "Alia-Basha", "Ana", "Ilir", "tirane"));
+        let (_, page) = ix.search(&query_tokens("basha"), None, 0, 31);
+        assert_eq!(page.last().map(|h| h.rowid), Some(31));
+        assert_eq!(ix.search(&[], None, 0, 5).0, 31);
     }
 }

@@ -33,7 +33,7 @@ pub use audit::{AuditEvent, StoredEvent};
 pub use error::StoreError;
 pub use index::{Hit, Level};
 pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
-pub use open::key_account;
+pub use open::{key_account, Create};
 
 /// Who did something, from which workstation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +127,24 @@ impl Store {
     /// Opens the database at `path`, creating it (with a new key in `keys` and the bundled
     /// reference data) only when neither the key nor the file exists.
     pub fn open(path: &Path, keys: &dyn KeyStore, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        Store::open_with(path, keys, now, Create::IfMissing)
+    }
+
+    /// Opens an existing database only; never creates one.
+    pub fn open_existing(
+        path: &Path,
+        keys: &dyn KeyStore,
+        now: DateTime<Utc>,
+    ) -> Result<Store, StoreError> {
+        Store::open_with(path, keys, now, Create::Never)
+    }
+
+    fn open_with(
+        path: &Path,
+        keys: &dyn KeyStore,
+        now: DateTime<Utc>,
+        create: Create,
+    ) -> Result<Store, StoreError> {
         let mut init = |conn: &mut Connection| -> Result<(), StoreError> {
             schema::migrate(conn)?;
             let reference =
@@ -140,7 +158,7 @@ impl Store {
             tx.commit()?;
             Ok(())
         };
-        let opened = open::open_connection(path, keys, &mut init)?;
+        let opened = open::open_connection(path, keys, create, &mut init)?;
         let mut conn = opened.conn;
         schema::migrate(&mut conn)?;
         let reference = reference_db::load(&conn)?;
@@ -505,7 +523,7 @@ impl Store {
                         } else {
                             KeyKind::Variant
                         },
-                        u8::try_from(field).unwrap_or(3),
+                        u8::try_from(field).unwrap_or(7),
                     ));
                 }
             }
@@ -585,7 +603,7 @@ impl Store {
                         } else {
                             KeyKind::Variant
                         },
-                        u8::try_from(field).unwrap_or(3),
+                        u8::try_from(field).unwrap_or(7),
                     ))
                 })?
                 .collect::<Result<_, _>>()?;
@@ -597,6 +615,48 @@ impl Store {
             });
         }
         self.index_seq = seq;
+        Ok(())
+    }
+
+    /// A workstation setting (station name, directorate); not personal data.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("setting.{key}")],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Changes a workstation setting, audited.
+    pub fn set_setting(
+        &mut self,
+        key: &str,
+        value: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![format!("setting.{key}"), value],
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            &AuditEvent {
+                action: "setting.update".into(),
+                object_type: "setting".into(),
+                object_id: key.into(),
+                outcome: "ok".into(),
+            },
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -731,7 +791,7 @@ fn write_one(
         &ident.father_name,
         aliases,
     ) {
-        insert_key.execute(params![rowid, k.key, k.kind as i64, k.field as i64])?;
+        insert_key.execute(params![rowid, k.key, k.kind as i64, i64::from(k.rank())])?;
     }
 
     let mutation_id = new_id(now);

@@ -95,6 +95,15 @@ fn inspect(path: &Path) -> Result<OnDisk, StoreError> {
     })
 }
 
+/// Whether opening may create a new database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Create key and database when neither exists (first run of the app, `regjistri init`).
+    IfMissing,
+    /// Refuse when there is no database (every other command-line command).
+    Never,
+}
+
 /// The outcome of [`open_connection`].
 pub struct Opened {
     pub conn: Connection,
@@ -106,6 +115,7 @@ pub struct Opened {
 pub fn open_connection(
     path: &Path,
     keys: &dyn KeyStore,
+    create_mode: Create,
     initialise: &mut dyn FnMut(&mut Connection) -> Result<(), StoreError>,
 ) -> Result<Opened, StoreError> {
     let account = key_account(path)?;
@@ -133,6 +143,7 @@ pub fn open_connection(
                 created: false,
             })
         }
+        (OnDisk::Missing, None) if create_mode == Create::Never => Err(StoreError::Missing),
         (OnDisk::Missing, None) => {
             create(path, keys, &account, initialise)?;
             let key = keys.get(&account)?.ok_or_else(|| {

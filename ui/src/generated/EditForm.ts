@@ -4,4 +4,4 @@ import type { FileDraft } from "./FileDraft";
 /**
  * What the edit form starts from.
  */
-export type EditForm = { id: string, base_version: bigint, draft: FileDraft, };
+export type EditForm = { id: string, base_version: number, draft: FileDraft, };

@@ -9,4 +9,4 @@ export type OffenderFile = { id: string,
 /**
  * Increments with every change; a change names the version it was made against.
  */
-version: bigint, status: FileStatus, owning_directorate: string, data: FileData, created_at: string, created_by: string, updated_at: string, updated_by: string, };
+version: number, status: FileStatus, owning_directorate: string, data: FileData, created_at: string, created_by: string, updated_at: string, updated_by: string, };
