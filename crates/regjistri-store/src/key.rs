@@ -9,7 +9,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 /// Service name under which database keys are kept in the OS key store.
 pub const KEY_SERVICE: &str = "al.gov.asp.regjistri";
 
-/// A 256-bit SQLCipher key. Never printed, never written to a file.
+/// A 256-bit SQLCipher key. Never printed, never written to a file. Each copy is wiped
+/// when dropped.
+#[derive(Clone)]
 pub struct DbKey([u8; 32]);
 
 impl DbKey {

@@ -145,21 +145,24 @@ impl Store {
         now: DateTime<Utc>,
         create: Create,
     ) -> Result<Store, StoreError> {
-        let mut init = |conn: &mut Connection| -> Result<(), StoreError> {
-            schema::migrate(conn)?;
-            let reference =
-                ReferenceSet::provisional().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            reference_db::save(&tx, &reference)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('created_at', ?1)",
-                params![format_time(now)],
-            )?;
-            tx.commit()?;
-            Ok(())
-        };
+        let mut init = |conn: &mut Connection| initialise(conn, now);
         let opened = open::open_connection(path, keys, create, &mut init)?;
-        let mut conn = opened.conn;
+        Store::from_connection(opened.conn, path, opened.created)
+    }
+
+    /// A plain SQLite store for the encrypted-versus-plain benchmark only.
+    #[cfg(feature = "plain-benchmark")]
+    pub fn open_plain_for_benchmark(path: &Path, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        let mut init = |conn: &mut Connection| initialise(conn, now);
+        let conn = open::open_plain_for_benchmark(path, &mut init)?;
+        Store::from_connection(conn, path, true)
+    }
+
+    fn from_connection(
+        mut conn: Connection,
+        path: &Path,
+        created: bool,
+    ) -> Result<Store, StoreError> {
         schema::migrate(&mut conn)?;
         let reference = reference_db::load(&conn)?;
         let mut store = Store {
@@ -168,7 +171,7 @@ impl Store {
             reference,
             index: index::NameIndex::default(),
             index_seq: 0,
-            created: opened.created,
+            created,
         };
         store.load_index()?;
         Ok(store)
@@ -263,8 +266,8 @@ impl Store {
     pub fn file(&self, id: Uuid) -> Result<OffenderFile, StoreError> {
         self.conn
             .query_row(
-                "SELECT version, status, owning_directorate, data, created_at, created_by, updated_at, updated_by
-                 FROM offender_file WHERE id = ?1",
+                "SELECT f.version, f.status, f.owning_directorate, d.data, f.created_at, f.created_by, f.updated_at, f.updated_by
+                 FROM offender_file f JOIN file_document d ON d.file = f.rowid WHERE f.id = ?1",
                 params![id.to_string()],
                 |r| {
                     Ok((
@@ -668,6 +671,20 @@ impl Store {
     }
 }
 
+/// Schema and first data of a new database.
+fn initialise(conn: &mut Connection, now: DateTime<Utc>) -> Result<(), StoreError> {
+    schema::migrate(conn)?;
+    let reference = ReferenceSet::provisional().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    reference_db::save(&tx, &reference)?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('created_at', ?1)",
+        params![format_time(now)],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 fn document(
     status: FileStatus,
     owning: &str,
@@ -689,8 +706,13 @@ fn write_one(
 ) -> Result<Written, StoreError> {
     let id = w.id.to_string();
     let current: Option<(i64, i64, String, String, String)> = conn
-        .prepare_cached("SELECT rowid, version, status, owning_directorate, data FROM offender_file WHERE id = ?1")?
-        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .prepare_cached(
+            "SELECT f.rowid, f.version, f.status, f.owning_directorate, d.data
+             FROM offender_file f JOIN file_document d ON d.file = f.rowid WHERE f.id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()?;
     let (rowid, old_doc, version) = match (&current, w.base_version) {
         (None, 0) => (None, serde_json::Value::Null, 1),
@@ -732,8 +754,8 @@ fn write_one(
         None => {
             conn.prepare_cached(
                 "INSERT INTO offender_file (id, version, status, owning_directorate, surname, given_name, father_name,
-                    date_of_birth, nid, municipality_code, data, created_at, created_by, updated_at, updated_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, ?13)",
+                    date_of_birth, nid, municipality_code, created_at, created_by, updated_at, updated_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?11, ?12)",
             )?
             .execute(params![
                 id,
@@ -746,17 +768,19 @@ fn write_one(
                 iso(ident.date_of_birth),
                 ident.nid,
                 municipality,
-                data_json,
                 at,
                 actor.user
             ])?;
-            conn.last_insert_rowid()
+            let rowid = conn.last_insert_rowid();
+            conn.prepare_cached("INSERT INTO file_document (file, data) VALUES (?1, ?2)")?
+                .execute(params![rowid, data_json])?;
+            rowid
         }
         Some(rowid) => {
             conn.prepare_cached(
                 "UPDATE offender_file SET version = ?2, status = ?3, owning_directorate = ?4, surname = ?5,
                     given_name = ?6, father_name = ?7, date_of_birth = ?8, nid = ?9, municipality_code = ?10,
-                    data = ?11, updated_at = ?12, updated_by = ?13
+                    updated_at = ?11, updated_by = ?12
                  WHERE rowid = ?1",
             )?
             .execute(params![
@@ -770,10 +794,11 @@ fn write_one(
                 iso(ident.date_of_birth),
                 ident.nid,
                 municipality,
-                data_json,
                 at,
                 actor.user
             ])?;
+            conn.prepare_cached("UPDATE file_document SET data = ?2 WHERE file = ?1")?
+                .execute(params![rowid, data_json])?;
             conn.prepare_cached("DELETE FROM name_key WHERE file = ?1")?
                 .execute(params![rowid])?;
             rowid

@@ -60,7 +60,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;
+         PRAGMA cache_size = -131072;
          PRAGMA busy_timeout = 5000;",
     )?;
     Ok(())
@@ -228,4 +228,21 @@ fn create(
     }
     log::info!("created a new encrypted database");
     Ok(())
+}
+
+/// An unencrypted database with the same schema and settings, only for the benchmark that
+/// compares encrypted with plain SQLite. Compiled only with the `plain-benchmark` feature,
+/// which no shipped binary enables.
+#[cfg(feature = "plain-benchmark")]
+pub fn open_plain_for_benchmark(
+    path: &Path,
+    initialise: &mut dyn FnMut(&mut Connection) -> Result<(), StoreError>,
+) -> Result<Connection, StoreError> {
+    let new = !path.exists();
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    if new {
+        initialise(&mut conn)?;
+    }
+    Ok(conn)
 }

@@ -40,8 +40,8 @@ CREATE TABLE ref_court (
 ) WITHOUT ROWID;
 CREATE TABLE ref_country (code TEXT PRIMARY KEY, name_sq TEXT NOT NULL, name_en TEXT NOT NULL) WITHOUT ROWID;
 
--- One row per offender file. `data` is the versioned content (JSON of FileData); the
--- columns beside it are derived from it by the write path for listing and indexes.
+-- One row per offender file: the columns a result list needs, derived from the content by
+-- the write path. Kept narrow so that listing touches few pages.
 CREATE TABLE offender_file (
     rowid              INTEGER PRIMARY KEY,
     id                 TEXT NOT NULL UNIQUE,
@@ -54,7 +54,6 @@ CREATE TABLE offender_file (
     date_of_birth      TEXT NOT NULL,
     nid                TEXT,
     municipality_code  TEXT,
-    data               TEXT NOT NULL,
     created_at         TEXT NOT NULL,
     created_by         TEXT NOT NULL,
     updated_at         TEXT NOT NULL,
@@ -63,6 +62,12 @@ CREATE TABLE offender_file (
 CREATE INDEX offender_file_nid ON offender_file(nid) WHERE nid IS NOT NULL;
 CREATE INDEX offender_file_dob ON offender_file(date_of_birth);
 CREATE INDEX offender_file_municipality ON offender_file(municipality_code);
+
+-- The versioned content of a file (JSON of FileData).
+CREATE TABLE file_document (
+    file INTEGER PRIMARY KEY REFERENCES offender_file(rowid),
+    data TEXT NOT NULL
+);
 
 -- Folded name keys (regjistri_domain::names), computed once by the write path.
 CREATE TABLE name_key (
