@@ -104,6 +104,8 @@ impl Default for OsKeyStore {
 }
 
 fn map_keyring(e: keyring::Error) -> KeyStoreError {
+    // Key store errors name the service and the account (a hash of the path), never a key.
+    log::warn!("key store: {e:?}");
     match e {
         keyring::Error::NoStorageAccess(inner) => {
             let text = inner.to_string();
@@ -113,7 +115,14 @@ fn map_keyring(e: keyring::Error) -> KeyStoreError {
                 KeyStoreError::Unavailable(text)
             }
         }
-        keyring::Error::PlatformFailure(inner) => KeyStoreError::Unavailable(inner.to_string()),
+        keyring::Error::PlatformFailure(inner) => {
+            let text = inner.to_string();
+            if text.contains("IsLocked") || text.to_lowercase().contains("locked") {
+                KeyStoreError::Locked
+            } else {
+                KeyStoreError::Unavailable(text)
+            }
+        }
         keyring::Error::BadEncoding(_) | keyring::Error::Ambiguous(_) => KeyStoreError::Damaged,
         other => KeyStoreError::Unavailable(other.to_string()),
     }
