@@ -2,6 +2,7 @@
 //!
 //! Invariants: no I/O, no storage, no Tauri or HTTP; time and ids are passed in.
 
+pub mod access;
 pub mod clock;
 pub mod dates;
 pub mod diff;
@@ -9,6 +10,7 @@ pub mod file;
 pub mod message;
 pub mod names;
 pub mod nid;
+pub mod password;
 pub mod reference;
 pub mod validate;
 
