@@ -89,7 +89,8 @@ impl From<StoreError> for AppError {
                 "Baza e të dhënave është krijuar nga një version më i ri i Regjistrit. Përditësoni aplikacionin.",
                 "The database was written by a newer version of Regjistri. Update the application.",
             ),
-            StoreError::NotFound(_) => ("Dosja nuk u gjet.", "The file was not found."),
+            StoreError::NotFound(_) => ("Nuk u gjet.", "Not found."),
+            StoreError::Duplicate(_) => ("Ky emër është i zënë.", "This name is already taken."),
             StoreError::VersionConflict { .. } => (
                 "Dosja u ndryshua ndërkohë nga dikush tjetër. Rihapeni dhe provoni përsëri; asgjë nuk humbi.",
                 "The file was changed meanwhile by someone else. Reopen it and try again; nothing was lost.",

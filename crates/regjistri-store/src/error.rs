@@ -18,7 +18,9 @@ pub enum StoreError {
     Damaged,
     #[error("the database was written by a newer version of Regjistri (schema {found}, this build knows {known})")]
     NewerSchema { found: i64, known: i64 },
-    #[error("file {0} not found")]
+    #[error("{0} is already taken")]
+    Duplicate(String),
+    #[error("{0} not found")]
     NotFound(String),
     #[error("file {id} changed meanwhile: expected version {expected}, found {found}")]
     VersionConflict {
@@ -50,6 +52,7 @@ impl StoreError {
             StoreError::Missing => "database_missing",
             StoreError::Damaged => "database_damaged",
             StoreError::NewerSchema { .. } => "newer_schema",
+            StoreError::Duplicate(_) => "duplicate",
             StoreError::NotFound(_) => "not_found",
             StoreError::VersionConflict { .. } => "version_conflict",
             StoreError::AuditChainBroken { .. } => "audit_chain_broken",

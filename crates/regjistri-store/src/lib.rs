@@ -17,6 +17,7 @@ pub mod key;
 mod open;
 mod reference_db;
 pub mod schema;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,7 @@ pub use error::StoreError;
 pub use index::{Hit, Level};
 pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
 pub use open::{key_account, Create};
+pub use users::{NewUser, SignIn, User};
 
 /// Who did something, from which workstation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
 
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -121,6 +121,31 @@ CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+"#;
+
+/// Users of the workstation and their sign-in state (issue 3). Passwords are kept as
+/// PBKDF2-HMAC-SHA256 verifiers with a per-user random salt.
+const V2: &str = r#"
+CREATE TABLE app_user (
+    id                   TEXT PRIMARY KEY,
+    user_name            TEXT NOT NULL UNIQUE,
+    role                 TEXT NOT NULL,
+    directorate          TEXT NOT NULL,
+    salt                 BLOB NOT NULL,
+    verifier             BLOB NOT NULL,
+    iterations           INTEGER NOT NULL CHECK (iterations >= 600000),
+    must_change_password INTEGER NOT NULL,
+    disabled             INTEGER NOT NULL,
+    locked_at            TEXT,
+    created_at           TEXT NOT NULL,
+    created_by           TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sign_in_failure (
+    user_id TEXT NOT NULL REFERENCES app_user(id),
+    at      TEXT NOT NULL
+);
+CREATE INDEX sign_in_failure_user ON sign_in_failure(user_id, at);
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
