@@ -298,6 +298,7 @@ impl Registry {
                 status: FileStatus::Pending,
                 owning_directorate: owning,
                 data,
+                reason: None,
             },
             &self.actor,
             now,
@@ -335,6 +336,7 @@ impl Registry {
                 status: current.status,
                 owning_directorate: current.owning_directorate,
                 data,
+                reason: None,
             },
             &self.actor,
             now,
@@ -409,6 +411,7 @@ impl Registry {
                     status: FileStatus::Pending,
                     owning_directorate: owning,
                     data,
+                    reason: None,
                 });
             }
             let base = done;

@@ -38,8 +38,12 @@ pub enum AddressKind {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum FileStatus {
+    /// New, never approved: not registered anywhere outside the editing screens.
     Pending,
     Approved,
+    /// Approved, with an amendment waiting for approval; the approved version still stands.
+    Amended,
+    /// Sent back to the author with a reason.
     Returned,
     Removed,
 }
@@ -49,6 +53,7 @@ impl FileStatus {
         match self {
             FileStatus::Pending => "pending",
             FileStatus::Approved => "approved",
+            FileStatus::Amended => "amended",
             FileStatus::Returned => "returned",
             FileStatus::Removed => "removed",
         }
@@ -57,6 +62,7 @@ impl FileStatus {
         match s {
             "pending" => Some(FileStatus::Pending),
             "approved" => Some(FileStatus::Approved),
+            "amended" => Some(FileStatus::Amended),
             "returned" => Some(FileStatus::Returned),
             "removed" => Some(FileStatus::Removed),
             _ => None,

@@ -121,6 +121,7 @@ fn run(
             status: FileStatus::Approved,
             owning_directorate: "dvp-tirane".into(),
             data: d.clone(),
+            reason: None,
         });
         store
             .write_files(writes, &actor, now, &mut |_| {})

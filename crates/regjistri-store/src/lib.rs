@@ -78,6 +78,8 @@ pub struct FileWrite {
     pub status: FileStatus,
     pub owning_directorate: String,
     pub data: FileData,
+    /// Why, when a supervisor returns a version to its author.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +90,55 @@ pub struct Written {
     pub mutation_id: Option<Uuid>,
 }
 
+/// What a change did, for the history and the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeAction {
+    Create,
+    Update,
+    Approve,
+    Return,
+}
+
+impl ChangeAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::Create => "create",
+            ChangeAction::Update => "update",
+            ChangeAction::Approve => "approve",
+            ChangeAction::Return => "return",
+        }
+    }
+
+    fn of(base_version: i64, changes: &[FieldChange]) -> ChangeAction {
+        if base_version == 0 {
+            return ChangeAction::Create;
+        }
+        match changes
+            .iter()
+            .find(|c| c.path == "status")
+            .and_then(|c| c.new.as_str())
+        {
+            Some("approved") => ChangeAction::Approve,
+            Some("returned") => ChangeAction::Return,
+            _ => ChangeAction::Update,
+        }
+    }
+}
+
+/// An approved version as it was approved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovedVersion {
+    pub version: i64,
+    pub data: FileData,
+    pub approved_by: String,
+    pub approved_at: DateTime<Utc>,
+}
+
 /// One row of a file's change history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    pub action: ChangeAction,
+    pub reason: Option<String>,
     pub mutation_id: Uuid,
     pub base_version: i64,
     pub version: i64,
@@ -303,10 +351,11 @@ impl Store {
 
     pub fn history(&self, id: Uuid) -> Result<Vec<Change>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT mutation_id, base_version, version, actor, created_at, diff FROM change_log
+            "SELECT mutation_id, base_version, version, actor, created_at, diff, reason FROM change_log
              WHERE entity = 'offender_file' AND entity_id = ?1 ORDER BY version",
         )?;
-        let rows: Vec<(String, i64, i64, String, String, String)> = stmt
+        type Row = (String, i64, i64, String, String, String, Option<String>);
+        let rows: Vec<Row> = stmt
             .query_map(params![id.to_string()], |r| {
                 Ok((
                     r.get(0)?,
@@ -315,23 +364,75 @@ impl Store {
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             })?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
-            .map(|(m, base_version, version, actor, at, d)| {
+            .map(|(m, base_version, version, actor, at, d, reason)| {
+                let changes: Vec<FieldChange> =
+                    serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 Ok(Change {
+                    action: ChangeAction::of(base_version, &changes),
+                    reason,
                     mutation_id: Uuid::parse_str(&m)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     base_version,
                     version,
                     actor,
                     at: parse_time(&at)?,
-                    changes: serde_json::from_str(&d)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    changes,
                 })
             })
             .collect()
+    }
+
+    /// The latest approved version of a file, if it was ever approved.
+    pub fn approved_version(&self, id: Uuid) -> Result<Option<ApprovedVersion>, StoreError> {
+        let row: Option<(i64, String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT version, data, approved_by, approved_at FROM approved_version
+                 WHERE file = ?1 ORDER BY version DESC LIMIT 1",
+                params![id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(version, data, approved_by, at)| {
+            Ok(ApprovedVersion {
+                version,
+                data: serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                approved_by,
+                approved_at: parse_time(&at)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Everyone who created or changed the file since its last approval: none of them may
+    /// approve it (four eyes).
+    pub fn authors_since_approval(&self, id: Uuid) -> Result<Vec<String>, StoreError> {
+        let since: i64 = self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM approved_version WHERE file = ?1",
+            params![id.to_string()],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT actor FROM change_log WHERE entity = 'offender_file' AND entity_id = ?1 AND version > ?2",
+        )?;
+        let actors = stmt.query_map(params![id.to_string(), since], |r| r.get(0))?;
+        Ok(actors.collect::<Result<_, _>>()?)
+    }
+
+    /// Files of a directorate waiting for approval, oldest change first.
+    pub fn awaiting_approval(&self, directorate: &str) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT rowid FROM offender_file WHERE owning_directorate = ?1 AND status IN ('pending', 'amended')
+             ORDER BY updated_at, rowid",
+        )?;
+        let rows = stmt.query_map(params![directorate], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Result-list rows for the given internal row ids, in the given order.
@@ -823,8 +924,8 @@ fn write_one(
 
     let mutation_id = new_id(now);
     conn.prepare_cached(
-        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station, created_at)
-         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station, created_at, reason)
+         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         mutation_id.to_string(),
@@ -834,19 +935,22 @@ fn write_one(
         serde_json::to_string(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         actor.user,
         actor.station,
-        at
+        at,
+        w.reason
     ])?;
+    let action = ChangeAction::of(w.base_version, &changes);
+    if action == ChangeAction::Approve {
+        conn.prepare_cached(
+            "INSERT INTO approved_version (file, version, data, approved_by, approved_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, version, data_json, actor.user, at])?;
+    }
     audit::append(
         conn,
         actor,
         now,
         &AuditEvent {
-            action: if w.base_version == 0 {
-                "file.create"
-            } else {
-                "file.update"
-            }
-            .into(),
+            action: format!("file.{}", action.as_str()),
             object_type: "offender_file".into(),
             object_id: id,
             outcome: "ok".into(),

@@ -146,6 +146,23 @@ CREATE TABLE sign_in_failure (
     at      TEXT NOT NULL
 );
 CREATE INDEX sign_in_failure_user ON sign_in_failure(user_id, at);
+
+-- Four-eyes approval: each approved version is kept as it was approved, immutably.
+CREATE TABLE approved_version (
+    file        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (file, version)
+) WITHOUT ROWID;
+CREATE TRIGGER approved_version_no_update BEFORE UPDATE ON approved_version
+BEGIN SELECT RAISE(ABORT, 'approved versions are immutable'); END;
+CREATE TRIGGER approved_version_no_delete BEFORE DELETE ON approved_version
+BEGIN SELECT RAISE(ABORT, 'approved versions are immutable'); END;
+
+-- Why a version was returned to its author.
+ALTER TABLE change_log ADD COLUMN reason TEXT;
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -70,6 +70,7 @@ fn write_new(store: &mut Store, data: FileData) -> Written {
                 status: FileStatus::Pending,
                 owning_directorate: "dvp-berat".into(),
                 data,
+                reason: None,
             },
             &actor(),
             now(),
@@ -269,6 +270,7 @@ fn every_write_logs_a_change_and_an_audit_event_in_the_same_transaction() {
                 status: FileStatus::Pending,
                 owning_directorate: "dvp-berat".into(),
                 data: changed.clone(),
+                reason: None,
             },
             &actor(),
             later,
@@ -291,6 +293,7 @@ fn every_write_logs_a_change_and_an_audit_event_in_the_same_transaction() {
             status: FileStatus::Pending,
             owning_directorate: "dvp-berat".into(),
             data: person("Other"),
+            reason: None,
         },
         &actor(),
         later,
@@ -307,6 +310,7 @@ fn every_write_logs_a_change_and_an_audit_event_in_the_same_transaction() {
                 status: FileStatus::Pending,
                 owning_directorate: "dvp-berat".into(),
                 data: changed,
+                reason: None,
             },
             &actor(),
             later,
@@ -361,4 +365,81 @@ fn a_second_process_sees_writes_at_its_next_search() {
     assert_eq!(app.search_names(&tokens, None, 0, 10).unwrap().0, 0);
     write_new(&mut cli, person("Gjoni"));
     assert_eq!(app.search_names(&tokens, None, 0, 10).unwrap().0, 1);
+}
+
+#[test]
+fn approval_keeps_the_approved_version_and_names_the_authors() {
+    let db = Db::new();
+    let mut store = Store::open(&db.path, &keys(), now()).unwrap();
+    let w = write_new(&mut store, person("Dervishi"));
+    let supervisor = Actor {
+        user: "supervisor-1".into(),
+        station: "station-test".into(),
+    };
+    let file = store.file(w.id).unwrap();
+    let write = |status: FileStatus, base: i64, data: FileData, reason: Option<String>| FileWrite {
+        id: w.id,
+        base_version: base,
+        status,
+        owning_directorate: "dvp-berat".into(),
+        data,
+        reason,
+    };
+    assert_eq!(
+        store.authors_since_approval(w.id).unwrap(),
+        vec!["clerk-1".to_string()]
+    );
+    assert!(store.approved_version(w.id).unwrap().is_none());
+    assert_eq!(store.awaiting_approval("dvp-berat").unwrap().len(), 1);
+
+    let r = store
+        .write_file(
+            write(
+                FileStatus::Returned,
+                1,
+                file.data.clone(),
+                Some("NID missing".into()),
+            ),
+            &supervisor,
+            now(),
+        )
+        .unwrap();
+    let a = store
+        .write_file(
+            write(FileStatus::Approved, r.version, file.data.clone(), None),
+            &supervisor,
+            now(),
+        )
+        .unwrap();
+    let approved = store.approved_version(w.id).unwrap().unwrap();
+    assert_eq!(
+        (approved.version, approved.approved_by.as_str()),
+        (a.version, "supervisor-1")
+    );
+    assert!(store.authors_since_approval(w.id).unwrap().is_empty());
+    assert!(store.awaiting_approval("dvp-berat").unwrap().is_empty());
+
+    let history = store.history(w.id).unwrap();
+    let actions: Vec<_> = history.iter().map(|c| c.action).collect();
+    assert_eq!(
+        actions,
+        vec![
+            ChangeAction::Create,
+            ChangeAction::Return,
+            ChangeAction::Approve
+        ]
+    );
+    assert_eq!(history[1].reason.as_deref(), Some("NID missing"));
+    let events: Vec<_> = store
+        .audit_events(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(events, vec!["file.create", "file.return", "file.approve"]);
+    let conn = store.connection_for_tests();
+    assert!(conn
+        .execute("UPDATE approved_version SET data = '{}'", [])
+        .is_err());
+    assert!(conn.execute("DELETE FROM approved_version", []).is_err());
 }

@@ -4,4 +4,4 @@
  * Where a file stands in the approval workflow. Only `Approved` files count as registered
  * outside the editing screens (the workflow itself arrives with users and roles).
  */
-export type FileStatus = "pending" | "approved" | "returned" | "removed";
+export type FileStatus = "pending" | "approved" | "amended" | "returned" | "removed";
