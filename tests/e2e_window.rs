@@ -468,10 +468,43 @@ async fn drive(c: &Client, db: &Path) -> R<()> {
     Ok(())
 }
 
+/// Starts tauri-driver (which starts the app on `db`), runs `steps` in the window, and
+/// always ends the session and the driver, with a screenshot `<name>-failure.png` on failure.
+async fn in_window(name: &str, db: &Path, steps: impl AsyncFnOnce(&Client) -> R<()>) -> R<()> {
+    let app = app_binary()?;
+    let driver = Driver::start(db)?;
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("wry"));
+    capabilities.insert("tauri:options".into(), json!({ "application": app }));
+    let client = ClientBuilder::rustls()?
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .map_err(|e| {
+            format!("no WebDriver session (is there a display? run under xvfb-run -a): {e}")
+        })?;
+
+    let started = Instant::now();
+    let result = steps(&client).await;
+    if result.is_err() {
+        let _ = screenshot(&client, &format!("{name}-failure")).await;
+    }
+    // Ends the session, which closes the app; then the driver stops (Drop).
+    let closed = client.close().await;
+    drop(driver);
+    result?;
+    closed?;
+    eprintln!(
+        "{name}: window steps took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 #[tokio::test]
 #[ignore = "needs the release app with custom-protocol, tauri-driver, an X display and a keyring: scripts/test.sh runs it"]
 async fn a_clerk_creates_a_file_and_finds_it_without_diacritics() -> R<()> {
-    let app = app_binary()?;
+    app_binary()?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("e2e.db");
 
@@ -493,33 +526,49 @@ async fn a_clerk_creates_a_file_and_finds_it_without_diacritics() -> R<()> {
         "{SURNAME} must not be among the seeded files"
     );
 
-    // 2. tauri-driver, which starts the app on the database.
-    let driver = Driver::start(&db)?;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), json!("wry"));
-    capabilities.insert("tauri:options".into(), json!({ "application": app }));
-    let client = ClientBuilder::rustls()?
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .map_err(|e| {
-            format!("no WebDriver session (is there a display? run under xvfb-run -a): {e}")
-        })?;
-
-    let started = Instant::now();
-    let result = drive(&client, &db).await;
-    if result.is_err() {
-        let _ = screenshot(&client, "failure").await;
-    }
-    // Ends the session, which closes the app; then the driver stops (Drop).
-    let closed = client.close().await;
-    drop(driver);
-    result?;
-    closed?;
-    eprintln!("window steps took {:.1} s", started.elapsed().as_secs_f64());
+    // 2.–6. In the window (tauri-driver starts the app with REGJISTRI_DB), then the CLI.
+    in_window("clerk", &db, async |c| drive(c, &db).await).await?;
 
     // The audit trail written by the app and the CLI is intact.
     let audit = cli(&db, &["audit", "verify"])?;
     assert!(audit.contains("intact"), "{audit}");
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the release app with custom-protocol, tauri-driver, an X display and a keyring: scripts/test.sh runs it"]
+async fn a_database_that_cannot_be_opened_shows_the_startup_error() -> R<()> {
+    app_binary()?;
+    let dir = tempfile::tempdir()?;
+    // A file where the database should be, but no key for it in the key store: the app
+    // must refuse (never create a new key over it), and still start to say so.
+    let db = dir.path().join("no-key.db");
+    std::fs::write(&db, b"not an encrypted database, and no key for it")?;
+    in_window("startup-error", &db, async |c| {
+        let code = wait_for("the startup error", async || {
+            text_of(c, "[data-testid=startup-error-code]").await
+        })
+        .await?;
+        assert_eq!(code, "database_without_key");
+        let message = text_of(c, "[data-testid=startup-error]")
+            .await?
+            .unwrap_or_default();
+        assert!(
+            message.contains("Contact the administrator") || message.contains("administratorin"),
+            "{message}"
+        );
+        assert!(
+            !present(c, "[data-testid=search-input]").await?,
+            "no list without a database"
+        );
+        screenshot(c, "startup-error").await?;
+        Ok(())
+    })
+    .await?;
+    let untouched = std::fs::read(&db)?;
+    assert_eq!(
+        untouched, b"not an encrypted database, and no key for it",
+        "the file is not changed"
+    );
     Ok(())
 }
