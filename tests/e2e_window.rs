@@ -333,6 +333,23 @@ async fn drive(c: &Client, db: &Path) -> R<()> {
     );
     screenshot(c, "list").await?;
 
+    // The window runs under the strict CSP and without the global Tauri object.
+    let probe = c
+        .execute(
+            "const s = document.createElement('script');
+             s.textContent = 'window.__cspProbe = 1';
+             document.head.appendChild(s);
+             return [window.__cspProbe === 1, typeof window.__TAURI__, typeof window.__TAURI_INTERNALS__];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        probe,
+        json!([false, "undefined", "object"]),
+        "an inline script must be blocked by the CSP and withGlobalTauri be off (the probe runs \
+         beside the page's own scripts, where Tauri's internals are)"
+    );
+
     // 4. A new file through every step of the form.
     click(c, "[data-testid=new-file]").await?;
     wait_for("the identity step", async || {
