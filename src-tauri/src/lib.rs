@@ -20,12 +20,13 @@ impl Db {
 
 /// Starts the desktop app; returns when its window is closed.
 pub fn run() -> ExitCode {
-    env_logger::Builder::from_env(
-        env_logger::Env::default().default_filter_or(
+    // To stderr; ids and codes only, never personal values. RUST_LOG overrides the levels.
+    // try_init: a logger set by an embedding test is kept rather than panicking.
+    let _ =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(
             "warn,regjistri_desktop=info,regjistri_app=info,regjistri_store=info",
-        ),
-    )
-    .init();
+        ))
+        .try_init();
 
     let db = Db(startup::open_registry(std::env::args_os().skip(1), |k| {
         std::env::var_os(k)
