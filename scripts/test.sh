@@ -39,7 +39,7 @@ stage() {
   local t0
   t0=$(date +%s)
   "$@"
-  stages+=("$(printf '%-34s %5d s' "$current" $(( $(date +%s) - t0 )))")
+  stages+=("$(printf '%-40s %5d s' "$current" $(( $(date +%s) - t0 )))")
   current=""
 }
 
