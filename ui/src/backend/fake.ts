@@ -167,7 +167,7 @@ export class FakeBackend implements Backend {
     const id = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, "0")}`;
     const file: OffenderFile = {
       id,
-      version: 1n,
+      version: 1,
       status: "approved",
       owning_directorate: "dvp-tirane",
       data: {
@@ -216,7 +216,7 @@ export class FakeBackend implements Backend {
     };
     this.files.set(id, {
       file,
-      history: [{ version: 1n, at: FIXED_NOW, actor: "test", action: "create", changes: [] }],
+      history: [{ version: 1, at: FIXED_NOW, actor: "test", action: "create", changes: [] }],
     });
     this.order.push(id);
     this.info = { ...this.info, file_count: this.files.size };
@@ -364,14 +364,14 @@ export class FakeBackend implements Backend {
       nid: draft.identity.nid.trim() ? draft.identity.nid.replace(/\s/g, "").toUpperCase() : null,
       municipality_code: draft.addresses[0]?.municipality_code ?? null,
     });
-    return { id, version: 1n };
+    return { id, version: 1 };
   }
 
   async updateFile(id: string, baseVersion: number, draft: FileDraft): Promise<Saved> {
     await this.enter("updateFile", [id, baseVersion, draft]);
     const v = this.files.get(id);
     if (!v) throw appError("not_found", { sq: "Dosja nuk u gjet.", en: "File not found." });
-    if (BigInt(baseVersion) !== v.file.version) {
+    if (baseVersion !== v.file.version) {
       throw appError("version_conflict", {
         sq: "Dosja u ndryshua nga dikush tjetër ndërkohë.",
         en: "Someone else changed the file meanwhile.",
@@ -382,7 +382,7 @@ export class FakeBackend implements Backend {
     const changes: HistoryEntry["changes"] = [];
     const surname = draft.identity.surname.trim();
     if (surname !== who.surname) changes.push({ path: "identity.surname", old: who.surname, new: surname });
-    const version = v.file.version + 1n;
+    const version = v.file.version + 1;
     v.file = { ...v.file, version, data: { ...v.file.data, identity: { ...who, surname } } };
     v.history.push({ version, at: FIXED_NOW, actor: "test", action: "update", changes });
     return { id, version };

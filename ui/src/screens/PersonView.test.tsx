@@ -14,7 +14,7 @@ describe("person view", () => {
       history: [
         ...stored.history,
         {
-          version: 2n,
+          version: 2,
           at: "2026-10-25T00:30:00Z",
           actor: "officer.kola",
           action: "update",
