@@ -14,10 +14,11 @@ describe("person view", () => {
       history: [
         ...stored.history,
         {
-          version: 2n,
+          version: 2,
           at: "2026-10-25T00:30:00Z",
           actor: "officer.kola",
           action: "update",
+          reason: null,
           changes: [{ path: "identity.date_of_birth", old: "1980-02-29", new: "1980-03-01" }],
         },
       ],
