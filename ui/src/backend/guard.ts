@@ -69,14 +69,19 @@ function gate(): Gate {
 
 export function guardBackend(inner: Backend, onSignal: (signal: SessionSignal, error: AppError) => void): GuardedBackend {
   let waiting: Gate | null = null;
+  // a call started in an abandoned session is never held: it must not run again later under
+  // whoever signs in next
+  let epoch = 0;
 
   async function run<T>(call: () => Promise<T>): Promise<T> {
+    const mine = epoch;
     for (;;) {
       try {
         return await call();
       } catch (e) {
         const error = toAppError(e);
         const signal = sessionSignal(error);
+        if (mine !== epoch) throw e;
         if (signal === "locked") {
           waiting ??= gate();
           const held = waiting.promise;
@@ -105,6 +110,7 @@ export function guardBackend(inner: Backend, onSignal: (signal: SessionSignal, e
       g?.open();
     },
     abandon(error) {
+      epoch++;
       const g = waiting;
       waiting = null;
       g?.fail(error);
