@@ -130,11 +130,16 @@ function Shell() {
         if (live && !sessionSignal(error)) setPhase({ kind: "failed", error });
       },
     );
-    refreshInfo();
     return () => {
       live = false;
     };
-  }, [working, reference, guard, refreshInfo]);
+  }, [working, reference, guard]);
+
+  // The file count is given only with a live session: ask again for each officer.
+  const sessionKey = phase.kind === "session" ? `${phase.session.user_id}@${phase.session.signed_in_at}` : null;
+  useEffect(() => {
+    if (working && sessionKey) refreshInfo();
+  }, [working, sessionKey, refreshInfo]);
 
   // While signed in: ask the session every 30 s and when the window gets the focus back.
   const signedIn = phase.kind === "session";

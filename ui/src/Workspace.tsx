@@ -52,8 +52,12 @@ function placeOf(screen: Screen): Place | null {
  */
 function useApprovalCount(enabled: boolean): [number | null, () => void, (n: number) => void] {
   const backend = useBackend();
+  const session = useSession();
   const [count, setCount] = useState<number | null>(null);
   const activeSince = useRef(false);
+  // typing the password on the lock screen is no reason to ask the queue
+  const locked = useRef(session.locked);
+  locked.current = session.locked;
 
   const refresh = useCallback(() => {
     if (!enabled) return;
@@ -74,7 +78,7 @@ function useApprovalCount(enabled: boolean): [number | null, () => void, (n: num
     document.addEventListener("keydown", mark, true);
     document.addEventListener("pointerdown", mark, true);
     const timer = setInterval(() => {
-      if (!activeSince.current) return;
+      if (!activeSince.current || locked.current) return;
       activeSince.current = false;
       refresh();
     }, APPROVAL_POLL_MS);

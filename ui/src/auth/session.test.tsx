@@ -195,6 +195,7 @@ describe("the session ending", () => {
     await waitFor(() => expect(screen.getByTestId("current-user")).toHaveTextContent("supervisor"));
     // a fresh search screen: not the previous officer's text
     expect(await screen.findByTestId("search-input")).toHaveValue("");
+    await waitFor(() => expect(screen.getByTestId("file-count")).toHaveAttribute("data-count", "1"));
   });
 
   it("asks the session every 30 seconds and shows sign-in with the reason when it expired", async () => {
