@@ -185,7 +185,9 @@ function Shell() {
       // after the hidden screen is shown again
       setTimeout(() => {
         if (back instanceof HTMLElement && back.isConnected && back !== document.body) back.focus();
-        else document.querySelector<HTMLElement>("#main input, #main button, #main h2")?.focus();
+        // a screen that mounted anew has put the focus on its first field itself
+        else if (!document.activeElement || document.activeElement === document.body)
+          document.querySelector<HTMLElement>("#main input, #main h2, #main button")?.focus();
       }, 0);
     },
     [apply],
@@ -207,7 +209,13 @@ function Shell() {
         <LockScreen info={info} session={session} onUnlocked={unlocked} onEnded={end} onSignOut={signOut} />
       )}
       {!session.locked && session.must_change_password && (
-        <ChangePassword info={info} session={session} onChanged={apply} onSignOut={signOut} />
+        <ChangePassword
+          info={info}
+          session={session}
+          onChanged={apply}
+          onSignOut={signOut}
+          onSessionSignal={(signal, error) => onSignal.current(signal, error)}
+        />
       )}
       {!session.locked && !session.must_change_password && !reference && <Loading />}
       {showWork && (

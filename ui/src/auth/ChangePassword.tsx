@@ -8,6 +8,8 @@ import type { AppInfo } from "../generated/AppInfo";
 import type { SessionInfo } from "../generated/SessionInfo";
 import { useBackend } from "../backend/context";
 import { toAppError } from "../backend/errors";
+import { sessionSignal } from "../backend/guard";
+import type { SessionSignal } from "../backend/guard";
 import { useI18n } from "../i18n";
 import { AuthFrame, FormMessage } from "./AuthFrame";
 
@@ -19,11 +21,14 @@ export function ChangePassword({
   session,
   onChanged,
   onSignOut,
+  onSessionSignal,
 }: {
   info: AppInfo;
   session: SessionInfo;
   onChanged(session: SessionInfo): void;
   onSignOut(): void;
+  /** The screen locked or the session ended meanwhile. */
+  onSessionSignal(signal: SessionSignal, error: AppError): void;
 }) {
   const backend = useBackend();
   const { t } = useI18n();
@@ -67,6 +72,11 @@ export function ChangePassword({
       onChanged(s);
     } catch (err) {
       const appError = toAppError(err);
+      const signal = sessionSignal(appError);
+      if (signal === "locked" || signal === "ended") {
+        onSessionSignal(signal, appError);
+        return;
+      }
       setError(appError);
       setBusy(false);
       if (CURRENT_WRONG.has(appError.code)) {

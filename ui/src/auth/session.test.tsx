@@ -113,6 +113,25 @@ describe("forced password change", () => {
   });
 });
 
+describe("forced password change and the lock", () => {
+  it("goes to the lock screen when the idle lock closed during the change, and back to the change after the unlock", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    fake.addUser("ana.kola", "clerk", "dvp-tirane", { password: "Nj0001-kXv7-pQ2m", must_change_password: true });
+    const { user } = await renderSignedOut(fake);
+    await user.type(screen.getByTestId("sign-in-user"), "ana.kola");
+    await user.type(screen.getByTestId("sign-in-password"), "Nj0001-kXv7-pQ2m{Enter}");
+    await screen.findByTestId("change-password");
+    fake.lockSession();
+    await user.type(screen.getByTestId("change-current"), "Nj0001-kXv7-pQ2m");
+    await user.type(screen.getByTestId("change-new"), NEW_PASSWORD);
+    await user.type(screen.getByTestId("change-repeat"), `${NEW_PASSWORD}{Enter}`);
+    const lock = await screen.findByTestId("lock-screen");
+    await user.type(within(lock).getByTestId("unlock-password"), "Nj0001-kXv7-pQ2m{Enter}");
+    expect(await screen.findByTestId("change-password")).toBeInTheDocument();
+    expect(screen.getByTestId("change-current")).toHaveFocus();
+  });
+});
+
 describe("lock", () => {
   it("locks on session_locked from any command, and the unlock returns to the same screen with the command done", async () => {
     const fake = new FakeBackend();
