@@ -1,1 +1,27 @@
-fn main() { tauri_build::build() }
+//! Generates the Tauri context and the access-control list: only the application's own
+//! commands exist as permissions, and src-tauri/capabilities/ grants them to the main window.
+
+/// Every command in src-tauri/src/commands.rs; a command missing here cannot be invoked.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "reference_data",
+    "search_files",
+    "get_file",
+    "edit_file",
+    "check_draft",
+    "create_file",
+    "update_file",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        // A build script reports by failing the build; there is no user to show this to.
+        println!("cargo:warning=tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,591 @@
+//! End to end: the built desktop app in a real WebKitGTK window, driven over WebDriver
+//! (tauri-driver → WebKitWebDriver), on a database of 10,000 invented files made by the CLI.
+//! A clerk's path: the list, a new file through every step of the form, the person view,
+//! a search typed without diacritics, and the CLI finding the same file.
+//!
+//! Needs the app built with the UI embedded, the CLI in the same profile, `tauri-driver`,
+//! `WebKitWebDriver`, an X display and an unlocked Secret Service. scripts/test.sh runs:
+//!
+//! ```text
+//! xvfb-run -a scripts/with-keyring.sh \
+//!   cargo test --release --features custom-protocol --test e2e_window -- --ignored --nocapture
+//! ```
+//!
+//! Overrides: REGJISTRI_APP (the app binary), REGJISTRI_CLI (the `regjistri` binary),
+//! TAURI_DRIVER (the tauri-driver binary). Screenshots go to artifacts/e2e/.
+
+use std::error::Error;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+type R<T> = Result<T, Box<dyn Error>>;
+
+const SEEDED: u32 = 10_000;
+const SURNAME: &str = "Zhapërllaku";
+const TYPED: &str = "zhaperllaku";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// target/<profile>/ of this test binary (target/<profile>/deps/e2e_window-…).
+fn profile_dir() -> R<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| "cannot locate the target directory".into())
+}
+
+fn existing(path: PathBuf, hint: &str) -> R<PathBuf> {
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} does not exist: {hint}", path.display()).into())
+    }
+}
+
+fn app_binary() -> R<PathBuf> {
+    if let Some(p) = std::env::var_os("REGJISTRI_APP") {
+        return existing(PathBuf::from(p), "REGJISTRI_APP points nowhere");
+    }
+    if !cfg!(feature = "custom-protocol") {
+        return Err("without --features custom-protocol the app loads the Vite dev server; run \
+                    `cargo test --release --features custom-protocol --test e2e_window -- --ignored` \
+                    or set REGJISTRI_APP"
+            .into());
+    }
+    // Cargo builds the binary with the same profile and features as this test.
+    existing(
+        PathBuf::from(env!("CARGO_BIN_EXE_regjistri-desktop")),
+        "cargo should have built it",
+    )
+}
+
+fn cli_binary() -> R<PathBuf> {
+    if let Some(p) = std::env::var_os("REGJISTRI_CLI") {
+        return existing(PathBuf::from(p), "REGJISTRI_CLI points nowhere");
+    }
+    let profile = if cfg!(debug_assertions) {
+        ""
+    } else {
+        " --release"
+    };
+    existing(
+        profile_dir()?.join("regjistri"),
+        &format!("build it first: cargo build -p regjistri-cli{profile}"),
+    )
+}
+
+fn tauri_driver_binary() -> R<PathBuf> {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return existing(PathBuf::from(p), "TAURI_DRIVER points nowhere");
+    }
+    let on_path = std::env::var_os("PATH").map(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("tauri-driver"))
+            .find(|p| p.is_file())
+    });
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|h| h.join("bin").join("tauri-driver"));
+    on_path
+        .flatten()
+        .or(in_cargo_home.filter(|p| p.is_file()))
+        .ok_or_else(|| {
+            "tauri-driver not found: cargo install tauri-driver --locked (scripts/setup.sh)".into()
+        })
+}
+
+fn free_port() -> R<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Runs the CLI on `db`; its standard output on success.
+fn cli(db: &Path, args: &[&str]) -> R<String> {
+    let out = Command::new(cli_binary()?)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("regjistri {args:?} failed with {}", out.status).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// tauri-driver on a free port, with REGJISTRI_DB in its environment (WebKitWebDriver and
+/// the app inherit it). Stopped with SIGTERM and waited for when dropped: SIGKILL would leave
+/// WebKitWebDriver running.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(db: &Path) -> R<Driver> {
+        let port = free_port()?;
+        let mut native_port = free_port()?;
+        while native_port == port {
+            native_port = free_port()?;
+        }
+        let child = Command::new(tauri_driver_binary()?)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("REGJISTRI_DB", db)
+            .stdin(Stdio::null())
+            .spawn()?;
+        let mut driver = Driver { child, port };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = driver.child.try_wait()? {
+                return Err(format!("tauri-driver exited at start: {status}").into());
+            }
+            if started.elapsed() > WAIT {
+                return Err("tauri-driver did not listen within 30 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("tauri-driver ignored SIGTERM for 10 s; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `probe` until it yields a value or `WAIT` passes; `what` names it in the error.
+async fn wait_for<T>(what: &str, mut probe: impl AsyncFnMut() -> R<Option<T>>) -> R<T> {
+    let started = Instant::now();
+    let mut last_error = None;
+    loop {
+        match probe().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => last_error = Some(e.to_string()),
+        }
+        if started.elapsed() > WAIT {
+            let detail = last_error
+                .map(|e| format!(" (last error: {e})"))
+                .unwrap_or_default();
+            return Err(format!(
+                "timed out after {} s waiting for {what}{detail}",
+                WAIT.as_secs()
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn present(c: &Client, css: &str) -> R<bool> {
+    Ok(!c.find_all(Locator::Css(css)).await?.is_empty())
+}
+
+async fn text_of(c: &Client, css: &str) -> R<Option<String>> {
+    match c.find_all(Locator::Css(css)).await?.first() {
+        Some(e) => Ok(Some(e.text().await?)),
+        None => Ok(None),
+    }
+}
+
+fn field(path: &str) -> String {
+    format!("[data-field=\"{path}\"]")
+}
+
+async fn type_into(c: &Client, path: &str, text: &str) -> R<()> {
+    let input = c
+        .find(Locator::Css(&field(path)))
+        .await
+        .map_err(|e| format!("input {path}: {e}"))?;
+    input.click().await?;
+    input.send_keys(text).await?;
+    let value = input.prop("value").await?.unwrap_or_default();
+    if value != text {
+        return Err(format!("typed {text:?} into {path} but it holds {value:?}").into());
+    }
+    Ok(())
+}
+
+async fn choose(c: &Client, path: &str, value: &str) -> R<()> {
+    let select = c
+        .find(Locator::Css(&field(path)))
+        .await
+        .map_err(|e| format!("select {path}: {e}"))?;
+    select
+        .select_by_value(value)
+        .await
+        .map_err(|e| format!("option {value} of {path}: {e}"))?;
+    let now = select.prop("value").await?.unwrap_or_default();
+    if now != value {
+        return Err(format!("chose {value:?} in {path} but it shows {now:?}").into());
+    }
+    Ok(())
+}
+
+async fn click(c: &Client, css: &str) -> R<()> {
+    let e = wait_for(css, async || {
+        Ok(c.find_all(Locator::Css(css)).await?.into_iter().next())
+    })
+    .await?;
+    e.click().await?;
+    Ok(())
+}
+
+/// "Next" and wait for the form to show `step`; on failure, the problems the form shows.
+async fn next_step(c: &Client, step: &str) -> R<()> {
+    click(c, "[data-testid=next-step]").await?;
+    let css = format!("[data-step=\"{step}\"]");
+    if let Err(e) = wait_for(&format!("step {step}"), async || {
+        Ok(present(c, &css).await?.then_some(()))
+    })
+    .await
+    {
+        let problems = text_of(c, "[data-testid=problem-summary]")
+            .await?
+            .unwrap_or_default();
+        let form_error = text_of(c, "[data-testid=form-error]")
+            .await?
+            .unwrap_or_default();
+        return Err(format!("{e}; problems shown: {problems:?} {form_error:?}").into());
+    }
+    Ok(())
+}
+
+async fn screenshot(c: &Client, name: &str) -> R<PathBuf> {
+    let dir = repo_root().join("artifacts").join("e2e");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.png"));
+    match c.screenshot().await {
+        Ok(png) => std::fs::write(&path, png)?,
+        Err(e) => {
+            // Fall back to the X display (ImageMagick), as the window is all there is on it.
+            eprintln!("WebDriver screenshot failed ({e}); using `import -window root`");
+            let ok = Command::new("import")
+                .args(["-window", "root"])
+                .arg(&path)
+                .status()?
+                .success();
+            if !ok {
+                return Err(format!("no screenshot for {name}").into());
+            }
+        }
+    }
+    eprintln!("screenshot: {}", path.display());
+    Ok(path)
+}
+
+/// The clerk's path through the window; see the module documentation.
+async fn drive(c: &Client, db: &Path) -> R<()> {
+    // 3. The list of every file, or the startup error if the database did not open.
+    let total = wait_for("the list (or a startup error)", async || {
+        if let Some(error) = text_of(c, "[data-testid=startup-error]").await? {
+            return Err(format!("the app shows a startup error: {error}").into());
+        }
+        let Some(e) = c
+            .find_all(Locator::Css("[data-testid=result-total]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(e.attr("data-total").await?.filter(|t| t != "0"))
+    })
+    .await?;
+    assert_eq!(
+        total,
+        SEEDED.to_string(),
+        "result-total shows every seeded file"
+    );
+    let rows = c
+        .find_all(Locator::Css("[data-testid=result-row]"))
+        .await?
+        .len();
+    assert!(
+        rows > 0 && rows <= 200,
+        "the first page shows some rows, not all: {rows}"
+    );
+    screenshot(c, "list").await?;
+
+    // The window runs under the strict CSP and without the global Tauri object.
+    let probe = c
+        .execute(
+            "const s = document.createElement('script');
+             s.textContent = 'window.__cspProbe = 1';
+             document.head.appendChild(s);
+             return [window.__cspProbe === 1, typeof window.__TAURI__, typeof window.__TAURI_INTERNALS__];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        probe,
+        json!([false, "undefined", "object"]),
+        "an inline script must be blocked by the CSP and withGlobalTauri be off (the probe runs \
+         beside the page's own scripts, where Tauri's internals are)"
+    );
+
+    // 4. A new file through every step of the form.
+    click(c, "[data-testid=new-file]").await?;
+    wait_for("the identity step", async || {
+        Ok(present(c, "[data-step=identity]").await?.then_some(()))
+    })
+    .await?;
+    type_into(c, "identity.surname", SURNAME).await?;
+    type_into(c, "identity.given_name", "Ilirjan").await?;
+    type_into(c, "identity.father_name", "Gjergj").await?;
+    choose(c, "identity.sex", "M").await?;
+    type_into(c, "identity.date_of_birth", "14.03.1981").await?;
+    next_step(c, "description").await?;
+    next_step(c, "convictions").await?;
+    if !present(c, &field("convictions.0.court_code")).await? {
+        click(c, "[data-testid=add-conviction]").await?;
+    }
+    choose(c, "convictions.0.court_code", "gj-tirane").await?;
+    type_into(c, "convictions.0.decision_number", "812/2016").await?;
+    type_into(c, "convictions.0.decision_date", "11.04.2016").await?;
+    type_into(c, "convictions.0.final_date", "23.05.2016").await?;
+    click(
+        c,
+        &format!("{}[value=\"100\"]", field("convictions.0.articles")),
+    )
+    .await?;
+    type_into(c, "convictions.0.sentence_months", "60").await?;
+    next_step(c, "addresses").await?;
+    if !present(c, &field("addresses.0.kind")).await? {
+        click(c, "[data-testid=add-address]").await?;
+    }
+    choose(c, "addresses.0.kind", "residence").await?;
+    choose(c, "addresses.0.municipality_code", "tirane").await?;
+    type_into(c, "addresses.0.street", "Rruga e Durrësit 25").await?;
+    type_into(c, "addresses.0.from", "01.06.2021").await?;
+    next_step(c, "review").await?;
+    if present(c, "[data-testid=confirm-warnings]").await? {
+        click(c, "[data-testid=confirm-warnings]").await?;
+    }
+    screenshot(c, "review").await?;
+    click(c, "[data-testid=save-file]").await?;
+
+    let saved_id = wait_for("the person view of the saved file", async || {
+        if let Some(problems) = text_of(c, "[data-testid=problem-summary]").await? {
+            return Err(format!("saving was refused: {problems}").into());
+        }
+        if let Some(error) = text_of(c, "[data-testid=form-error]").await? {
+            return Err(format!("saving failed: {error}").into());
+        }
+        let Some(view) = c
+            .find_all(Locator::Css("[data-testid=person-view][data-id]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(view.attr("data-id").await?)
+    })
+    .await?;
+    let shown = wait_for("the surname in the person view", async || {
+        Ok(text_of(c, "[data-testid=person-view]")
+            .await?
+            .filter(|t| t.contains(SURNAME)))
+    })
+    .await?;
+    assert!(
+        shown.contains("Ilirjan"),
+        "the person view shows the given name too"
+    );
+    eprintln!("saved file {saved_id}");
+    screenshot(c, "person").await?;
+    // The header's count follows the new file.
+    wait_for("the file count 10001", async || {
+        let Some(e) = c
+            .find_all(Locator::Css("[data-testid=file-count]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(e.attr("data-count")
+            .await?
+            .filter(|n| n == &(SEEDED + 1).to_string()))
+    })
+    .await?;
+
+    // 5. Back to the list; the surname typed in lower case without diacritics.
+    click(c, "[data-testid=back]").await?;
+    let input = wait_for("the search input", async || {
+        Ok(c.find_all(Locator::Css("[data-testid=search-input]"))
+            .await?
+            .into_iter()
+            .next())
+    })
+    .await?;
+    input.click().await?;
+    input.send_keys(TYPED).await?;
+    let row_id = wait_for(&format!("{SURNAME} as the first result"), async || {
+        let Some(row) = c
+            .find_all(Locator::Css("[data-testid=result-row]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        if !row.text().await?.contains(SURNAME) {
+            return Ok(None);
+        }
+        Ok(row.attr("data-id").await?)
+    })
+    .await?;
+    assert_eq!(row_id, saved_id, "the first result is the file just saved");
+    let total = text_of(c, "[data-testid=result-total]")
+        .await?
+        .unwrap_or_default();
+    eprintln!("search {TYPED:?}: {total}");
+    screenshot(c, "search").await?;
+
+    // 6. The CLI finds the same file in the same database.
+    let out = cli(db, &["search", TYPED, "--json"])?;
+    let page: Value = serde_json::from_str(&out)?;
+    let first = &page["items"][0];
+    assert_eq!(first["surname"], json!(SURNAME), "CLI: {out}");
+    assert_eq!(
+        first["id"],
+        json!(saved_id),
+        "CLI and window show the same file"
+    );
+    assert_eq!(first["date_of_birth"], json!("1981-03-14"), "CLI: {out}");
+    assert_eq!(page["interpreted_as"], json!("name"));
+    Ok(())
+}
+
+/// Starts tauri-driver (which starts the app on `db`), runs `steps` in the window, and
+/// always ends the session and the driver, with a screenshot `<name>-failure.png` on failure.
+async fn in_window(name: &str, db: &Path, steps: impl AsyncFnOnce(&Client) -> R<()>) -> R<()> {
+    let app = app_binary()?;
+    let driver = Driver::start(db)?;
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("wry"));
+    capabilities.insert("tauri:options".into(), json!({ "application": app }));
+    let client = ClientBuilder::rustls()?
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .map_err(|e| {
+            format!("no WebDriver session (is there a display? run under xvfb-run -a): {e}")
+        })?;
+
+    let started = Instant::now();
+    let result = steps(&client).await;
+    if result.is_err() {
+        let _ = screenshot(&client, &format!("{name}-failure")).await;
+    }
+    // Ends the session, which closes the app; then the driver stops (Drop).
+    let closed = client.close().await;
+    drop(driver);
+    result?;
+    closed?;
+    eprintln!(
+        "{name}: window steps took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the release app with custom-protocol, tauri-driver, an X display and a keyring: scripts/test.sh runs it"]
+async fn a_clerk_creates_a_file_and_finds_it_without_diacritics() -> R<()> {
+    app_binary()?;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("e2e.db");
+
+    // 1. 10,000 invented files, made by the CLI.
+    let started = Instant::now();
+    cli(
+        &db,
+        &["seed", "--count", &SEEDED.to_string(), "--seed", "7"],
+    )?;
+    eprintln!(
+        "seeded {SEEDED} files in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let before: Value = serde_json::from_str(&cli(&db, &["search", TYPED, "--json"])?)?;
+    assert!(
+        before["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().all(|i| i["surname"] != json!(SURNAME))),
+        "{SURNAME} must not be among the seeded files"
+    );
+
+    // 2.–6. In the window (tauri-driver starts the app with REGJISTRI_DB), then the CLI.
+    in_window("clerk", &db, async |c| drive(c, &db).await).await?;
+
+    // The audit trail written by the app and the CLI is intact.
+    let audit = cli(&db, &["audit", "verify"])?;
+    assert!(audit.contains("intact"), "{audit}");
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the release app with custom-protocol, tauri-driver, an X display and a keyring: scripts/test.sh runs it"]
+async fn a_database_that_cannot_be_opened_shows_the_startup_error() -> R<()> {
+    app_binary()?;
+    let dir = tempfile::tempdir()?;
+    // A file where the database should be, but no key for it in the key store: the app
+    // must refuse (never create a new key over it), and still start to say so.
+    let db = dir.path().join("no-key.db");
+    std::fs::write(&db, b"not an encrypted database, and no key for it")?;
+    in_window("startup-error", &db, async |c| {
+        let code = wait_for("the startup error", async || {
+            text_of(c, "[data-testid=startup-error-code]").await
+        })
+        .await?;
+        assert_eq!(code, "database_without_key");
+        let message = text_of(c, "[data-testid=startup-error]")
+            .await?
+            .unwrap_or_default();
+        assert!(
+            message.contains("Contact the administrator") || message.contains("administratorin"),
+            "{message}"
+        );
+        assert!(
+            !present(c, "[data-testid=search-input]").await?,
+            "no list without a database"
+        );
+        screenshot(c, "startup-error").await?;
+        Ok(())
+    })
+    .await?;
+    let untouched = std::fs::read(&db)?;
+    assert_eq!(
+        untouched, b"not an encrypted database, and no key for it",
+        "the file is not changed"
+    );
+    Ok(())
+}
