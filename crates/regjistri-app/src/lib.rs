@@ -150,7 +150,10 @@ impl Registry {
         };
         let mut store = self.store()?;
         if store.reference().directorate(code).is_none() {
-            return Err(AppError::invalid_input("unknown directorate"));
+            return Err(AppError::invalid_input(
+                "Drejtoria nuk njihet",
+                "unknown directorate",
+            ));
         }
         store.set_setting("directorate", code, &actor, self.clock.now())?;
         drop(store);
@@ -189,7 +192,10 @@ impl Registry {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, AppError> {
         let text = q.text.trim();
         if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input("query too long"));
+            return Err(AppError::invalid_input(
+                "kërkimi është shumë i gjatë",
+                "query too long",
+            ));
         }
         let page_size = match q.page_size {
             0 => DEFAULT_PAGE_SIZE,
@@ -285,8 +291,9 @@ impl Registry {
             })
             .collect();
         let approved = store.approved_version(id)?;
+        // A pending amendment, or a returned one, is shown against the version that stands.
         let pending_changes = match (&approved, file.status) {
-            (Some(a), FileStatus::Amended) => diff(
+            (Some(a), FileStatus::Amended | FileStatus::Returned) => diff(
                 &serde_json::to_value(&a.data).unwrap_or_default(),
                 &serde_json::to_value(&file.data).unwrap_or_default(),
             ),
@@ -584,8 +591,9 @@ impl Registry {
             let Some(text) = s.as_deref().filter(|t| !t.trim().is_empty()) else {
                 return Ok(None);
             };
-            let day = dates::parse_input(text)
-                .map_err(|_| AppError::invalid_input("date must be dd.mm.yyyy"))?;
+            let day = dates::parse_input(text).map_err(|_| {
+                AppError::invalid_input("data duhet të jetë dd.mm.vvvv", "date must be dd.mm.yyyy")
+            })?;
             let day = if next_day {
                 day.succ_opt().unwrap_or(day)
             } else {
@@ -740,7 +748,9 @@ impl Registry {
 
     /// Parses an id typed by a person.
     pub fn parse_id(text: &str) -> Result<Uuid, AppError> {
-        Uuid::parse_str(text.trim()).map_err(|_| AppError::invalid_input("not a file id"))
+        Uuid::parse_str(text.trim()).map_err(|_| {
+            AppError::invalid_input("ky nuk është identifikues dosjeje", "not a file id")
+        })
     }
 }
 

@@ -371,11 +371,15 @@ impl Registry {
         }
         if !valid_user_name(user_name) {
             return Err(AppError::invalid_input(
+                "emri i përdoruesit: 3–64 shkronja të vogla, shifra, '.', '-', '_'",
                 "user name: 3–64 lower-case letters, digits, '.', '-', '_'",
             ));
         }
         if store.reference().directorate(directorate).is_none() {
-            return Err(AppError::invalid_input("unknown directorate"));
+            return Err(AppError::invalid_input(
+                "Drejtoria nuk njihet",
+                "unknown directorate",
+            ));
         }
         password::check(password, user_name).map_err(|p| password_problem(p.code()))?;
         let new = NewUser {
@@ -405,12 +409,16 @@ impl Registry {
         let (actor, _) = self.authorize(Operation::ManageUsers, None)?;
         if !valid_user_name(user_name) {
             return Err(AppError::invalid_input(
+                "emri i përdoruesit: 3–64 shkronja të vogla, shifra, '.', '-', '_'",
                 "user name: 3–64 lower-case letters, digits, '.', '-', '_'",
             ));
         }
         let mut store = self.store()?;
         if store.reference().directorate(directorate).is_none() {
-            return Err(AppError::invalid_input("unknown directorate"));
+            return Err(AppError::invalid_input(
+                "Drejtoria nuk njihet",
+                "unknown directorate",
+            ));
         }
         let password = regjistri_store::users::one_time_password()?;
         let new = NewUser {
@@ -457,7 +465,10 @@ impl Registry {
     pub fn set_idle_minutes(&mut self, minutes: u32) -> Result<(), AppError> {
         let (actor, _) = self.authorize(Operation::ChangeSettings, None)?;
         if !(1..=MAX_IDLE_MINUTES).contains(&minutes) {
-            return Err(AppError::invalid_input("idle minutes must be 1 to 30"));
+            return Err(AppError::invalid_input(
+                "minutat e pasivitetit duhet të jenë 1 deri në 30",
+                "idle minutes must be 1 to 30",
+            ));
         }
         self.store()?.set_setting(
             "idle_minutes",

@@ -130,7 +130,8 @@ fn read_password(prompt: &str) -> Result<String, AppError> {
     if let Ok(p) = std::env::var("REGJISTRI_PASSWORD") {
         return Ok(p);
     }
-    rpassword::prompt_password(prompt).map_err(|_| AppError::invalid_input("no password given"))
+    rpassword::prompt_password(prompt)
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))
 }
 
 /// Signs in the user named by --user / REGJISTRI_USER.
@@ -352,7 +353,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let name = cli
                 .user
                 .clone()
-                .ok_or_else(|| AppError::invalid_input("--user is needed"))?;
+                .ok_or_else(|| AppError::invalid_input("duhet --user", "--user is needed"))?;
             let current = read_password("Fjalëkalimi aktual / current password: ")?;
             registry.sign_in(&name, &current)?;
             let new = new_password()?;
@@ -377,7 +378,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 } => {
                     sign_in(&registry, &cli.user)?;
                     let role = Role::parse(&role).ok_or_else(|| {
-                        AppError::invalid_input("role: clerk, supervisor, administrator or auditor")
+                        AppError::invalid_input(
+                            "roli: clerk, supervisor, administrator ose auditor",
+                            "role: clerk, supervisor, administrator or auditor",
+                        )
                     })?;
                     let otp = registry.create_user(&name, role, &directorate)?;
                     println!(
@@ -467,11 +471,14 @@ fn new_password() -> Result<String, AppError> {
         return Ok(p);
     }
     let a = rpassword::prompt_password("Fjalëkalimi i ri / new password: ")
-        .map_err(|_| AppError::invalid_input("no password given"))?;
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))?;
     let b = rpassword::prompt_password("Përsëriteni / repeat: ")
-        .map_err(|_| AppError::invalid_input("no password given"))?;
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))?;
     if a != b {
-        return Err(AppError::invalid_input("the two passwords differ"));
+        return Err(AppError::invalid_input(
+            "dy fjalëkalimet ndryshojnë",
+            "the two passwords differ",
+        ));
     }
     Ok(a)
 }
