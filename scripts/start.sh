@@ -21,6 +21,23 @@ say() { printf '\033[1m[start]\033[0m %s\n' "$*"; }
 app=$root/target/release/regjistri-desktop
 cli=$root/target/release/regjistri
 demo_count=10000
+# Demo accounts only: a demo database on a development machine, never real data.
+demo_password="provë-vetëm-demo-2026"
+
+# make_demo DB: the first administrator, invented files, a demo clerk and supervisor.
+make_demo() {
+  local db=$1 otp
+  "$cli" --db "$db" init >/dev/null
+  REGJISTRI_PASSWORD=$demo_password "$cli" --db "$db" user create-admin admin --directorate dvp-tirane
+  REGJISTRI_USER=admin REGJISTRI_PASSWORD=$demo_password "$cli" --db "$db" seed --count "$demo_count"
+  for account in demo.clerk:clerk demo.supervisor:supervisor demo.auditor:auditor; do
+    otp=$(REGJISTRI_USER=admin REGJISTRI_PASSWORD=$demo_password "$cli" --db "$db" \
+      user add "${account%%:*}" --role "${account##*:}" --directorate dvp-tirane | awk '{print $NF}')
+    REGJISTRI_USER=${account%%:*} REGJISTRI_PASSWORD=$otp REGJISTRI_NEW_PASSWORD=$demo_password \
+      "$cli" --db "$db" password >/dev/null
+  done
+  say "demo accounts (all with the password \"$demo_password\"): admin, demo.clerk, demo.supervisor, demo.auditor"
+}
 
 # --- inside the headless session (xvfb-run + with-keyring.sh) -----------------------------
 if [ "${1:-}" = "--in-headless-session" ]; then
@@ -29,7 +46,7 @@ if [ "${1:-}" = "--in-headless-session" ]; then
   trap 'rm -rf "$dir"' EXIT
   db=$dir/regjistri.db
   say "seeding $demo_count invented files into a throwaway database"
-  "$cli" --db "$db" seed --count "$demo_count"
+  make_demo "$db"
   say "starting the app on $DISPLAY"
   "$app" --db "$db" &
   pid=$!
@@ -85,7 +102,7 @@ if [ ! -e "$db" ]; then
   mkdir -p "$(dirname "$db")"
   say "creating the demo database $db with $demo_count invented files"
   say "(its key goes to your desktop keyring; unlock it if asked)"
-  "$cli" --db "$db" seed --count "$demo_count"
+  make_demo "$db"
 else
   say "using the demo database $db (delete it to start afresh)"
 fi

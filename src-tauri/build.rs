@@ -11,6 +11,23 @@ const COMMANDS: &[&str] = &[
     "check_draft",
     "create_file",
     "update_file",
+    "sign_in",
+    "sign_out",
+    "session",
+    "lock",
+    "unlock",
+    "change_password",
+    "approval_queue",
+    "approve_file",
+    "return_file",
+    "audit_events",
+    "verify_audit",
+    "list_users",
+    "create_user",
+    "reset_password",
+    "set_user_disabled",
+    "locked_users",
+    "release_user",
 ];
 
 fn main() {

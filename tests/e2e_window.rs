@@ -108,12 +108,26 @@ fn free_port() -> R<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Runs the CLI on `db`; its standard output on success.
+const ADMIN_PW: &str = "kyçi i sigurt i zyrës 2026";
+const CLERK: &str = "arta.kola";
+const SUPERVISOR: &str = "besnik.meta";
+const PW: &str = "kalë-i-bardhë-në-mal";
+
+/// Runs the CLI on `db` signed in as the first administrator; its standard output on success.
 fn cli(db: &Path, args: &[&str]) -> R<String> {
+    cli_as(db, "admin", ADMIN_PW, args)
+}
+
+/// Runs the CLI on `db` as `user` (password in REGJISTRI_PASSWORD, a new one, for the
+/// `password` command, in REGJISTRI_NEW_PASSWORD).
+fn cli_as(db: &Path, user: &str, password: &str, args: &[&str]) -> R<String> {
     let out = Command::new(cli_binary()?)
         .arg("--db")
         .arg(db)
         .args(args)
+        .env("REGJISTRI_USER", user)
+        .env("REGJISTRI_PASSWORD", password)
+        .env("REGJISTRI_NEW_PASSWORD", PW)
         .stderr(Stdio::inherit())
         .output()?;
     if !out.status.success() {
@@ -300,8 +314,85 @@ async fn screenshot(c: &Client, name: &str) -> R<PathBuf> {
     Ok(path)
 }
 
+/// Signs in through the sign-in screen and waits for the signed-in header.
+async fn sign_in(c: &Client, user: &str) -> R<()> {
+    let field = wait_for("the sign-in form", async || {
+        Ok(c.find_all(Locator::Css("[data-testid=sign-in-user]"))
+            .await?
+            .into_iter()
+            .next())
+    })
+    .await?;
+    field.click().await?;
+    field.send_keys(user).await?;
+    let password = c
+        .find(Locator::Css("[data-testid=sign-in-password]"))
+        .await?;
+    password.click().await?;
+    password.send_keys(PW).await?;
+    click(c, "[data-testid=sign-in-submit]").await?;
+    wait_for(&format!("{user} signed in"), async || {
+        Ok(text_of(c, "[data-testid=current-user]")
+            .await?
+            .filter(|t| t.contains(user)))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The supervisor's path: sign out the clerk, sign in, approve the new file from the queue.
+async fn approve(c: &Client, saved_id: &str) -> R<()> {
+    click(c, "[data-testid=sign-out]").await?;
+    sign_in(c, SUPERVISOR).await?;
+    click(c, "[data-testid=nav-approvals]").await?;
+    let row = wait_for(&format!("{SURNAME} in the approval queue"), async || {
+        for row in c
+            .find_all(Locator::Css("[data-testid=approval-row]"))
+            .await?
+        {
+            if row.attr("data-id").await?.as_deref() == Some(saved_id) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    screenshot(c, "approvals").await?;
+    row.click().await?;
+    wait_for("the person view", async || {
+        Ok(text_of(c, "[data-testid=person-view]")
+            .await?
+            .filter(|t| t.contains(SURNAME)))
+    })
+    .await?;
+    let badge = c
+        .find(Locator::Css("[data-testid=registered-badge]"))
+        .await?;
+    assert_eq!(
+        badge.attr("data-registered").await?.as_deref(),
+        Some("false"),
+        "pending is not registered"
+    );
+    click(c, "[data-testid=approve-file]").await?;
+    wait_for("the file registered", async || {
+        let Some(b) = c
+            .find_all(Locator::Css("[data-testid=registered-badge]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(b.attr("data-registered").await?.filter(|r| r == "true"))
+    })
+    .await?;
+    screenshot(c, "approved").await?;
+    Ok(())
+}
+
 /// The clerk's path through the window; see the module documentation.
 async fn drive(c: &Client, db: &Path) -> R<()> {
+    sign_in(c, CLERK).await?;
     // 3. The list of every file, or the startup error if the database did not open.
     let total = wait_for("the list (or a startup error)", async || {
         if let Some(error) = text_of(c, "[data-testid=startup-error]").await? {
@@ -482,6 +573,18 @@ async fn drive(c: &Client, db: &Path) -> R<()> {
     );
     assert_eq!(first["date_of_birth"], json!("1981-03-14"), "CLI: {out}");
     assert_eq!(page["interpreted_as"], json!("name"));
+
+    // 7. Four eyes: a supervisor of the same directorate approves it.
+    approve(c, &saved_id).await?;
+    let shown: Value = serde_json::from_str(&cli(db, &["show", &saved_id, "--json"])?)?;
+    assert_eq!(shown["registered"], json!(true));
+    assert_eq!(
+        shown["history"]
+            .as_array()
+            .and_then(|h| h.last())
+            .map(|h| h["actor"].clone()),
+        Some(json!(SUPERVISOR))
+    );
     Ok(())
 }
 
@@ -524,6 +627,40 @@ async fn a_clerk_creates_a_file_and_finds_it_without_diacritics() -> R<()> {
     app_binary()?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("e2e.db");
+
+    // 0. The database, its first administrator, a clerk and a supervisor of Tirana; each
+    //    changes the one-time password the administrator was given.
+    cli_as(&db, "nobody", "", &["init"])?;
+    cli(
+        &db,
+        &[
+            "user",
+            "create-admin",
+            "admin",
+            "--directorate",
+            "dvp-tirane",
+        ],
+    )?;
+    for (user, role) in [(CLERK, "clerk"), (SUPERVISOR, "supervisor")] {
+        let out = cli(
+            &db,
+            &[
+                "user",
+                "add",
+                user,
+                "--role",
+                role,
+                "--directorate",
+                "dvp-tirane",
+            ],
+        )?;
+        let one_time = out
+            .split_whitespace()
+            .last()
+            .ok_or("no one-time password")?
+            .to_string();
+        cli_as(&db, user, &one_time, &["password"])?;
+    }
 
     // 1. 10,000 invented files, made by the CLI.
     let started = Instant::now();

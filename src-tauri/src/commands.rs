@@ -3,8 +3,10 @@
 //! (`async`) so that a slow query never freezes the window.
 
 use regjistri_app::{
-    AppError, AppInfo, EditForm, FileView, Registry, Saved, SearchPage, SearchQuery,
+    AppError, AppInfo, AuditPage, AuditQuery, EditForm, FileSummary, FileView, OneTimePassword,
+    Registry, Saved, SearchPage, SearchQuery, SessionInfo, UserSummary,
 };
+use regjistri_domain::access::Role;
 use regjistri_domain::file::FileDraft;
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::FieldError;
@@ -56,4 +58,118 @@ pub fn update_file(
 ) -> Result<Saved, AppError> {
     db.registry()?
         .update_file(Registry::parse_id(&id)?, base_version, &draft)
+}
+
+// ---- sign-in and the session ----
+
+#[tauri::command(async)]
+pub fn sign_in(
+    db: State<'_, Db>,
+    user_name: String,
+    password: String,
+) -> Result<SessionInfo, AppError> {
+    db.registry()?.sign_in(&user_name, &password)
+}
+
+#[tauri::command(async)]
+pub fn sign_out(db: State<'_, Db>) -> Result<(), AppError> {
+    db.registry()?.sign_out()
+}
+
+#[tauri::command(async)]
+pub fn session(db: State<'_, Db>) -> Result<SessionInfo, AppError> {
+    db.registry()?.session()
+}
+
+#[tauri::command(async)]
+pub fn lock(db: State<'_, Db>) -> Result<(), AppError> {
+    db.registry()?.lock()
+}
+
+#[tauri::command(async)]
+pub fn unlock(db: State<'_, Db>, password: String) -> Result<SessionInfo, AppError> {
+    db.registry()?.unlock(&password)
+}
+
+#[tauri::command(async)]
+pub fn change_password(
+    db: State<'_, Db>,
+    current: String,
+    new: String,
+) -> Result<SessionInfo, AppError> {
+    db.registry()?.change_password(&current, &new)
+}
+
+// ---- four-eyes approval ----
+
+#[tauri::command(async)]
+pub fn approval_queue(db: State<'_, Db>) -> Result<Vec<FileSummary>, AppError> {
+    db.registry()?.approval_queue()
+}
+
+#[tauri::command(async)]
+pub fn approve_file(db: State<'_, Db>, id: String, version: i64) -> Result<Saved, AppError> {
+    db.registry()?
+        .approve_file(Registry::parse_id(&id)?, version)
+}
+
+#[tauri::command(async)]
+pub fn return_file(
+    db: State<'_, Db>,
+    id: String,
+    version: i64,
+    reason: String,
+) -> Result<Saved, AppError> {
+    db.registry()?
+        .return_file(Registry::parse_id(&id)?, version, &reason)
+}
+
+// ---- audit ----
+
+#[tauri::command(async)]
+pub fn audit_events(db: State<'_, Db>, query: AuditQuery) -> Result<AuditPage, AppError> {
+    db.registry()?.audit_events(&query)
+}
+
+#[tauri::command(async)]
+pub fn verify_audit(db: State<'_, Db>) -> Result<u64, AppError> {
+    db.registry()?.verify_audit()
+}
+
+// ---- users ----
+
+#[tauri::command(async)]
+pub fn list_users(db: State<'_, Db>) -> Result<Vec<UserSummary>, AppError> {
+    db.registry()?.list_users()
+}
+
+#[tauri::command(async)]
+pub fn create_user(
+    db: State<'_, Db>,
+    user_name: String,
+    role: Role,
+    directorate: String,
+) -> Result<OneTimePassword, AppError> {
+    db.registry()?.create_user(&user_name, role, &directorate)
+}
+
+#[tauri::command(async)]
+pub fn reset_password(db: State<'_, Db>, id: String) -> Result<OneTimePassword, AppError> {
+    db.registry()?.reset_password(Registry::parse_id(&id)?)
+}
+
+#[tauri::command(async)]
+pub fn set_user_disabled(db: State<'_, Db>, id: String, disabled: bool) -> Result<(), AppError> {
+    db.registry()?
+        .set_user_disabled(Registry::parse_id(&id)?, disabled)
+}
+
+#[tauri::command(async)]
+pub fn locked_users(db: State<'_, Db>) -> Result<Vec<UserSummary>, AppError> {
+    db.registry()?.locked_users()
+}
+
+#[tauri::command(async)]
+pub fn release_user(db: State<'_, Db>, id: String) -> Result<(), AppError> {
+    db.registry()?.release_user(Registry::parse_id(&id)?)
 }

@@ -42,6 +42,23 @@ pub fn run() -> ExitCode {
             commands::check_draft,
             commands::create_file,
             commands::update_file,
+            commands::sign_in,
+            commands::sign_out,
+            commands::session,
+            commands::lock,
+            commands::unlock,
+            commands::change_password,
+            commands::approval_queue,
+            commands::approve_file,
+            commands::return_file,
+            commands::audit_events,
+            commands::verify_audit,
+            commands::list_users,
+            commands::create_user,
+            commands::reset_password,
+            commands::set_user_disabled,
+            commands::locked_users,
+            commands::release_user,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -25,12 +25,18 @@ pub fn database_path(
         if arg == OsStr::new("--db") {
             return match args.next() {
                 Some(p) if !p.is_empty() => Ok((PathBuf::from(p), DatabaseArg::Argument)),
-                _ => Err(AppError::invalid_input("--db needs a path")),
+                _ => Err(AppError::invalid_input(
+                    "--db kërkon një shteg",
+                    "--db needs a path",
+                )),
             };
         }
         if let Some(p) = arg.to_str().and_then(|a| a.strip_prefix("--db=")) {
             if p.is_empty() {
-                return Err(AppError::invalid_input("--db needs a path"));
+                return Err(AppError::invalid_input(
+                    "--db kërkon një shteg",
+                    "--db needs a path",
+                ));
             }
             return Ok((PathBuf::from(p), DatabaseArg::Argument));
         }

@@ -29,4 +29,18 @@ describe("architecture", () => {
     const offenders = app.filter(([, text]) => /["'`](https?:)?\/\/[a-z0-9.-]+/i.test(text));
     expect(offenders.map(([p]) => p)).toEqual([]);
   });
+
+  it("keeps every hook the WebDriver end-to-end test relies on", () => {
+    const hooks = [
+      "sign-in-user", "sign-in-password", "sign-in-submit", "change-current", "change-new", "change-repeat",
+      "change-submit", "lock-screen", "unlock-password", "unlock-submit", "lock-now", "sign-out", "current-user",
+      "nav-search", "nav-approvals", "nav-audit", "nav-users", "approval-row", "approve-file", "return-file",
+      "return-reason", "return-submit", "registered-badge", "pending-diff", "audit-view", "audit-row", "users-view",
+      "user-row", "create-user-name", "create-user-role", "create-user-directorate", "create-user-submit",
+      "one-time-password",
+    ];
+    const text = app.map(([, t]) => t).join("\n");
+    expect(hooks.filter((h) => !text.includes(`"${h}"`))).toEqual([]);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayToIso, isoToDisplay, timestampToDisplay } from "./dates";
+import { displayToIso, isoToDisplay, normaliseDisplayDate, timestampToDisplay } from "./dates";
 
 describe("isoToDisplay", () => {
   it("turns ISO dates into dd.mm.yyyy", () => {
@@ -63,5 +63,21 @@ describe("timestampToDisplay (Europe/Tirane)", () => {
   });
   it("leaves text that is not a timestamp alone", () => {
     expect(timestampToDisplay("not a time")).toBe("not a time");
+  });
+});
+
+describe("timestampToDisplay with seconds", () => {
+  it("adds the seconds of Tirana time (the audit trail wants them)", () => {
+    expect(timestampToDisplay("2026-03-29T01:30:07.123456Z", true)).toBe("29.03.2026 03:30:07");
+    expect(timestampToDisplay("2026-03-29T01:30:07.123456Z")).toBe("29.03.2026 03:30");
+  });
+});
+
+describe("normaliseDisplayDate", () => {
+  it("gives null for nothing, dd.mm.yyyy for a real day, undefined for anything else", () => {
+    expect(normaliseDisplayDate("  ")).toBeNull();
+    expect(normaliseDisplayDate("1.3.2026")).toBe("01.03.2026");
+    expect(normaliseDisplayDate("29.02.2025")).toBeUndefined();
+    expect(normaliseDisplayDate("2026-03-01")).toBeUndefined();
   });
 });

@@ -41,19 +41,29 @@ const tiraneFormat = new Intl.DateTimeFormat("en-GB", {
   day: "2-digit",
   hour: "2-digit",
   minute: "2-digit",
+  second: "2-digit",
   hourCycle: "h23",
 });
 
 /**
  * A UTC timestamp ("2026-03-29T01:30:00Z", fractions of a second allowed) as Tirana wall-clock
- * time "29.03.2026 03:30". Text that is not a timestamp is returned as it is.
+ * time "29.03.2026 03:30" ("29.03.2026 03:30:00" with `seconds`). Text that is not a
+ * timestamp is returned as it is.
  */
-export function timestampToDisplay(ts: string): string {
+export function timestampToDisplay(ts: string, seconds = false): string {
   // Date.parse is only specified for up to milliseconds; chrono may send microseconds.
   const trimmed = ts.replace(/(\.\d{3})\d+/, "$1");
   const ms = Date.parse(trimmed);
   if (Number.isNaN(ms)) return ts;
   const parts: Record<string, string> = {};
   for (const p of tiraneFormat.formatToParts(new Date(ms))) parts[p.type] = p.value;
-  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+  const time = `${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ""}`;
+  return `${parts.day}.${parts.month}.${parts.year} ${time}`;
+}
+
+/** What a person typed as a day, as the backend wants it: "" → null, "1.2.2026" → "01.02.2026"; undefined when it is not a real date. */
+export function normaliseDisplayDate(typed: string): string | null | undefined {
+  if (!typed.trim()) return null;
+  const iso = displayToIso(typed);
+  return iso ? isoToDisplay(iso) : undefined;
 }

@@ -36,11 +36,12 @@ impl AppError {
         }
     }
 
-    pub fn invalid_input(what: &str) -> AppError {
+    /// A request that cannot be understood; `sq` and `en` say what is wrong.
+    pub fn invalid_input(sq: &str, en: &str) -> AppError {
         AppError::new(
             "invalid_input",
-            &format!("Kërkesë e pavlefshme: {what}."),
-            &format!("Invalid request: {what}."),
+            &format!("Kërkesë e pavlefshme: {sq}."),
+            &format!("Invalid request: {en}."),
         )
     }
 }

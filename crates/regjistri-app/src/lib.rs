@@ -7,19 +7,23 @@
 
 pub mod api;
 mod error;
+mod session;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use chrono::TimeZone;
+use regjistri_domain::access::Operation;
 use regjistri_domain::clock::Clock;
 use regjistri_domain::dates::{self, local_date};
+use regjistri_domain::diff::diff;
 use regjistri_domain::file::{FileDraft, FileStatus};
 use regjistri_domain::names::query_tokens;
 use regjistri_domain::nid;
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::validate::{self, Context};
 use regjistri_domain::FieldError;
-use regjistri_store::{Actor, AuditEvent, FileWrite, Hit, KeyStore, Level, Store};
+use regjistri_store::{Actor, AuditEvent, AuditFilter, FileWrite, Hit, KeyStore, Level, Store};
 use uuid::Uuid;
 
 pub use api::*;
@@ -60,9 +64,13 @@ pub fn workstation_user() -> String {
 pub struct Registry {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
-    actor: Actor,
+    /// This workstation's name in audit events.
+    station: String,
+    /// This workstation's directorate.
     directorate: String,
     database_path: PathBuf,
+    session: Mutex<Option<session::Session>>,
+    idle_minutes: u32,
 }
 
 impl Registry {
@@ -106,12 +114,19 @@ impl Registry {
                 DEFAULT_DIRECTORATE.to_string()
             }
         };
+        let idle_minutes = store
+            .setting("idle_minutes")?
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|m| (1..=session::MAX_IDLE_MINUTES).contains(m))
+            .unwrap_or(session::DEFAULT_IDLE_MINUTES);
         Ok(Registry {
             store: Mutex::new(store),
             clock,
-            actor: Actor { user, station },
+            station,
             directorate,
             database_path: path.to_path_buf(),
+            session: Mutex::new(None),
+            idle_minutes,
         })
     }
 
@@ -121,31 +136,53 @@ impl Registry {
         Ok(self.store.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Sets the directorate this workstation belongs to (administrators, `regjistri init`).
-    pub fn set_directorate(&mut self, code: &str) -> Result<(), AppError> {
+    /// Sets the directorate this workstation belongs to, at `regjistri init` before any
+    /// user exists (the operating-system account is recorded), or by an administrator.
+    pub fn set_directorate(&mut self, code: &str, os_user: &str) -> Result<(), AppError> {
+        let no_users = self.store()?.user_count()? == 0;
+        let actor = if no_users {
+            Actor {
+                user: os_user.to_string(),
+                station: self.station.clone(),
+            }
+        } else {
+            self.authorize(Operation::ChangeSettings, None)?.0
+        };
         let mut store = self.store()?;
         if store.reference().directorate(code).is_none() {
-            return Err(AppError::invalid_input("unknown directorate"));
+            return Err(AppError::invalid_input(
+                "Drejtoria nuk njihet",
+                "unknown directorate",
+            ));
         }
-        store.set_setting("directorate", code, &self.actor, self.clock.now())?;
+        store.set_setting("directorate", code, &actor, self.clock.now())?;
         drop(store);
         self.directorate = code.to_string();
         Ok(())
     }
 
+    /// What the window shows before sign-in; the file count only with a live session.
     pub fn app_info(&self) -> Result<AppInfo, AppError> {
+        let signed_in = self
+            .session()
+            .is_ok_and(|s| !s.locked && !s.must_change_password);
         let store = self.store()?;
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             database_path: self.database_path.display().to_string(),
-            station: self.actor.station.clone(),
+            station: self.station.clone(),
             directorate_code: self.directorate.clone(),
             reference_version: store.reference().version.clone(),
-            file_count: u32::try_from(store.file_count()?).unwrap_or(u32::MAX),
+            file_count: if signed_in {
+                Some(u32::try_from(store.file_count()?).unwrap_or(u32::MAX))
+            } else {
+                None
+            },
         })
     }
 
     pub fn reference_data(&self) -> Result<ReferenceSet, AppError> {
+        self.authorize(Operation::ReadReferenceData, None)?;
         Ok(self.store()?.reference().clone())
     }
 
@@ -155,7 +192,10 @@ impl Registry {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, AppError> {
         let text = q.text.trim();
         if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input("query too long"));
+            return Err(AppError::invalid_input(
+                "kërkimi është shumë i gjatë",
+                "query too long",
+            ));
         }
         let page_size = match q.page_size {
             0 => DEFAULT_PAGE_SIZE,
@@ -166,6 +206,7 @@ impl Registry {
         let limit = usize::try_from(page_size).unwrap_or(25);
         let municipality = q.municipality_code.as_deref().filter(|m| !m.is_empty());
 
+        let (actor, _) = self.authorize(Operation::SearchFiles, None)?;
         let mut store = self.store()?;
         let normalised_nid = nid::normalise(text);
         let looks_like_nid = normalised_nid.len() == 10
@@ -196,34 +237,34 @@ impl Registry {
         };
         let rowids: Vec<i64> = hits.iter().map(|h| h.rowid).collect();
         let summaries = store.summaries(&rowids)?;
-        let reference = store.reference();
         let items = summaries
             .into_iter()
             .zip(hits.iter())
-            .map(|(s, hit): (_, &Hit)| FileSummary {
-                id: s.id,
-                version: s.version,
-                status: s.status,
-                municipality_name: s
-                    .municipality_code
-                    .as_deref()
-                    .and_then(|c| reference.municipality(c))
-                    .map(|m| m.name.clone()),
-                surname: s.surname,
-                given_name: s.given_name,
-                father_name: s.father_name,
-                date_of_birth: s.date_of_birth,
-                nid: s.nid,
-                municipality_code: s.municipality_code,
-                owning_directorate: s.owning_directorate,
-                matched: match hit.level {
+            .map(|(s, hit): (_, &Hit)| {
+                let matched = match hit.level {
                     Level::Exact => MatchKind::Exact,
                     Level::Variant => MatchKind::Variant,
                     Level::Prefix => MatchKind::Prefix,
                     Level::Listed => MatchKind::Listed,
-                },
+                };
+                to_summary(store.reference(), s, matched)
             })
             .collect();
+        // The access log keeps what was asked (the law requires it), never what was found.
+        let asked = format!(
+            "{interpreted_as}:{}",
+            if text.is_empty() { "-" } else { text }
+        );
+        store.record(
+            &actor,
+            self.clock.now(),
+            &AuditEvent {
+                action: "file.search".into(),
+                object_type: "query".into(),
+                object_id: asked,
+                outcome: format!("{total} found"),
+            },
+        )?;
         Ok(SearchPage {
             total: u32::try_from(total).unwrap_or(u32::MAX),
             page: q.page,
@@ -234,6 +275,7 @@ impl Registry {
     }
 
     pub fn get_file(&self, id: Uuid) -> Result<FileView, AppError> {
+        let (actor, _) = self.authorize(Operation::ViewFile, None)?;
         let mut store = self.store()?;
         let file = store.file(id)?;
         let history = store
@@ -243,23 +285,42 @@ impl Registry {
                 version: c.version,
                 at: c.at,
                 actor: c.actor,
-                action: if c.base_version == 0 {
-                    "create"
-                } else {
-                    "update"
-                }
-                .to_string(),
+                action: c.action.as_str().to_string(),
+                reason: c.reason,
                 changes: c.changes,
             })
             .collect();
-        store.record(&self.actor, self.clock.now(), &audit("file.view", id))?;
-        Ok(FileView { file, history })
+        let approved = store.approved_version(id)?;
+        // A pending amendment, or a returned one, is shown against the version that stands.
+        let pending_changes = match (&approved, file.status) {
+            (Some(a), FileStatus::Amended | FileStatus::Returned) => diff(
+                &serde_json::to_value(&a.data).unwrap_or_default(),
+                &serde_json::to_value(&file.data).unwrap_or_default(),
+            ),
+            _ => Vec::new(),
+        };
+        let registered = approved.is_some() && file.status != FileStatus::Removed;
+        store.record(&actor, self.clock.now(), &audit("file.view", id))?;
+        Ok(FileView {
+            file,
+            history,
+            approved: approved.map(|a| ApprovedInfo {
+                version: a.version,
+                approved_by: a.approved_by,
+                approved_at: a.approved_at,
+            }),
+            pending_changes,
+            registered,
+        })
     }
 
     pub fn edit_file(&self, id: Uuid) -> Result<EditForm, AppError> {
+        let (actor, _) = self.authorize_on(Operation::OpenEditForm, || {
+            Ok(self.store()?.file(id)?.owning_directorate)
+        })?;
         let mut store = self.store()?;
         let file = store.file(id)?;
-        store.record(&self.actor, self.clock.now(), &audit("file.edit_open", id))?;
+        store.record(&actor, self.clock.now(), &audit("file.edit_open", id))?;
         Ok(EditForm {
             id,
             base_version: file.version,
@@ -269,6 +330,7 @@ impl Registry {
 
     /// All problems of a draft, for inline errors while the form is filled in.
     pub fn check_draft(&self, draft: &FileDraft) -> Result<Vec<FieldError>, AppError> {
+        self.authorize(Operation::CheckDraft, None)?;
         let store = self.store()?;
         Ok(validate::check(
             draft,
@@ -277,9 +339,11 @@ impl Registry {
         ))
     }
 
+    /// A new file, pending until a supervisor of its directorate approves it.
     pub fn create_file(&self, draft: &FileDraft) -> Result<Saved, AppError> {
         let now = self.clock.now();
-        let mut store = self.store()?;
+        let (_, user) = self.authorize(Operation::CreateFile, None)?;
+        let store = self.store()?;
         let mut new_id = || regjistri_store::new_id(now);
         let data = validate::validate(
             draft,
@@ -291,7 +355,15 @@ impl Registry {
         )
         .map_err(AppError::validation)?;
         let owning = self.owning_directorate(&store, &data, now);
-        let written = store.write_file(
+        drop(store);
+        // The file's directorate decides who may write it: a clerk cannot create a file for
+        // another directorate.
+        let (actor, _) = self
+            .authorize(Operation::CreateFile, Some(&owning))
+            .inspect_err(|_| {
+                log::info!("create refused for user {} in another directorate", user.id)
+            })?;
+        let written = self.store()?.write_file(
             FileWrite {
                 id: regjistri_store::new_id(now),
                 base_version: 0,
@@ -300,7 +372,7 @@ impl Registry {
                 data,
                 reason: None,
             },
-            &self.actor,
+            &actor,
             now,
         )?;
         log::info!("file {} created", written.id);
@@ -310,6 +382,8 @@ impl Registry {
         })
     }
 
+    /// A change: a pending file stays pending; an approved file gets a pending amendment
+    /// while its approved version stands; a returned file goes back to the queue.
     pub fn update_file(
         &self,
         id: Uuid,
@@ -317,8 +391,11 @@ impl Registry {
         draft: &FileDraft,
     ) -> Result<Saved, AppError> {
         let now = self.clock.now();
+        let (actor, _) = self.authorize_on(Operation::UpdateFile, || {
+            Ok(self.store()?.file(id)?.owning_directorate)
+        })?;
+        let current = self.store()?.file(id)?;
         let mut store = self.store()?;
-        let current = store.file(id)?;
         let mut new_id = || regjistri_store::new_id(now);
         let data = validate::validate(
             draft,
@@ -329,22 +406,238 @@ impl Registry {
             },
         )
         .map_err(AppError::validation)?;
+        let was_approved = store.approved_version(id)?.is_some();
+        let status = match current.status {
+            FileStatus::Removed => {
+                return Err(AppError::new(
+                    "file_removed",
+                    "Dosja është hequr dhe nuk ndryshohet.",
+                    "The file was removed and cannot be changed.",
+                ))
+            }
+            _ if was_approved => FileStatus::Amended,
+            _ => FileStatus::Pending,
+        };
         let written = store.write_file(
             FileWrite {
                 id,
                 base_version,
-                status: current.status,
+                status,
                 owning_directorate: current.owning_directorate,
                 data,
                 reason: None,
             },
-            &self.actor,
+            &actor,
             now,
         )?;
         log::info!("file {id} saved at version {}", written.version);
         Ok(Saved {
             id,
             version: written.version,
+        })
+    }
+
+    /// Files of the supervisor's directorate waiting for approval.
+    pub fn approval_queue(&self) -> Result<Vec<FileSummary>, AppError> {
+        let (_, user) = self.authorize(Operation::ViewApprovalQueue, None)?;
+        let store = self.store()?;
+        let rowids = store.awaiting_approval(&user.directorate)?;
+        let summaries = store.summaries(&rowids)?;
+        Ok(summaries
+            .into_iter()
+            .map(|s| to_summary(store.reference(), s, MatchKind::Listed))
+            .collect())
+    }
+
+    /// Four eyes: a supervisor of the file's directorate who did not create or change this
+    /// version approves it; each conviction must carry a court decision reference.
+    pub fn approve_file(&self, id: Uuid, version: i64) -> Result<Saved, AppError> {
+        self.decide(id, version, FileStatus::Approved, None)
+    }
+
+    /// Returns a version to its author; a reason is required.
+    pub fn return_file(&self, id: Uuid, version: i64, reason: &str) -> Result<Saved, AppError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(AppError {
+                fields: vec![FieldError::error("reason", "required")],
+                ..AppError::new(
+                    "reason_required",
+                    "Kthimi kërkon një arsye.",
+                    "Returning needs a reason.",
+                )
+            });
+        }
+        self.decide(id, version, FileStatus::Returned, Some(reason.to_string()))
+    }
+
+    fn decide(
+        &self,
+        id: Uuid,
+        version: i64,
+        decision: FileStatus,
+        reason: Option<String>,
+    ) -> Result<Saved, AppError> {
+        let now = self.clock.now();
+        let op = if decision == FileStatus::Approved {
+            Operation::ApproveFile
+        } else {
+            Operation::ReturnFile
+        };
+        let (actor, user) =
+            self.authorize_on(op, || Ok(self.store()?.file(id)?.owning_directorate))?;
+        let current = self.store()?.file(id)?;
+        let mut store = self.store()?;
+        if !matches!(current.status, FileStatus::Pending | FileStatus::Amended) {
+            return Err(AppError::new(
+                "not_awaiting_approval",
+                "Kjo dosje nuk pret miratim.",
+                "This file is not awaiting approval.",
+            ));
+        }
+        if current.version != version {
+            return Err(regjistri_store::StoreError::VersionConflict {
+                id: id.to_string(),
+                expected: version,
+                found: current.version,
+            }
+            .into());
+        }
+        if store
+            .authors_since_approval(id)?
+            .iter()
+            .any(|a| a == &user.user_name)
+        {
+            store.record(
+                &actor,
+                now,
+                &AuditEvent {
+                    outcome: "refused_own_work".into(),
+                    ..audit(
+                        if decision == FileStatus::Approved {
+                            "file.approve"
+                        } else {
+                            "file.return"
+                        },
+                        id,
+                    )
+                },
+            )?;
+            return Err(AppError::new(
+                "own_work",
+                "Nuk mund të miratoni ose ktheni një version që e keni krijuar apo ndryshuar vetë.",
+                "You cannot approve or return a version you created or changed yourself.",
+            ));
+        }
+        if decision == FileStatus::Approved {
+            let missing: Vec<FieldError> = current
+                .data
+                .convictions
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    c.decision_number.trim().is_empty()
+                        || (c.court_code.is_none() && c.court_name.trim().is_empty())
+                })
+                .map(|(i, _)| {
+                    FieldError::error(format!("convictions.{i}.decision_number"), "required")
+                })
+                .collect();
+            if !missing.is_empty() || current.data.convictions.is_empty() {
+                return Err(AppError {
+                    fields: missing,
+                    ..AppError::new(
+                        "decision_reference_required",
+                        "Çdo dënim duhet të ketë gjykatën dhe numrin e vendimit para miratimit.",
+                        "Every conviction needs the court and decision number before approval.",
+                    )
+                });
+            }
+        }
+        let status = match (decision, store.approved_version(id)?.is_some()) {
+            (FileStatus::Approved, _) => FileStatus::Approved,
+            (_, true) => FileStatus::Amended,
+            _ => FileStatus::Returned,
+        };
+        // A returned amendment keeps the approved version standing; mark it returned anyway
+        // so the author sees it (the approved version stays registered).
+        let status = if decision == FileStatus::Returned {
+            FileStatus::Returned
+        } else {
+            status
+        };
+        let written = store.write_file(
+            FileWrite {
+                id,
+                base_version: version,
+                status,
+                owning_directorate: current.owning_directorate,
+                data: current.data,
+                reason,
+            },
+            &actor,
+            now,
+        )?;
+        Ok(Saved {
+            id,
+            version: written.version,
+        })
+    }
+
+    /// The audit trail for auditors, newest first, filtered.
+    pub fn audit_events(&self, q: &AuditQuery) -> Result<AuditPage, AppError> {
+        self.authorize(Operation::ReadAudit, None)?;
+        let bound = |s: &Option<String>, next_day: bool| -> Result<Option<String>, AppError> {
+            let Some(text) = s.as_deref().filter(|t| !t.trim().is_empty()) else {
+                return Ok(None);
+            };
+            let day = dates::parse_input(text).map_err(|_| {
+                AppError::invalid_input("data duhet të jetë dd.mm.vvvv", "date must be dd.mm.yyyy")
+            })?;
+            let day = if next_day {
+                day.succ_opt().unwrap_or(day)
+            } else {
+                day
+            };
+            let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+            let utc = chrono_tz::Europe::Tirane
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|| local.and_utc());
+            Ok(Some(regjistri_store::format_time(utc)))
+        };
+        let filter = AuditFilter {
+            actor: q.user.clone().filter(|v| !v.is_empty()),
+            action: q.action.clone().filter(|v| !v.is_empty()),
+            object_id: q.object_id.clone().filter(|v| !v.is_empty()),
+            from: bound(&q.from, false)?,
+            to: bound(&q.to, true)?,
+        };
+        let page_size = match q.page_size {
+            0 => 50,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        let offset =
+            usize::try_from(u64::from(q.page) * u64::from(page_size)).unwrap_or(usize::MAX);
+        let (total, events) = self
+            .store()?
+            .search_audit(&filter, offset, page_size as usize)?;
+        Ok(AuditPage {
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            items: events
+                .into_iter()
+                .map(|e| AuditEntry {
+                    seq: e.seq,
+                    at: e.at,
+                    actor: e.actor,
+                    station: e.station,
+                    action: e.action,
+                    object_type: e.object_type,
+                    object_id: e.object_id,
+                    outcome: e.outcome,
+                })
+                .collect(),
         })
     }
 
@@ -375,10 +668,21 @@ impl Registry {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<usize, AppError> {
         let now = self.clock.now();
+        let (actor, _) = self.authorize(Operation::SeedDemoData, None)?;
         let today = local_date(now);
         let mut store = self.store()?;
         let reference = store.reference().clone();
         let mut generator = regjistri_demo::Generator::new(seed, &reference, today);
+        // Demo files are entered by a demo clerk and, for most, approved by a demo supervisor,
+        // so that the registry looks as it will in use. Both are marked as demo accounts.
+        let clerk = Actor {
+            user: "demo.clerk".into(),
+            station: actor.station.clone(),
+        };
+        let supervisor = Actor {
+            user: "demo.supervisor".into(),
+            station: actor.station.clone(),
+        };
         let mut done = 0;
         while done < count {
             let n = SEED_BATCH.min(count - done);
@@ -415,7 +719,22 @@ impl Registry {
                 });
             }
             let base = done;
-            store.write_files(writes, &self.actor, now, &mut |k| progress(base + k, count))?;
+            let written = store.write_files(writes.clone(), &clerk, now, &mut |k| {
+                progress(base + k, count)
+            })?;
+            // Nine in ten approved; the rest wait in the directorates' queues.
+            let approvals: Vec<FileWrite> = writes
+                .into_iter()
+                .zip(written)
+                .enumerate()
+                .filter(|(k, _)| (base + k) % 10 != 9)
+                .map(|(_, (w, saved))| FileWrite {
+                    base_version: saved.version,
+                    status: FileStatus::Approved,
+                    ..w
+                })
+                .collect();
+            store.write_files(approvals, &supervisor, now, &mut |_| {})?;
             done += n;
         }
         Ok(done)
@@ -423,12 +742,41 @@ impl Registry {
 
     /// Checks the audit trail's hash chain; returns the number of events.
     pub fn verify_audit(&self) -> Result<u64, AppError> {
+        self.authorize(Operation::VerifyAudit, None)?;
         Ok(self.store()?.verify_audit()?)
     }
 
     /// Parses an id typed by a person.
     pub fn parse_id(text: &str) -> Result<Uuid, AppError> {
-        Uuid::parse_str(text.trim()).map_err(|_| AppError::invalid_input("not a file id"))
+        Uuid::parse_str(text.trim()).map_err(|_| {
+            AppError::invalid_input("ky nuk është identifikues dosjeje", "not a file id")
+        })
+    }
+}
+
+fn to_summary(
+    reference: &ReferenceSet,
+    s: regjistri_store::Summary,
+    matched: MatchKind,
+) -> FileSummary {
+    FileSummary {
+        id: s.id,
+        version: s.version,
+        registered: matches!(s.status, FileStatus::Approved | FileStatus::Amended),
+        status: s.status,
+        municipality_name: s
+            .municipality_code
+            .as_deref()
+            .and_then(|c| reference.municipality(c))
+            .map(|m| m.name.clone()),
+        surname: s.surname,
+        given_name: s.given_name,
+        father_name: s.father_name,
+        date_of_birth: s.date_of_birth,
+        nid: s.nid,
+        municipality_code: s.municipality_code,
+        owning_directorate: s.owning_directorate,
+        matched,
     }
 }
 

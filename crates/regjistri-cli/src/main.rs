@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use regjistri_app::{
-    default_database_path, workstation_user, AppError, Create, OsKeyStore, Registry, SearchQuery,
+    default_database_path, workstation_user, AppError, AuditQuery, Create, OsKeyStore, Registry,
+    SearchQuery,
 };
+use regjistri_domain::access::Role;
 use regjistri_domain::clock::SystemClock;
 use regjistri_domain::dates;
 
@@ -23,6 +25,9 @@ struct Cli {
     /// The encrypted database (default: the per-user data directory).
     #[arg(long, global = true, env = "REGJISTRI_DB")]
     db: Option<PathBuf>,
+    /// Sign in as this user (the password is asked for, or read from REGJISTRI_PASSWORD).
+    #[arg(long, global = true, env = "REGJISTRI_USER")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,12 +72,80 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Users and their accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Change your own password (required after a reset).
+    Password,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create the first administrator; only while no user exists. Asks for the password.
+    CreateAdmin {
+        name: String,
+        #[arg(long, default_value = regjistri_app::DEFAULT_DIRECTORATE)]
+        directorate: String,
+    },
+    /// Add a user (administrators); prints a one-time password to hand over.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        directorate: String,
+    },
+    /// List users (administrators).
+    List,
+    /// Force a new one-time password (administrators).
+    Reset { name: String },
+    /// Disable an account (administrators).
+    Disable { name: String },
+    /// Enable a disabled account (administrators).
+    Enable { name: String },
+    /// Release an account locked after failed sign-ins.
+    Release { name: String },
 }
 
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; report the first broken link.
     Verify,
+    /// Read the trail, newest first (auditors).
+    List {
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        object: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+fn read_password(prompt: &str) -> Result<String, AppError> {
+    if let Ok(p) = std::env::var("REGJISTRI_PASSWORD") {
+        return Ok(p);
+    }
+    rpassword::prompt_password(prompt)
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))
+}
+
+/// Signs in the user named by --user / REGJISTRI_USER.
+fn sign_in(registry: &Registry, user: &Option<String>) -> Result<(), AppError> {
+    let Some(name) = user else {
+        return Err(AppError::new(
+            "no_session",
+            "Jepni përdoruesin me --user (ose REGJISTRI_USER).",
+            "Give the user with --user (or REGJISTRI_USER).",
+        ));
+    };
+    let password = read_password(&format!("Fjalëkalimi / password for {name}: "))?;
+    registry.sign_in(name, &password)?;
+    Ok(())
 }
 
 fn open(db: &Option<PathBuf>, create: Create) -> Result<Registry, AppError> {
@@ -99,17 +172,21 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Init { directorate } => {
             let mut registry = open(&cli.db, Create::IfMissing)?;
             if let Some(d) = directorate {
-                registry.set_directorate(&d)?;
+                if cli.user.is_some() {
+                    sign_in(&registry, &cli.user)?;
+                }
+                registry.set_directorate(&d, &workstation_user())?;
             }
             let info = registry.app_info()?;
             println!("database: {}", info.database_path);
             println!(
-                "station: {}  directorate: {}  files: {}",
-                info.station, info.directorate_code, info.file_count
+                "station: {}  directorate: {}",
+                info.station, info.directorate_code
             );
         }
         Command::Seed { count, seed } => {
-            let registry = open(&cli.db, Create::IfMissing)?;
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
             let bar = indicatif::ProgressBar::new(count as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
@@ -134,6 +211,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             json: as_json,
         } => {
             let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
             let result = registry.search(&SearchQuery {
                 text: query.join(" "),
                 municipality_code: municipality,
@@ -172,6 +250,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Show { id, json: as_json } => {
             let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
             let view = registry.get_file(Registry::parse_id(&id)?)?;
             if as_json {
                 println!("{}", json(&view)?);
@@ -231,8 +310,139 @@ fn run(cli: Cli) -> Result<(), AppError> {
             command: AuditCommand::Verify,
         } => {
             let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
             let n = registry.verify_audit()?;
             println!("audit trail intact: {n} events verified");
+        }
+        Command::Audit {
+            command:
+                AuditCommand::List {
+                    user,
+                    action,
+                    object,
+                    limit,
+                },
+        } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let query = AuditQuery {
+                user,
+                action,
+                object_id: object,
+                page_size: limit,
+                ..AuditQuery::default()
+            };
+            let page = registry.audit_events(&query)?;
+            println!("{} events", page.total);
+            for e in page.items {
+                println!(
+                    "{:>6} {} {:<16} {:<14} {:<20} {:<10} {} {}",
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.station,
+                    e.action,
+                    e.outcome,
+                    e.object_type,
+                    e.object_id
+                );
+            }
+        }
+        Command::Password => {
+            let registry = open(&cli.db, Create::Never)?;
+            let name = cli
+                .user
+                .clone()
+                .ok_or_else(|| AppError::invalid_input("duhet --user", "--user is needed"))?;
+            let current = read_password("Fjalëkalimi aktual / current password: ")?;
+            registry.sign_in(&name, &current)?;
+            let new = new_password()?;
+            registry.change_password(&current, &new)?;
+            println!("password changed");
+        }
+        Command::User { command } => {
+            let registry = open(&cli.db, Create::Never)?;
+            match command {
+                UserCommand::CreateAdmin { name, directorate } => {
+                    let password = match std::env::var("REGJISTRI_PASSWORD") {
+                        Ok(p) => p,
+                        Err(_) => new_password()?,
+                    };
+                    let u = registry.create_first_administrator(&name, &password, &directorate)?;
+                    println!("administrator {} created ({})", u.user_name, u.directorate);
+                }
+                UserCommand::Add {
+                    name,
+                    role,
+                    directorate,
+                } => {
+                    sign_in(&registry, &cli.user)?;
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        AppError::invalid_input(
+                            "roli: clerk, supervisor, administrator ose auditor",
+                            "role: clerk, supervisor, administrator or auditor",
+                        )
+                    })?;
+                    let otp = registry.create_user(&name, role, &directorate)?;
+                    println!(
+                        "user {} created; one-time password (hand it over; it must be changed at first sign-in): {}",
+                        otp.user_name, otp.password
+                    );
+                }
+                UserCommand::List => {
+                    sign_in(&registry, &cli.user)?;
+                    for u in registry.list_users()? {
+                        println!(
+                            "{}  {:<20} {:<13} {:<14}{}{}{}",
+                            u.id,
+                            u.user_name,
+                            u.role.as_str(),
+                            u.directorate,
+                            if u.disabled { " disabled" } else { "" },
+                            if u.locked { " locked" } else { "" },
+                            if u.must_change_password {
+                                " must-change-password"
+                            } else {
+                                ""
+                            }
+                        );
+                    }
+                }
+                UserCommand::Reset { name } => {
+                    sign_in(&registry, &cli.user)?;
+                    let id = registry.user_by_name(&name)?.id;
+                    let otp = registry.reset_password(id)?;
+                    println!("one-time password for {}: {}", otp.user_name, otp.password);
+                }
+                UserCommand::Disable { name } => {
+                    sign_in(&registry, &cli.user)?;
+                    let id = registry.user_by_name(&name)?.id;
+                    registry.set_user_disabled(id, true)?;
+                    println!("{name} disabled");
+                }
+                UserCommand::Enable { name } => {
+                    sign_in(&registry, &cli.user)?;
+                    let id = registry.user_by_name(&name)?.id;
+                    registry.set_user_disabled(id, false)?;
+                    println!("{name} enabled");
+                }
+                UserCommand::Release { name } => {
+                    sign_in(&registry, &cli.user)?;
+                    let user = registry
+                        .locked_users()?
+                        .into_iter()
+                        .find(|u| u.user_name == name)
+                        .ok_or_else(|| {
+                            AppError::new(
+                                "not_found",
+                                "Nuk ka llogari të bllokuar me këtë emër që mund ta zhbllokoni.",
+                                "No locked account by that name that you may release.",
+                            )
+                        })?;
+                    registry.release_user(user.id)?;
+                    println!("{name} released");
+                }
+            }
         }
     }
     Ok(())
@@ -253,4 +463,22 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A new password typed twice (or REGJISTRI_NEW_PASSWORD for scripts).
+fn new_password() -> Result<String, AppError> {
+    if let Ok(p) = std::env::var("REGJISTRI_NEW_PASSWORD") {
+        return Ok(p);
+    }
+    let a = rpassword::prompt_password("Fjalëkalimi i ri / new password: ")
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))?;
+    let b = rpassword::prompt_password("Përsëriteni / repeat: ")
+        .map_err(|_| AppError::invalid_input("nuk u dha fjalëkalim", "no password given"))?;
+    if a != b {
+        return Err(AppError::invalid_input(
+            "dy fjalëkalimet ndryshojnë",
+            "the two passwords differ",
+        ));
+    }
+    Ok(a)
 }

@@ -7,14 +7,27 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_regjistri");
 
+const ADMIN_PW: &str = "kyçi i sigurt i zyrës 2026";
+
+/// Runs `regjistri` signed in as the first administrator.
 fn regjistri(db: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--db")
         .arg(db)
         .args(args)
         .env("RUST_LOG", "off")
+        .env("REGJISTRI_USER", "admin")
+        .env("REGJISTRI_PASSWORD", ADMIN_PW)
         .output()
         .expect("run regjistri")
+}
+
+/// A new database with its first administrator.
+fn init(db: &Path) {
+    let out = regjistri(db, &["init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = regjistri(db, &["user", "create-admin", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 fn stdout(o: &Output) -> String {
@@ -119,9 +132,55 @@ fn init_seed_search_show_and_verify() {
     );
     assert!(!db.exists());
 
-    let out = regjistri(&db, &["init", "--directorate", "dvp-shkoder"]);
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--directorate", "dvp-shkoder"])
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("directorate: dvp-shkoder"));
+    let out = regjistri(&db, &["user", "create-admin", "admin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Only once: further users come from an administrator, with one-time passwords.
+    let out = regjistri(&db, &["user", "create-admin", "admin2"]);
+    assert!(stderr(&out).starts_with("users_exist:"), "{}", stderr(&out));
+    // Without signing in nothing is shown.
+    let anonymous = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["search", "hoxha"])
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&anonymous.stderr).starts_with("no_session:"));
+    let wrong = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "admin", "search", "hoxha"])
+        .env("REGJISTRI_PASSWORD", "not the password")
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&wrong.stderr).starts_with("sign_in_refused:"));
+    let out = regjistri(
+        &db,
+        &[
+            "user",
+            "add",
+            "arta.kola",
+            "--role",
+            "clerk",
+            "--directorate",
+            "dvp-shkoder",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("one-time password"),
+        "{}",
+        stderr(&out)
+    );
     let out = regjistri(&db, &["seed", "--count", "300", "--seed", "11"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("300 demo files written"));
@@ -170,6 +229,7 @@ fn init_seed_search_show_and_verify() {
 fn seeding_is_deterministic_per_seed() {
     let dir = tempfile::tempdir().unwrap();
     let names = |db: &Path| {
+        init(db);
         assert!(regjistri(db, &["seed", "--count", "100", "--seed", "5"])
             .status
             .success());

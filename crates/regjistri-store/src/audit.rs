@@ -157,3 +157,84 @@ pub(crate) fn verify(conn: &Connection) -> Result<u64, StoreError> {
         }
     }
 }
+
+/// Filters for reading the trail; each present field must match.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    /// Exact action, or a prefix ending in '.' ("file.").
+    pub action: Option<String>,
+    pub object_id: Option<String>,
+    /// UTC bounds as stored: `from <= at < to`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Newest first, one page, with the total count.
+pub(crate) fn search(
+    conn: &Connection,
+    f: &AuditFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<(u64, Vec<StoredEvent>), StoreError> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    if let Some(a) = &f.actor {
+        clauses.push("actor = ?");
+        values.push(a.clone());
+    }
+    if let Some(a) = &f.action {
+        if a.ends_with('.') {
+            clauses.push("substr(action, 1, length(?)) = ?");
+            values.push(a.clone());
+        } else {
+            clauses.push("action = ?");
+        }
+        values.push(a.clone());
+    }
+    if let Some(o) = &f.object_id {
+        clauses.push("object_id = ?");
+        values.push(o.clone());
+    }
+    if let Some(t) = &f.from {
+        clauses.push("at >= ?");
+        values.push(t.clone());
+    }
+    if let Some(t) = &f.to {
+        clauses.push("at < ?");
+        values.push(t.clone());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM audit_event {filter}"),
+        rusqlite::params_from_iter(values.iter()),
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, id, at, actor, station, action, object_type, object_id, outcome, prev_hash, hash
+         FROM audit_event {filter} ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
+        Ok(StoredEvent {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            at: r.get(2)?,
+            actor: r.get(3)?,
+            station: r.get(4)?,
+            action: r.get(5)?,
+            object_type: r.get(6)?,
+            object_id: r.get(7)?,
+            outcome: r.get(8)?,
+            prev_hash: r.get(9)?,
+            hash: r.get(10)?,
+        })
+    })?;
+    Ok((
+        u64::try_from(total).unwrap_or(0),
+        rows.collect::<Result<_, _>>()?,
+    ))
+}

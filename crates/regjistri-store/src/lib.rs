@@ -30,7 +30,7 @@ use regjistri_domain::reference::ReferenceSet;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-pub use audit::{AuditEvent, StoredEvent};
+pub use audit::{AuditEvent, AuditFilter, StoredEvent};
 pub use error::StoreError;
 pub use index::{Hit, Level};
 pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
@@ -303,6 +303,15 @@ impl Store {
         audit::verify(&self.conn)
     }
 
+    pub fn search_audit(
+        &self,
+        filter: &AuditFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(u64, Vec<StoredEvent>), StoreError> {
+        audit::search(&self.conn, filter, offset, limit)
+    }
+
     pub fn audit_events(
         &self,
         after_seq: i64,
@@ -411,7 +420,7 @@ impl Store {
     }
 
     /// Everyone who created or changed the file since its last approval: none of them may
-    /// approve it (four eyes).
+    /// approve it (four eyes). Returning a version (which carries a reason) is not authoring.
     pub fn authors_since_approval(&self, id: Uuid) -> Result<Vec<String>, StoreError> {
         let since: i64 = self.conn.query_row(
             "SELECT coalesce(max(version), 0) FROM approved_version WHERE file = ?1",
@@ -419,7 +428,8 @@ impl Store {
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT actor FROM change_log WHERE entity = 'offender_file' AND entity_id = ?1 AND version > ?2",
+            "SELECT DISTINCT actor FROM change_log
+             WHERE entity = 'offender_file' AND entity_id = ?1 AND version > ?2 AND reason IS NULL",
         )?;
         let actors = stmt.query_map(params![id.to_string(), since], |r| r.get(0))?;
         Ok(actors.collect::<Result<_, _>>()?)

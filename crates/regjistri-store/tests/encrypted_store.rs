@@ -443,3 +443,62 @@ fn approval_keeps_the_approved_version_and_names_the_authors() {
         .is_err());
     assert!(conn.execute("DELETE FROM approved_version", []).is_err());
 }
+
+#[test]
+fn changing_any_byte_of_any_stored_audit_event_is_detected() {
+    let db = Db::new();
+    let mut store = Store::open(&db.path, &keys(), now()).unwrap();
+    for _ in 0..3 {
+        write_new(&mut store, person("Prifti"));
+    }
+    assert_eq!(store.verify_audit().unwrap(), 3);
+    let columns = [
+        "id",
+        "at",
+        "actor",
+        "station",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "prev_hash",
+        "hash",
+    ];
+    let conn = store.connection_for_tests();
+    conn.execute_batch("DROP TRIGGER audit_event_no_update")
+        .unwrap();
+    for seq in 1..=3i64 {
+        for column in columns {
+            let original: String = conn
+                .query_row(
+                    &format!("SELECT {column} FROM audit_event WHERE seq = ?1"),
+                    [seq],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            for position in [0, original.len() / 2, original.len() - 1] {
+                let mut bytes = original.clone().into_bytes();
+                // Flip one bit of one ASCII byte (all stored values here are ASCII).
+                bytes[position] ^= 0x01;
+                let tampered = String::from_utf8(bytes).unwrap();
+                conn.execute(
+                    &format!("UPDATE audit_event SET {column} = ?1 WHERE seq = ?2"),
+                    rusqlite::params![tampered, seq],
+                )
+                .unwrap();
+                match store.verify_audit() {
+                    Err(StoreError::AuditChainBroken { seq: broken }) => {
+                        assert_eq!(broken, seq, "{column}[{position}] of event {seq}")
+                    }
+                    other => panic!("{column}[{position}] of event {seq} not detected: {other:?}"),
+                }
+                conn.execute(
+                    &format!("UPDATE audit_event SET {column} = ?1 WHERE seq = ?2"),
+                    rusqlite::params![original, seq],
+                )
+                .unwrap();
+            }
+        }
+    }
+    assert_eq!(store.verify_audit().unwrap(), 3);
+}

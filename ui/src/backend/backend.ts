@@ -1,18 +1,39 @@
 // The one interface between the screens and the Rust application layer: one method per Tauri
 // command. Every method rejects only with an AppError (see errors.ts), never anything else.
 import type { AppInfo } from "../generated/AppInfo";
+import type { AuditPage } from "../generated/AuditPage";
+import type { AuditQuery } from "../generated/AuditQuery";
 import type { EditForm } from "../generated/EditForm";
 import type { FieldError } from "../generated/FieldError";
 import type { FileDraft } from "../generated/FileDraft";
+import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
+import type { OneTimePassword } from "../generated/OneTimePassword";
 import type { ReferenceSet } from "../generated/ReferenceSet";
+import type { Role } from "../generated/Role";
 import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
+import type { SessionInfo } from "../generated/SessionInfo";
+import type { UserSummary } from "../generated/UserSummary";
 
 export interface Backend {
-  /** `app_info` */
+  /** `app_info`: public; `file_count` is null without a live session. */
   appInfo(): Promise<AppInfo>;
+
+  /** `sign_in` */
+  signIn(userName: string, password: string): Promise<SessionInfo>;
+  /** `sign_out` */
+  signOut(): Promise<void>;
+  /** `session`: the session as it stands (not itself activity); rejects with no_session or session_expired. */
+  session(): Promise<SessionInfo>;
+  /** `lock`: the screen locks at once. */
+  lock(): Promise<void>;
+  /** `unlock` with the signed-in officer's password. */
+  unlock(password: string): Promise<SessionInfo>;
+  /** `change_password` (required when `must_change_password`). */
+  changePassword(current: string, newPassword: string): Promise<SessionInfo>;
+
   /** `reference_data` */
   referenceData(): Promise<ReferenceSet>;
   /** `search_files`: one page of results; the backend pages. */
@@ -27,11 +48,42 @@ export interface Backend {
   createFile(draft: FileDraft): Promise<Saved>;
   /** `update_file`: `baseVersion` is the version the edit started from. */
   updateFile(id: string, baseVersion: number, draft: FileDraft): Promise<Saved>;
+
+  /** `approval_queue`: files of the supervisor's directorate waiting for a decision. */
+  approvalQueue(): Promise<FileSummary[]>;
+  /** `approve_file`: `version` is the version the supervisor looked at. */
+  approveFile(id: string, version: number): Promise<Saved>;
+  /** `return_file`: back to its author, with a reason. */
+  returnFile(id: string, version: number, reason: string): Promise<Saved>;
+
+  /** `audit_events`: one page, newest first. */
+  auditEvents(query: AuditQuery): Promise<AuditPage>;
+  /** `verify_audit`: the number of events whose hash chain holds. */
+  verifyAudit(): Promise<number>;
+
+  /** `list_users` */
+  listUsers(): Promise<UserSummary[]>;
+  /** `create_user`: the one-time password is shown once and never again. */
+  createUser(userName: string, role: Role, directorate: string): Promise<OneTimePassword>;
+  /** `reset_password` */
+  resetPassword(id: string): Promise<OneTimePassword>;
+  /** `set_user_disabled` */
+  setUserDisabled(id: string, disabled: boolean): Promise<void>;
+  /** `locked_users`: locked accounts this officer may release. */
+  lockedUsers(): Promise<UserSummary[]>;
+  /** `release_user` */
+  releaseUser(id: string): Promise<void>;
 }
 
 /** Tauri command names, in one place so tests can check them. */
 export const COMMANDS = {
   appInfo: "app_info",
+  signIn: "sign_in",
+  signOut: "sign_out",
+  session: "session",
+  lock: "lock",
+  unlock: "unlock",
+  changePassword: "change_password",
   referenceData: "reference_data",
   searchFiles: "search_files",
   getFile: "get_file",
@@ -39,7 +91,21 @@ export const COMMANDS = {
   checkDraft: "check_draft",
   createFile: "create_file",
   updateFile: "update_file",
+  approvalQueue: "approval_queue",
+  approveFile: "approve_file",
+  returnFile: "return_file",
+  auditEvents: "audit_events",
+  verifyAudit: "verify_audit",
+  listUsers: "list_users",
+  createUser: "create_user",
+  resetPassword: "reset_password",
+  setUserDisabled: "set_user_disabled",
+  lockedUsers: "locked_users",
+  releaseUser: "release_user",
 } as const satisfies Record<keyof Backend, string>;
 
 /** The page size the list asks for. */
 export const PAGE_SIZE = 25;
+
+/** The page size of the audit viewer. */
+export const AUDIT_PAGE_SIZE = 50;

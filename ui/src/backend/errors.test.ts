@@ -90,7 +90,50 @@ describe("tauriBackend", () => {
       ["create_file", { draft }],
       ["update_file", { id: "id-1", baseVersion: 7, draft }],
     ]);
-    expect(Object.values(COMMANDS)).toHaveLength(8);
+  });
+
+  it("calls the session, approval, audit and user commands with the argument keys Rust names", async () => {
+    invoke.mockResolvedValue(null);
+    const b = tauriBackend();
+    const audit = { user: "clerk", action: null, object_id: null, from: "01.03.2026", to: null, page: 1, page_size: 50 };
+    await b.signIn("arben.hoxha", "secret");
+    await b.signOut();
+    await b.session();
+    await b.lock();
+    await b.unlock("secret");
+    await b.changePassword("old", "new-one");
+    await b.approvalQueue();
+    await b.approveFile("id-1", 3);
+    await b.returnFile("id-1", 3, "NID missing");
+    await b.auditEvents(audit);
+    await b.verifyAudit();
+    await b.listUsers();
+    await b.createUser("ana.kola", "clerk", "dvp-tirane");
+    await b.resetPassword("u-1");
+    await b.setUserDisabled("u-1", true);
+    await b.lockedUsers();
+    await b.releaseUser("u-1");
+    expect(invoke.mock.calls).toEqual([
+      ["sign_in", { userName: "arben.hoxha", password: "secret" }],
+      ["sign_out", undefined],
+      ["session", undefined],
+      ["lock", undefined],
+      ["unlock", { password: "secret" }],
+      ["change_password", { current: "old", new: "new-one" }],
+      ["approval_queue", undefined],
+      ["approve_file", { id: "id-1", version: 3 }],
+      ["return_file", { id: "id-1", version: 3, reason: "NID missing" }],
+      ["audit_events", { query: audit }],
+      ["verify_audit", undefined],
+      ["list_users", undefined],
+      ["create_user", { userName: "ana.kola", role: "clerk", directorate: "dvp-tirane" }],
+      ["reset_password", { id: "u-1" }],
+      ["set_user_disabled", { id: "u-1", disabled: true }],
+      ["locked_users", undefined],
+      ["release_user", { id: "u-1" }],
+    ]);
+    expect(Object.values(COMMANDS)).toHaveLength(25);
+    expect(new Set(Object.values(COMMANDS)).size).toBe(25);
   });
 
   it("rejects with the AppError Rust sent", async () => {

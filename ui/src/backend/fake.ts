@@ -1,23 +1,33 @@
-// An in-memory Backend for unit tests only (the app always uses tauri.ts). It keeps files,
-// pages searches, validates drafts with a few of the real rules, records every call and can
-// be told to fail, so screens can be tested against the same contract the Rust side keeps.
+// An in-memory Backend for unit tests only (the app always uses tauri.ts). It keeps users, one
+// session, files with their approval state and an audit trail; it pages searches, validates
+// drafts with a few of the real rules, asks the same role table as the Rust side before every
+// operation, records every call and can be told to fail, so screens can be tested against
+// the same contract the Rust side keeps.
 import type { AppError } from "../generated/AppError";
 import type { AppInfo } from "../generated/AppInfo";
+import type { AuditEntry } from "../generated/AuditEntry";
+import type { AuditPage } from "../generated/AuditPage";
+import type { AuditQuery } from "../generated/AuditQuery";
 import type { EditForm } from "../generated/EditForm";
+import type { FieldChange } from "../generated/FieldChange";
 import type { FieldError } from "../generated/FieldError";
+import type { FileData } from "../generated/FileData";
 import type { FileDraft } from "../generated/FileDraft";
 import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
-import type { HistoryEntry } from "../generated/HistoryEntry";
 import type { OffenderFile } from "../generated/OffenderFile";
+import type { OneTimePassword } from "../generated/OneTimePassword";
 import type { ReferenceSet } from "../generated/ReferenceSet";
+import type { Role } from "../generated/Role";
 import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
+import type { SessionInfo } from "../generated/SessionInfo";
 import type { Text } from "../generated/Text";
-import { displayToIso, isoToDisplay } from "../dates";
+import type { UserSummary } from "../generated/UserSummary";
+import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
-import { PAGE_SIZE } from "./backend";
+import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
 
 export type Method = keyof Backend;
 export interface Call {
@@ -26,6 +36,9 @@ export interface Call {
 }
 
 const FIXED_NOW = "2026-03-29T01:30:00Z";
+
+/** The password of every user the fake starts with. */
+export const FAKE_PASSWORD = "Lule-Bore-2026!";
 
 export const fakeReference: ReferenceSet = {
   version: "test-1",
@@ -114,6 +127,160 @@ export interface PersonSeed {
   date_of_birth?: string; // ISO
   nid?: string | null;
   municipality_code?: string | null;
+  /** "approved" (the default: registered) or "pending" (new, waiting for a supervisor). */
+  status?: "approved" | "pending";
+  /** Who wrote the stored version (for the four-eyes rule). */
+  author?: string;
+  owning_directorate?: string;
+}
+
+
+/** Who may do what, as crates/regjistri-domain/src/access.rs says (the UI only mirrors it). */
+type Scope = "national" | "own";
+type Op =
+  | "read_reference_data"
+  | "search_files"
+  | "view_file"
+  | "open_edit_form"
+  | "check_draft"
+  | "create_file"
+  | "update_file"
+  | "view_approval_queue"
+  | "approve_file"
+  | "return_file"
+  | "read_audit"
+  | "verify_audit"
+  | "manage_users"
+  | "release_locked_account";
+
+export function scope(role: Role, op: Op): Scope | null {
+  switch (op) {
+    case "read_reference_data":
+      return "national";
+    case "search_files":
+    case "view_file":
+      return role === "auditor" ? null : "national";
+    case "open_edit_form":
+    case "check_draft":
+    case "create_file":
+    case "update_file":
+      return role === "clerk" || role === "supervisor" ? "own" : null;
+    case "view_approval_queue":
+    case "approve_file":
+    case "return_file":
+      return role === "supervisor" ? "own" : null;
+    case "read_audit":
+      return role === "auditor" ? "national" : null;
+    case "verify_audit":
+      return role === "auditor" || role === "administrator" ? "national" : null;
+    case "manage_users":
+      return role === "administrator" ? "national" : null;
+    case "release_locked_account":
+      return role === "supervisor" ? "own" : role === "administrator" ? "national" : null;
+  }
+}
+
+export interface FakeUser {
+  id: string;
+  user_name: string;
+  role: Role;
+  directorate: string;
+  password: string;
+  disabled: boolean;
+  locked: boolean;
+  must_change_password: boolean;
+  failures: number;
+}
+
+interface Stored {
+  file: OffenderFile;
+  history: FileView["history"];
+  /** The version that stands, if the file was ever approved. */
+  approvedData: FileData | null;
+  approved: FileView["approved"];
+  /** Who wrote versions since the last approval: they may not decide on them. */
+  authors: string[];
+}
+
+const ERR = {
+  noSession: { sq: "Hyni në sistem për të vazhduar.", en: "Sign in to continue." },
+  locked: {
+    sq: "Ekrani është kyçur. Shkruani fjalëkalimin për të vazhduar.",
+    en: "The screen is locked. Enter your password to continue.",
+  },
+  expired: { sq: "Sesioni mbaroi pas 12 orësh. Hyni përsëri.", en: "The session ended after 12 hours. Sign in again." },
+  forbidden: { sq: "Nuk keni të drejtë për këtë veprim.", en: "You are not allowed to do this." },
+  mustChange: {
+    sq: "Duhet të ndryshoni fjalëkalimin para se të vazhdoni.",
+    en: "You must change your password before continuing.",
+  },
+  refused: {
+    sq: "Emri i përdoruesit ose fjalëkalimi nuk është i saktë.",
+    en: "The user name or password is not correct.",
+  },
+  accountLocked: {
+    sq: "Llogaria është bllokuar pas shumë përpjekjeve të gabuara. Një mbikëqyrës ose administrator duhet ta zhbllokojë.",
+    en: "The account is locked after too many failed attempts. A supervisor or administrator must release it.",
+  },
+  tooShort: { sq: "Fjalëkalimi duhet të ketë të paktën 12 shenja.", en: "The password needs at least 12 characters." },
+  common: { sq: "Ky fjalëkalim është shumë i zakonshëm.", en: "This password is too common." },
+  containsName: {
+    sq: "Fjalëkalimi nuk duhet të përmbajë emrin e përdoruesit.",
+    en: "The password must not contain the user name.",
+  },
+  repetitive: { sq: "Fjalëkalimi është shumë i thjeshtë.", en: "The password is too simple." },
+  notFound: { sq: "Dosja nuk u gjet.", en: "File not found." },
+  userNotFound: { sq: "Përdoruesi nuk u gjet.", en: "User not found." },
+  conflict: { sq: "Dosja u ndryshua nga dikush tjetër ndërkohë.", en: "Someone else changed the file meanwhile." },
+  ownWork: {
+    sq: "Nuk mund të miratoni ose ktheni një version që e keni krijuar apo ndryshuar vetë.",
+    en: "You cannot approve or return a version you created or changed yourself.",
+  },
+  reasonRequired: { sq: "Kthimi kërkon një arsye.", en: "Returning needs a reason." },
+  notAwaiting: { sq: "Kjo dosje nuk pret miratim.", en: "This file is not awaiting approval." },
+  decisionRequired: {
+    sq: "Çdo dënim duhet të ketë gjykatën dhe numrin e vendimit para miratimit.",
+    en: "Every conviction needs the court and decision number before approval.",
+  },
+  duplicate: { sq: "Ky emër përdoruesi ekziston.", en: "This user name exists already." },
+} satisfies Record<string, Text>;
+
+const IDLE_MINUTES = 15;
+const SESSION_HOURS = 12;
+const MAX_FAILURES = 5;
+const COMMON_PASSWORDS = ["password1234", "123456789012", "qwertyuiop12", "fjalekalimi1"];
+
+/** Leaves of a JSON value by path; lists of objects with ids are keyed by id (as diff.rs). */
+function flatten(prefix: string, value: unknown, out: Map<string, unknown>): void {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+  } else if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((v) => v !== null && typeof v === "object" && typeof (v as { id?: unknown }).id === "string")
+  ) {
+    for (const item of value as { id: string }[]) flatten(`${prefix}[${item.id}]`, item, out);
+  } else {
+    out.set(prefix, value);
+  }
+}
+
+/** The changed leaves between two versions, sorted by path, as crates/regjistri-domain/src/diff.rs. */
+export function diff(old: unknown, now: unknown): FieldChange[] {
+  const a = new Map<string, unknown>();
+  const b = new Map<string, unknown>();
+  flatten("", old, a);
+  flatten("", now, b);
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const out: FieldChange[] = [];
+  for (const [path, v] of b) if (!a.has(path) || !same(a.get(path), v)) out.push({ path, old: a.has(path) ? a.get(path) : null, new: v });
+  for (const [path, v] of a) if (!b.has(path)) out.push({ path, old: v, new: null });
+  return out.filter((c) => !(c.old === null && c.new === null)).sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
+
+export interface FakeOptions {
+  /** The user whose session is live when the app starts (as after a reload of the window); null: nobody. Default "clerk". */
+  signedInAs?: string | null;
 }
 
 export class FakeBackend implements Backend {
@@ -127,11 +294,28 @@ export class FakeBackend implements Backend {
     file_count: 0,
   };
   reference: ReferenceSet = fakeReference;
-  private files = new Map<string, FileView>();
+  readonly users: FakeUser[] = [];
+  readonly audit: AuditEntry[] = [];
+  private files = new Map<string, Stored>();
   private order: string[] = [];
   private nextId = 1;
+  private nextUser = 1;
+  private nextOtp = 1;
+  private current: { userId: string; signedInAt: string; locked: boolean; expired: boolean } | null = null;
   private failures = new Map<Method, unknown[]>();
   private holds = new Map<Method, Promise<void>>();
+
+  constructor(options: FakeOptions = {}) {
+    this.addUser("admin", "administrator", "dvp-tirane");
+    this.addUser("clerk", "clerk", "dvp-tirane");
+    this.addUser("supervisor", "supervisor", "dvp-tirane");
+    this.addUser("auditor", "auditor", "dvp-tirane");
+    this.addUser("supervisor.durres", "supervisor", "dvp-durres");
+    const who = options.signedInAs === undefined ? "clerk" : options.signedInAs;
+    if (who !== null) this.startSession(who);
+  }
+
+  // --- test controls -------------------------------------------------------------------
 
   /** The next call of `method` rejects with `error`, exactly as given (not normalised). */
   failNext(method: Method, error: unknown): this {
@@ -155,6 +339,55 @@ export class FakeBackend implements Backend {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
   }
 
+  /** A user with FAKE_PASSWORD (unless given); returns it. */
+  addUser(user_name: string, role: Role, directorate: string, extra: Partial<FakeUser> = {}): FakeUser {
+    const user: FakeUser = {
+      id: `10000000-0000-4000-8000-${String(this.nextUser++).padStart(12, "0")}`,
+      user_name,
+      role,
+      directorate,
+      password: FAKE_PASSWORD,
+      disabled: false,
+      locked: false,
+      must_change_password: false,
+      failures: 0,
+      ...extra,
+    };
+    this.users.push(user);
+    return user;
+  }
+
+  user(name: string): FakeUser {
+    const u = this.users.find((x) => x.user_name === name);
+    if (!u) throw new Error(`no fake user ${name}`);
+    return u;
+  }
+
+  /** A live session for `userName`, as if they had signed in (no call recorded). */
+  startSession(userName: string): void {
+    this.current = { userId: this.user(userName).id, signedInAt: FIXED_NOW, locked: false, expired: false };
+  }
+
+  /** The idle time ran out: the next operation finds the screen locked. */
+  lockSession(): void {
+    if (this.current) this.current.locked = true;
+  }
+
+  /** The 12 hours ran out: the next operation finds no session. */
+  expireSession(): void {
+    if (this.current) this.current.expired = true;
+  }
+
+  /** The signed-in user's name, or null. */
+  get signedIn(): string | null {
+    return this.current ? (this.users.find((u) => u.id === this.current!.userId)?.user_name ?? null) : null;
+  }
+
+  /** `n` audit events by `actor`, seq ascending, for paging. */
+  addAuditEvents(n: number, actor = "clerk", action = "file.view"): void {
+    for (let i = 0; i < n; i++) this.record(actor, action, "file", `obj-${this.audit.length + 1}`);
+  }
+
   private async enter(method: Method, args: unknown[]): Promise<void> {
     this.calls.push({ method, args: structuredClone(args) });
     await this.holds.get(method);
@@ -162,14 +395,110 @@ export class FakeBackend implements Backend {
     if (list && list.length > 0) throw list.shift();
   }
 
-  /** Adds a stored, approved file and returns its id. */
+  private record(actor: string, action: string, object_type: string, object_id: string, outcome = "ok"): void {
+    this.audit.push({
+      seq: this.audit.length + 1,
+      at: FIXED_NOW,
+      actor,
+      station: this.info.station,
+      action,
+      object_type,
+      object_id,
+      outcome,
+    });
+  }
+
+  private sessionUser(): FakeUser | null {
+    return this.current ? (this.users.find((u) => u.id === this.current!.userId) ?? null) : null;
+  }
+
+  private sessionInfo(): SessionInfo {
+    const u = this.sessionUser()!;
+    const start = Date.parse(this.current!.signedInAt);
+    return {
+      user_id: u.id,
+      user_name: u.user_name,
+      role: u.role,
+      directorate: u.directorate,
+      must_change_password: u.must_change_password,
+      locked: this.current!.locked,
+      signed_in_at: this.current!.signedInAt,
+      expires_at: new Date(start + SESSION_HOURS * 3600_000).toISOString(),
+      idle_minutes: IDLE_MINUTES,
+    };
+  }
+
+  /** As Registry::authorize: a live, unlocked session whose role (and directorate) may do `op`. */
+  private authorize(op: Op, target?: string): FakeUser {
+    const u = this.sessionUser();
+    if (!this.current || !u) throw appError("no_session", ERR.noSession);
+    if (this.current.expired) {
+      this.current = null;
+      throw appError("session_expired", ERR.expired);
+    }
+    if (this.current.locked) throw appError("session_locked", ERR.locked);
+    if (u.must_change_password) throw appError("password_change_required", ERR.mustChange);
+    const s = scope(u.role, op);
+    if (s === null || (s === "own" && target !== undefined && target !== u.directorate)) {
+      this.record(u.user_name, "access.denied", "operation", op, s === null ? "refused" : "refused_other_directorate");
+      throw appError("forbidden", ERR.forbidden);
+    }
+    return u;
+  }
+
+  private stored(id: string): Stored {
+    const s = this.files.get(id);
+    if (!s) throw appError("not_found", ERR.notFound);
+    return s;
+  }
+
+  private userById(id: string): FakeUser {
+    const u = this.users.find((x) => x.id === id);
+    if (!u) throw appError("not_found", ERR.userNotFound);
+    return u;
+  }
+
+  private summaryOf(u: FakeUser): UserSummary {
+    return {
+      id: u.id,
+      user_name: u.user_name,
+      role: u.role,
+      directorate: u.directorate,
+      disabled: u.disabled,
+      locked: u.locked,
+      must_change_password: u.must_change_password,
+    };
+  }
+
+  /** Checks a password as the store does, counting failures towards the lockout. */
+  private checkPassword(u: FakeUser | undefined, password: string): "ok" | "refused" | "locked" {
+    if (!u || u.disabled) return "refused";
+    if (u.locked) return "locked";
+    if (u.password === password) {
+      u.failures = 0;
+      return "ok";
+    }
+    u.failures++;
+    if (u.failures >= MAX_FAILURES) u.locked = true;
+    return u.locked ? "locked" : "refused";
+  }
+
+  private oneTimePassword(): string {
+    return `Nj${String(this.nextOtp++).padStart(4, "0")}-kXv7-pQ2m`;
+  }
+
+  // --- files ----------------------------------------------------------------------------
+
+  /** Adds a stored file (approved unless the seed says pending) and returns its id. */
   addPerson(seed: PersonSeed): string {
     const id = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, "0")}`;
+    const status = seed.status ?? "approved";
+    const author = seed.author ?? "test";
     const file: OffenderFile = {
       id,
       version: 1,
-      status: "approved",
-      owning_directorate: "dvp-tirane",
+      status,
+      owning_directorate: seed.owning_directorate ?? "dvp-tirane",
       data: {
         identity: {
           surname: seed.surname,
@@ -210,13 +539,17 @@ export class FakeBackend implements Backend {
           : [],
       },
       created_at: FIXED_NOW,
-      created_by: "test",
+      created_by: author,
       updated_at: FIXED_NOW,
-      updated_by: "test",
+      updated_by: author,
     };
+    const approved = status === "approved";
     this.files.set(id, {
       file,
-      history: [{ version: 1, at: FIXED_NOW, actor: "test", action: "create", changes: [] }],
+      history: [{ version: 1, at: FIXED_NOW, actor: author, action: "create", reason: null, changes: [] }],
+      approvedData: approved ? structuredClone(file.data) : null,
+      approved: approved ? { version: 1, approved_by: "test.supervisor", approved_at: FIXED_NOW } : null,
+      authors: approved ? [] : [author],
     });
     this.order.push(id);
     this.info = { ...this.info, file_count: this.files.size };
@@ -230,18 +563,136 @@ export class FakeBackend implements Backend {
     }
   }
 
+  /** The stored file as it stands (for assertions). */
+  file(id: string): OffenderFile {
+    return structuredClone(this.stored(id).file);
+  }
+
+  private summary(id: string, matched: FileSummary["matched"]): FileSummary {
+    const s = this.files.get(id)!;
+    const f = s.file;
+    const who = f.data.identity;
+    const current = f.data.addresses.find((a) => a.kind === "residence" && a.to === null);
+    return {
+      id,
+      version: f.version,
+      status: f.status,
+      surname: who.surname,
+      given_name: who.given_name,
+      father_name: who.father_name,
+      date_of_birth: who.date_of_birth,
+      nid: who.nid,
+      municipality_code: current?.municipality_code ?? null,
+      municipality_name: current ? (this.reference.municipalities.find((m) => m.code === current.municipality_code)?.name ?? null) : null,
+      owning_directorate: f.owning_directorate,
+      matched,
+      registered: s.approvedData !== null && f.status !== "removed",
+    };
+  }
+
+  /** Writes a new version (as Store::write_file): version + 1, history, audit. */
+  private write(s: Stored, actor: string, action: "update" | "approve" | "return", data: FileData, status: OffenderFile["status"], reason: string | null): Saved {
+    const version = s.file.version + 1;
+    const changes = diff(s.file.data, data);
+    s.file = { ...s.file, version, status, data, updated_at: FIXED_NOW, updated_by: actor };
+    s.history.push({ version, at: FIXED_NOW, actor, action, reason, changes });
+    this.record(actor, `file.${action}`, "file", s.file.id);
+    return { id: s.file.id, version };
+  }
+
+  // --- public ---------------------------------------------------------------------------
+
   async appInfo(): Promise<AppInfo> {
     await this.enter("appInfo", []);
-    return { ...this.info };
+    const live = this.current !== null && !this.current.expired;
+    return { ...this.info, file_count: live ? this.files.size : null };
   }
+
+  // --- session --------------------------------------------------------------------------
+
+  async signIn(userName: string, password: string): Promise<SessionInfo> {
+    await this.enter("signIn", [userName, password]);
+    const u = this.users.find((x) => x.user_name === userName.trim());
+    const answer = this.checkPassword(u, password);
+    this.record(u?.user_name ?? userName.trim(), "auth.sign_in", "user", u?.id ?? "", answer === "ok" ? "ok" : answer);
+    if (answer === "refused") throw appError("sign_in_refused", ERR.refused);
+    if (answer === "locked") throw appError("account_locked", ERR.accountLocked);
+    this.current = { userId: u!.id, signedInAt: FIXED_NOW, locked: false, expired: false };
+    return this.sessionInfo();
+  }
+
+  async signOut(): Promise<void> {
+    await this.enter("signOut", []);
+    const u = this.sessionUser();
+    if (u) this.record(u.user_name, "auth.sign_out", "user", u.id);
+    this.current = null;
+  }
+
+  async session(): Promise<SessionInfo> {
+    await this.enter("session", []);
+    if (!this.current) throw appError("no_session", ERR.noSession);
+    if (this.current.expired) {
+      this.current = null;
+      throw appError("session_expired", ERR.expired);
+    }
+    return this.sessionInfo();
+  }
+
+  async lock(): Promise<void> {
+    await this.enter("lock", []);
+    if (!this.current) throw appError("no_session", ERR.noSession);
+    this.current.locked = true;
+  }
+
+  async unlock(password: string): Promise<SessionInfo> {
+    await this.enter("unlock", [password]);
+    const u = this.sessionUser();
+    if (!this.current || !u) throw appError("no_session", ERR.noSession);
+    const answer = this.checkPassword(u, password);
+    if (answer === "refused") throw appError("sign_in_refused", ERR.refused);
+    if (answer === "locked") {
+      this.current = null;
+      throw appError("account_locked", ERR.accountLocked);
+    }
+    if (this.current.expired) {
+      this.current = null;
+      throw appError("session_expired", ERR.expired);
+    }
+    this.current.locked = false;
+    return this.sessionInfo();
+  }
+
+  async changePassword(current: string, newPassword: string): Promise<SessionInfo> {
+    await this.enter("changePassword", [current, newPassword]);
+    const u = this.sessionUser();
+    if (!this.current || !u) throw appError("no_session", ERR.noSession);
+    if (this.current.locked) throw appError("session_locked", ERR.locked);
+    if ([...newPassword].length < 12) throw appError("password_too_short", ERR.tooShort);
+    if (newPassword.toLowerCase().includes(u.user_name.toLowerCase())) {
+      throw appError("password_contains_user_name", ERR.containsName);
+    }
+    if (COMMON_PASSWORDS.includes(newPassword.toLowerCase())) throw appError("password_common", ERR.common);
+    if (new Set(newPassword).size < 4 || newPassword === current) throw appError("password_repetitive", ERR.repetitive);
+    const answer = this.checkPassword(u, current);
+    if (answer === "refused") throw appError("sign_in_refused", ERR.refused);
+    if (answer === "locked") throw appError("account_locked", ERR.accountLocked);
+    u.password = newPassword;
+    u.must_change_password = false;
+    this.record(u.user_name, "user.change_password", "user", u.id);
+    return this.sessionInfo();
+  }
+
+  // --- reading and writing files -------------------------------------------------------
 
   async referenceData(): Promise<ReferenceSet> {
     await this.enter("referenceData", []);
+    this.authorize("read_reference_data");
     return this.reference;
   }
 
   async searchFiles(query: SearchQuery): Promise<SearchPage> {
     await this.enter("searchFiles", [query]);
+    const u = this.authorize("search_files");
     const pageSize = query.page_size === 0 ? PAGE_SIZE : Math.min(200, query.page_size);
     const words = fold(query.text).split(/\s+/).filter(Boolean);
     const hits: FileSummary[] = [];
@@ -259,23 +710,11 @@ export class FakeBackend implements Backend {
         if (!prefix) continue;
         matched = exact ? "exact" : "prefix";
       }
-      hits.push({
-        id,
-        version: f.version,
-        status: f.status,
-        surname: who.surname,
-        given_name: who.given_name,
-        father_name: who.father_name,
-        date_of_birth: who.date_of_birth,
-        nid: who.nid,
-        municipality_code: current?.municipality_code ?? null,
-        municipality_name: current ? (this.reference.municipalities.find((m) => m.code === current.municipality_code)?.name ?? null) : null,
-        owning_directorate: f.owning_directorate,
-        matched,
-      });
+      hits.push(this.summary(id, matched));
     }
     const rank = { exact: 0, variant: 1, prefix: 2, listed: 3 };
     hits.sort((a, b) => rank[a.matched] - rank[b.matched] || a.surname.localeCompare(b.surname, "sq"));
+    this.record(u.user_name, "file.search", "search", "");
     return {
       total: hits.length,
       page: query.page,
@@ -287,15 +726,23 @@ export class FakeBackend implements Backend {
 
   async getFile(id: string): Promise<FileView> {
     await this.enter("getFile", [id]);
-    const v = this.files.get(id);
-    if (!v) throw appError("not_found", { sq: "Dosja nuk u gjet.", en: "File not found." });
-    return structuredClone(v);
+    const u = this.authorize("view_file");
+    const s = this.stored(id);
+    this.record(u.user_name, "file.view", "file", id);
+    return structuredClone({
+      file: s.file,
+      history: s.history,
+      approved: s.approved,
+      pending_changes: s.approvedData && s.file.status === "amended" ? diff(s.approvedData, s.file.data) : [],
+      registered: s.approvedData !== null && s.file.status !== "removed",
+    });
   }
 
   async editFile(id: string): Promise<EditForm> {
     await this.enter("editFile", [id]);
-    const v = this.files.get(id);
-    if (!v) throw appError("not_found", { sq: "Dosja nuk u gjet.", en: "File not found." });
+    this.authorize("open_edit_form");
+    const v = this.stored(id);
+    this.authorize("open_edit_form", v.file.owning_directorate);
     const d = v.file.data;
     const draft: FileDraft = {
       identity: {
@@ -349,12 +796,22 @@ export class FakeBackend implements Backend {
 
   async checkDraft(draft: FileDraft): Promise<FieldError[]> {
     await this.enter("checkDraft", [draft]);
+    this.authorize("check_draft");
     return this.validate(draft);
+  }
+
+  /** The directorate of the residence's county, or the officer's own (as Registry::owning_directorate). */
+  private owningDirectorate(draft: FileDraft, own: string): string {
+    const m = this.reference.municipalities.find((x) => x.code === draft.addresses.find((a) => a.kind === "residence" && !a.to.trim())?.municipality_code);
+    return (m && this.reference.directorates.find((d) => d.county_code === m.county_code)?.code) ?? own;
   }
 
   async createFile(draft: FileDraft): Promise<Saved> {
     await this.enter("createFile", [draft]);
+    const u = this.authorize("create_file");
     this.refuseInvalid(draft);
+    const owning = this.owningDirectorate(draft, u.directorate);
+    this.authorize("create_file", owning);
     const id = this.addPerson({
       surname: draft.identity.surname.trim(),
       given_name: draft.identity.given_name.trim(),
@@ -363,29 +820,26 @@ export class FakeBackend implements Backend {
       date_of_birth: displayToIso(draft.identity.date_of_birth)!,
       nid: draft.identity.nid.trim() ? draft.identity.nid.replace(/\s/g, "").toUpperCase() : null,
       municipality_code: draft.addresses[0]?.municipality_code ?? null,
+      status: "pending",
+      author: u.user_name,
+      owning_directorate: owning,
     });
+    this.record(u.user_name, "file.create", "file", id);
     return { id, version: 1 };
   }
 
   async updateFile(id: string, baseVersion: number, draft: FileDraft): Promise<Saved> {
     await this.enter("updateFile", [id, baseVersion, draft]);
-    const v = this.files.get(id);
-    if (!v) throw appError("not_found", { sq: "Dosja nuk u gjet.", en: "File not found." });
-    if (baseVersion !== v.file.version) {
-      throw appError("version_conflict", {
-        sq: "Dosja u ndryshua nga dikush tjetër ndërkohë.",
-        en: "Someone else changed the file meanwhile.",
-      });
-    }
+    this.authorize("update_file");
+    const s = this.stored(id);
+    const u = this.authorize("update_file", s.file.owning_directorate);
     this.refuseInvalid(draft);
-    const who = v.file.data.identity;
-    const changes: HistoryEntry["changes"] = [];
+    if (baseVersion !== s.file.version) throw appError("version_conflict", ERR.conflict);
     const surname = draft.identity.surname.trim();
-    if (surname !== who.surname) changes.push({ path: "identity.surname", old: who.surname, new: surname });
-    const version = v.file.version + 1;
-    v.file = { ...v.file, version, data: { ...v.file.data, identity: { ...who, surname } } };
-    v.history.push({ version, at: FIXED_NOW, actor: "test", action: "update", changes });
-    return { id, version };
+    const data: FileData = { ...s.file.data, identity: { ...s.file.data.identity, surname } };
+    const saved = this.write(s, u.user_name, "update", data, s.approvedData ? "amended" : "pending", null);
+    if (!s.authors.includes(u.user_name)) s.authors.push(u.user_name);
+    return saved;
   }
 
   private refuseInvalid(draft: FileDraft): void {
@@ -395,6 +849,155 @@ export class FakeBackend implements Backend {
     if (errors || unconfirmed) {
       throw appError("validation", { sq: "Dosja ka probleme.", en: "The file has problems." }, problems);
     }
+  }
+
+  // --- four eyes ------------------------------------------------------------------------
+
+  async approvalQueue(): Promise<FileSummary[]> {
+    await this.enter("approvalQueue", []);
+    const u = this.authorize("view_approval_queue");
+    return this.order
+      .filter((id) => {
+        const f = this.files.get(id)!.file;
+        return (f.status === "pending" || f.status === "amended") && f.owning_directorate === u.directorate;
+      })
+      .map((id) => this.summary(id, "listed"));
+  }
+
+  async approveFile(id: string, version: number): Promise<Saved> {
+    await this.enter("approveFile", [id, version]);
+    return this.decide(id, version, "approve", null);
+  }
+
+  async returnFile(id: string, version: number, reason: string): Promise<Saved> {
+    await this.enter("returnFile", [id, version, reason]);
+    const why = reason.trim();
+    if (!why || [...why].length > 1000) {
+      throw appError("reason_required", ERR.reasonRequired, [problem("reason", "required")]);
+    }
+    return this.decide(id, version, "return", why);
+  }
+
+  private decide(id: string, version: number, decision: "approve" | "return", reason: string | null): Saved {
+    const op = decision === "approve" ? "approve_file" : "return_file";
+    this.authorize(op);
+    const s = this.stored(id);
+    const u = this.authorize(op, s.file.owning_directorate);
+    if (s.file.status !== "pending" && s.file.status !== "amended") throw appError("not_awaiting_approval", ERR.notAwaiting);
+    if (s.file.version !== version) throw appError("version_conflict", ERR.conflict);
+    if (s.authors.includes(u.user_name)) {
+      this.record(u.user_name, `file.${decision}`, "file", id, "refused_own_work");
+      throw appError("own_work", ERR.ownWork);
+    }
+    if (decision === "approve") {
+      const missing = s.file.data.convictions
+        .map((c, i) => ({ c, i }))
+        .filter(({ c }) => !c.decision_number.trim() || (c.court_code === null && !c.court_name.trim()))
+        .map(({ i }) => problem(`convictions.${i}.decision_number`, "required"));
+      if (missing.length > 0 || s.file.data.convictions.length === 0) {
+        throw appError("decision_reference_required", ERR.decisionRequired, missing);
+      }
+      const saved = this.write(s, u.user_name, "approve", s.file.data, "approved", null);
+      s.approvedData = structuredClone(s.file.data);
+      s.approved = { version: saved.version, approved_by: u.user_name, approved_at: FIXED_NOW };
+      s.authors = [];
+      return saved;
+    }
+    return this.write(s, u.user_name, "return", s.file.data, "returned", reason);
+  }
+
+  // --- audit ----------------------------------------------------------------------------
+
+  async auditEvents(query: AuditQuery): Promise<AuditPage> {
+    await this.enter("auditEvents", [query]);
+    this.authorize("read_audit");
+    const day = (text: string | null): string | null => {
+      if (!text || !text.trim()) return null;
+      const iso = displayToIso(text);
+      if (!iso) throw appError("invalid_input", { sq: "Data duhet të jetë dd.mm.vvvv.", en: "date must be dd.mm.yyyy" });
+      return iso;
+    };
+    const from = day(query.from);
+    const to = day(query.to);
+    const tiraneDay = (at: string) => displayToIso(timestampToDisplay(at).slice(0, 10)) ?? "";
+    const action = query.action || null;
+    const hits = this.audit
+      .filter((e) => !query.user || e.actor === query.user)
+      .filter((e) => !action || (action.endsWith(".") ? e.action.startsWith(action) : e.action === action))
+      .filter((e) => !query.object_id || e.object_id === query.object_id)
+      .filter((e) => !from || tiraneDay(e.at) >= from)
+      .filter((e) => !to || tiraneDay(e.at) <= to)
+      .reverse();
+    const size = query.page_size === 0 ? AUDIT_PAGE_SIZE : Math.min(200, query.page_size);
+    return { total: hits.length, items: hits.slice(query.page * size, (query.page + 1) * size) };
+  }
+
+  async verifyAudit(): Promise<number> {
+    await this.enter("verifyAudit", []);
+    this.authorize("verify_audit");
+    return this.audit.length;
+  }
+
+  // --- users ----------------------------------------------------------------------------
+
+  async listUsers(): Promise<UserSummary[]> {
+    await this.enter("listUsers", []);
+    this.authorize("manage_users");
+    return this.users.map((u) => this.summaryOf(u));
+  }
+
+  async createUser(userName: string, role: Role, directorate: string): Promise<OneTimePassword> {
+    await this.enter("createUser", [userName, role, directorate]);
+    const admin = this.authorize("manage_users");
+    if (!/^[a-z0-9._-]{3,64}$/.test(userName)) {
+      throw appError("invalid_input", {
+        sq: "Emri i përdoruesit: 3–64 shkronja të vogla, shifra, '.', '-', '_'.",
+        en: "user name: 3–64 lower-case letters, digits, '.', '-', '_'",
+      });
+    }
+    if (!this.reference.directorates.some((d) => d.code === directorate)) {
+      throw appError("invalid_input", { sq: "Drejtori e panjohur.", en: "unknown directorate" });
+    }
+    if (this.users.some((u) => u.user_name === userName)) throw appError("duplicate", ERR.duplicate);
+    const password = this.oneTimePassword();
+    const u = this.addUser(userName, role, directorate, { password, must_change_password: true });
+    this.record(admin.user_name, "user.create", "user", u.id);
+    return { user_name: userName, password };
+  }
+
+  async resetPassword(id: string): Promise<OneTimePassword> {
+    await this.enter("resetPassword", [id]);
+    const admin = this.authorize("manage_users");
+    const u = this.userById(id);
+    u.password = this.oneTimePassword();
+    u.must_change_password = true;
+    this.record(admin.user_name, "user.reset_password", "user", id);
+    return { user_name: u.user_name, password: u.password };
+  }
+
+  async setUserDisabled(id: string, disabled: boolean): Promise<void> {
+    await this.enter("setUserDisabled", [id, disabled]);
+    const admin = this.authorize("manage_users");
+    this.userById(id).disabled = disabled;
+    this.record(admin.user_name, disabled ? "user.disable" : "user.enable", "user", id);
+  }
+
+  async lockedUsers(): Promise<UserSummary[]> {
+    await this.enter("lockedUsers", []);
+    const me = this.authorize("release_locked_account");
+    return this.users
+      .filter((u) => u.locked && (me.role === "administrator" || u.directorate === me.directorate))
+      .map((u) => this.summaryOf(u));
+  }
+
+  async releaseUser(id: string): Promise<void> {
+    await this.enter("releaseUser", [id]);
+    this.authorize("release_locked_account");
+    const u = this.userById(id);
+    const me = this.authorize("release_locked_account", u.directorate);
+    u.locked = false;
+    u.failures = 0;
+    this.record(me.user_name, "auth.release", "user", id);
   }
 
   /** A few of the real rules, enough to exercise the screens. */

@@ -12,10 +12,21 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** Commands that answer `null` (Rust `()`). */
+async function done(command: string, args?: Record<string, unknown>): Promise<void> {
+  await call<null>(command, args);
+}
+
 /** The Backend over Tauri commands. Argument keys are camelCase, as Tauri expects. */
 export function tauriBackend(): Backend {
   return {
     appInfo: () => call(COMMANDS.appInfo),
+    signIn: (userName, password) => call(COMMANDS.signIn, { userName, password }),
+    signOut: () => done(COMMANDS.signOut),
+    session: () => call(COMMANDS.session),
+    lock: () => done(COMMANDS.lock),
+    unlock: (password) => call(COMMANDS.unlock, { password }),
+    changePassword: (current, newPassword) => call(COMMANDS.changePassword, { current, new: newPassword }),
     referenceData: () => call(COMMANDS.referenceData),
     searchFiles: (query) => call(COMMANDS.searchFiles, { query }),
     getFile: (id) => call(COMMANDS.getFile, { id }),
@@ -23,5 +34,16 @@ export function tauriBackend(): Backend {
     checkDraft: (draft) => call(COMMANDS.checkDraft, { draft }),
     createFile: (draft) => call(COMMANDS.createFile, { draft }),
     updateFile: (id, baseVersion, draft) => call(COMMANDS.updateFile, { id, baseVersion, draft }),
+    approvalQueue: () => call(COMMANDS.approvalQueue),
+    approveFile: (id, version) => call(COMMANDS.approveFile, { id, version }),
+    returnFile: (id, version, reason) => call(COMMANDS.returnFile, { id, version, reason }),
+    auditEvents: (query) => call(COMMANDS.auditEvents, { query }),
+    verifyAudit: () => call(COMMANDS.verifyAudit),
+    listUsers: () => call(COMMANDS.listUsers),
+    createUser: (userName, role, directorate) => call(COMMANDS.createUser, { userName, role, directorate }),
+    resetPassword: (id) => call(COMMANDS.resetPassword, { id }),
+    setUserDisabled: (id, disabled) => done(COMMANDS.setUserDisabled, { id, disabled }),
+    lockedUsers: () => call(COMMANDS.lockedUsers),
+    releaseUser: (id) => done(COMMANDS.releaseUser, { id }),
   };
 }

@@ -2,4 +2,8 @@
 import type { FileStatus } from "./FileStatus";
 import type { MatchKind } from "./MatchKind";
 
-export type FileSummary = { id: string, version: number, status: FileStatus, surname: string, given_name: string, father_name: string, date_of_birth: string, nid: string | null, municipality_code: string | null, municipality_name: string | null, owning_directorate: string, matched: MatchKind, };
+export type FileSummary = { id: string, version: number, status: FileStatus, surname: string, given_name: string, father_name: string, date_of_birth: string, nid: string | null, municipality_code: string | null, municipality_name: string | null, owning_directorate: string, matched: MatchKind, 
+/**
+ * True only for approved files: pending and returned files are not "registered".
+ */
+registered: boolean, };

@@ -3,6 +3,10 @@ import type { FieldChange } from "./FieldChange";
 
 export type HistoryEntry = { version: number, at: string, actor: string, 
 /**
- * "create" or "update".
+ * "create", "update", "approve" or "return".
  */
-action: string, changes: Array<FieldChange>, };
+action: string, 
+/**
+ * Why a version was returned.
+ */
+reason: string | null, changes: Array<FieldChange>, };

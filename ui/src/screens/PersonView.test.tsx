@@ -18,6 +18,7 @@ describe("person view", () => {
           at: "2026-10-25T00:30:00Z",
           actor: "officer.kola",
           action: "update",
+          reason: null,
           changes: [{ path: "identity.date_of_birth", old: "1980-02-29", new: "1980-03-01" }],
         },
       ],

@@ -10,7 +10,12 @@ import { changeValue } from "../format";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { articleTitle, article, countryName, courtName, directorateName, municipalityName } from "../reference";
+import { mayDecide, mayEdit, useSession } from "../session";
+import { Decision } from "./Decision";
+import { PendingDiff } from "./PendingDiff";
 import { PhotoPlaceholder } from "./PhotoPlaceholder";
+
+const HISTORY_ACTIONS = new Set(["create", "update", "approve", "return"]);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -28,28 +33,37 @@ export function PersonView({
   reference,
   onBack,
   onEdit,
+  onDecided,
 }: {
   id: string;
   reference: ReferenceSet;
   onBack(): void;
   onEdit(id: string): void;
+  /** A supervisor approved or returned the file. */
+  onDecided?(): void;
 }) {
   const backend = useBackend();
+  const session = useSession();
   const { t, text, lang } = useI18n();
   const [view, setView] = useState<FileView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const [loads, setLoads] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     let live = true;
     backend.getFile(id).then(
-      (v) => live && setView(v),
+      (v) => {
+        if (!live) return;
+        setView(v);
+        setError(null);
+      },
       (e) => live && setError(toAppError(e)),
     );
     return () => {
       live = false;
     };
-  }, [backend, id]);
+  }, [backend, id, loads]);
 
   useEffect(() => {
     if (view) heading.current?.focus();
@@ -76,7 +90,7 @@ export function PersonView({
       <button type="button" className="button" data-testid="back" onClick={onBack}>
         ← {t("back")}
       </button>
-      {view && (
+      {view && mayEdit(session, view.file.owning_directorate) && (
         <button type="button" className="button button--primary" data-testid="edit-file" onClick={() => onEdit(id)}>
           {t("edit")}
         </button>
@@ -106,6 +120,7 @@ export function PersonView({
   const f = view.file;
   const { identity: who, description: d } = f.data;
   const history = [...view.history].sort((a, b) => Number(b.version) - Number(a.version));
+  const awaiting = f.status === "pending" || f.status === "amended";
 
   return (
     <main className="person" id="main" data-testid="person-view" data-id={f.id}>
@@ -121,12 +136,45 @@ export function PersonView({
             <span className="person__father">({who.father_name})</span>
           </h2>
           <p className="person__meta">
-            <span className={`badge badge--status-${f.status}`}>{t(`status_${f.status}` as MessageKey)}</span>{" "}
+            <span
+              className={view.registered ? "badge badge--registered" : "badge badge--unregistered"}
+              data-testid="registered-badge"
+              data-registered={view.registered ? "true" : "false"}
+            >
+              {view.registered ? t("registered") : t("notRegistered")}
+            </span>{" "}
+            <span className={`badge badge--status-${f.status}`} data-testid="file-status" data-status={f.status}>
+              {t(`status_${f.status}` as MessageKey)}
+            </span>{" "}
             {t("owningDirectorate")}: {directorateName(reference, f.owning_directorate)} · {t("version")}{" "}
             {String(f.version)}
           </p>
+          {view.approved && (
+            <p className="person__meta note" data-testid="approved-info">
+              {t("approvedVersionInfo", {
+                version: view.approved.version,
+                by: view.approved.approved_by,
+                at: timestampToDisplay(view.approved.approved_at),
+              })}
+            </p>
+          )}
         </div>
       </div>
+
+      {awaiting && mayDecide(session, f.owning_directorate) && (
+        <Decision
+          key={`${f.id}@${f.version}`}
+          file={f}
+          onReload={() => setLoads((n) => n + 1)}
+          onDecided={() => {
+            setLoads((n) => n + 1);
+            heading.current?.focus();
+            onDecided?.();
+          }}
+        />
+      )}
+
+      <PendingDiff view={view} reference={reference} />
 
       <section className="panel" aria-labelledby="p-identity">
         <h3 id="p-identity">{t("identity")}</h3>
@@ -266,8 +314,13 @@ export function PersonView({
                 <td>{String(h.version)}</td>
                 <td className="nowrap">{timestampToDisplay(h.at)}</td>
                 <td>{h.actor}</td>
-                <td>{h.action === "create" || h.action === "update" ? t(`action_${h.action}`) : h.action}</td>
+                <td data-action={h.action}>{HISTORY_ACTIONS.has(h.action) ? t(`action_${h.action}` as MessageKey) : h.action}</td>
                 <td>
+                  {h.reason && (
+                    <p className="history__reason" data-testid="history-reason">
+                      {t("reason")}: {h.reason}
+                    </p>
+                  )}
                   <ul className="changes">
                     {h.changes.map((c, k) => (
                       <li key={k}>

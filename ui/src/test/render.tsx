@@ -13,3 +13,20 @@ export async function renderApp(fake: FakeBackend = new FakeBackend()) {
   await waitFor(() => expect(screen.getByTestId("result-total")).not.toHaveTextContent(/…/));
   return { fake, user, ...result };
 }
+
+/** The whole app with `userName` signed in (a fake user: clerk, supervisor, admin, auditor…), once the header shows them. */
+export async function renderAs(userName: string, fake: FakeBackend = new FakeBackend({ signedInAs: null })) {
+  fake.startSession(userName);
+  const user = userEvent.setup({ delay: null });
+  const result = render(<App backend={fake} />);
+  await waitFor(() => expect(screen.getByTestId("current-user")).toHaveTextContent(userName));
+  return { fake, user, ...result };
+}
+
+/** The app with nobody signed in, on the sign-in screen. */
+export async function renderSignedOut(fake: FakeBackend = new FakeBackend({ signedInAs: null })) {
+  const user = userEvent.setup({ delay: null });
+  const result = render(<App backend={fake} />);
+  await screen.findByTestId("sign-in");
+  return { fake, user, ...result };
+}

@@ -1,0 +1,174 @@
+// The signed-in work: the header with the navigation of the role, and the screen chosen.
+// Everything here is mounted anew for each sign-in, so nothing of a previous officer stays.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { AppInfo } from "./generated/AppInfo";
+import type { ReferenceSet } from "./generated/ReferenceSet";
+import { useBackend } from "./backend/context";
+import { FileForm } from "./form/FileForm";
+import { useI18n } from "./i18n";
+import { ApprovalQueue } from "./screens/ApprovalQueue";
+import { AuditView } from "./screens/AuditView";
+import { Header } from "./screens/Header";
+import { LockedAccounts } from "./screens/LockedAccounts";
+import { PersonView } from "./screens/PersonView";
+import { INITIAL_SEARCH, SearchScreen } from "./screens/SearchScreen";
+import type { SearchState } from "./screens/SearchScreen";
+import { UsersView } from "./screens/UsersView";
+import { PLACES, useSession } from "./session";
+import type { Place } from "./session";
+
+/** How often a supervisor's approval count is refreshed (while they are at the keyboard). */
+export const APPROVAL_POLL_MS = 60_000;
+
+export type Screen =
+  | { kind: "search" }
+  | { kind: "person"; id: string; from: "search" | "approvals" }
+  | { kind: "new" }
+  | { kind: "edit"; id: string }
+  | { kind: "approvals" }
+  | { kind: "locked_accounts" }
+  | { kind: "audit" }
+  | { kind: "users" };
+
+/** The place of the navigation a screen belongs to. */
+function placeOf(screen: Screen): Place | null {
+  switch (screen.kind) {
+    case "search":
+    case "edit":
+      return "search";
+    case "person":
+      return screen.from;
+    case "new":
+      return null;
+    default:
+      return screen.kind;
+  }
+}
+
+/**
+ * The supervisor's count of files waiting, refreshed every minute. A poll is skipped when the
+ * officer did nothing since the last one: each approval_queue call counts as activity on the
+ * Rust side, and polling an unattended window would keep its idle lock from ever closing.
+ */
+function useApprovalCount(enabled: boolean): [number | null, () => void, (n: number) => void] {
+  const backend = useBackend();
+  const session = useSession();
+  const [count, setCount] = useState<number | null>(null);
+  const activeSince = useRef(false);
+  // typing the password on the lock screen is no reason to ask the queue
+  const locked = useRef(session.locked);
+  locked.current = session.locked;
+
+  const refresh = useCallback(() => {
+    if (!enabled) return;
+    backend.approvalQueue().then(
+      (q) => setCount(q.length),
+      () => {
+        // the badge keeps its last count; the queue screen shows the failure itself
+      },
+    );
+  }, [backend, enabled]);
+
+  useEffect(() => {
+    if (!enabled) return;
+    refresh();
+    const mark = () => {
+      activeSince.current = true;
+    };
+    document.addEventListener("keydown", mark, true);
+    document.addEventListener("pointerdown", mark, true);
+    const timer = setInterval(() => {
+      if (!activeSince.current || locked.current) return;
+      activeSince.current = false;
+      refresh();
+    }, APPROVAL_POLL_MS);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener("keydown", mark, true);
+      document.removeEventListener("pointerdown", mark, true);
+    };
+  }, [enabled, refresh]);
+
+  return [count, refresh, setCount];
+}
+
+export function Workspace({
+  info,
+  reference,
+  onFilesChanged,
+  onLock,
+  onSignOut,
+}: {
+  info: AppInfo;
+  reference: ReferenceSet;
+  onFilesChanged(): void;
+  onLock(): void;
+  onSignOut(): void;
+}) {
+  const session = useSession();
+  const { t } = useI18n();
+  const places = PLACES[session.role];
+  const home: Screen = places[0] === "search" ? { kind: "search" } : { kind: places[0]! };
+  const [screen, setScreen] = useState<Screen>(home);
+  const [search, setSearch] = useState<SearchState>(INITIAL_SEARCH);
+  const [approvalCount, refreshCount, setApprovalCount] = useApprovalCount(places.includes("approvals"));
+
+  const go = useCallback((place: Place) => setScreen(place === "search" ? { kind: "search" } : { kind: place }), []);
+  const toSearch = useCallback(() => setScreen({ kind: "search" }), []);
+  const open = useCallback((id: string) => setScreen({ kind: "person", id, from: "search" }), []);
+  const openFromQueue = useCallback((id: string) => setScreen({ kind: "person", id, from: "approvals" }), []);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t("skipToContent")}
+      </a>
+      <Header
+        info={info}
+        reference={reference}
+        places={places}
+        current={placeOf(screen)}
+        approvalCount={approvalCount}
+        onNavigate={go}
+        onHome={() => setScreen(home)}
+        onNewFile={() => setScreen({ kind: "new" })}
+        onLock={onLock}
+        onSignOut={onSignOut}
+      />
+      {screen.kind === "search" && (
+        <SearchScreen reference={reference} state={search} onStateChange={setSearch} onOpen={open} />
+      )}
+      {screen.kind === "person" && (
+        <PersonView
+          key={screen.id}
+          id={screen.id}
+          reference={reference}
+          onBack={screen.from === "approvals" ? () => go("approvals") : toSearch}
+          onEdit={(id) => setScreen({ kind: "edit", id })}
+          onDecided={() => {
+            refreshCount();
+            onFilesChanged();
+          }}
+        />
+      )}
+      {(screen.kind === "new" || screen.kind === "edit") && (
+        <FileForm
+          key={screen.kind === "edit" ? `edit-${screen.id}` : "new"}
+          mode={screen.kind === "edit" ? { kind: "edit", id: screen.id } : { kind: "new" }}
+          reference={reference}
+          onSaved={(id) => {
+            onFilesChanged();
+            refreshCount();
+            open(id);
+          }}
+          onCancel={() => (screen.kind === "edit" ? open(screen.id) : toSearch())}
+          onOpenLatest={open}
+        />
+      )}
+      {screen.kind === "approvals" && <ApprovalQueue reference={reference} onOpen={openFromQueue} onCount={setApprovalCount} />}
+      {screen.kind === "locked_accounts" && <LockedAccounts reference={reference} />}
+      {screen.kind === "audit" && <AuditView />}
+      {screen.kind === "users" && <UsersView reference={reference} />}
+    </div>
+  );
+}

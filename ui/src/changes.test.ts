@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { FileData } from "./generated/FileData";
+import { fakeReference } from "./backend/fake";
+import { changeLabel, changeValueText, isIdChange, pathSegments } from "./changes";
+import type { MessageKey } from "./i18n";
+
+// labels as the keys themselves, so the test reads the mapping
+const t = (k: MessageKey) => k;
+
+const data = {
+  identity: { aliases: [{ id: "al-1" }, { id: "al-2" }] },
+  description: {},
+  convictions: [{ id: "c-1" }, { id: "c-2" }],
+  addresses: [{ id: "a-1" }],
+} as unknown as FileData;
+
+describe("change paths", () => {
+  it("splits keyed list items", () => {
+    expect(pathSegments("convictions[0190-ab].final_date")).toEqual([{ name: "convictions", id: "0190-ab" }, { name: "final_date" }]);
+    expect(pathSegments("identity.surname")).toEqual([{ name: "identity" }, { name: "surname" }]);
+  });
+
+  it("labels fields by where they stand now, and items that are gone as removed", () => {
+    expect(changeLabel("identity.surname", data, t)).toBe("surname");
+    expect(changeLabel("description.height_cm", data, t)).toBe("heightCm");
+    expect(changeLabel("convictions[c-2].final_date", data, t)).toBe("conviction 2 · finalDate");
+    expect(changeLabel("addresses[a-1].kind", data, t)).toBe("address 1 · addressKind");
+    expect(changeLabel("identity.aliases[al-2].kind", data, t)).toBe("alias 2 · aliasKind");
+    expect(changeLabel("convictions[zz].court_code", data, t)).toBe("conviction (itemRemoved) · court");
+    expect(changeLabel("identity.nid_check_overridden", data, t)).toBe("nidOverridden");
+  });
+
+  it("treats only an item's id as an id change", () => {
+    expect(isIdChange({ path: "convictions[c-1].id", old: "c-1", new: null })).toBe(true);
+    expect(isIdChange({ path: "identity.nid", old: "x", new: "y" })).toBe(false);
+  });
+});
+
+describe("change values", () => {
+  const v = (path: string, value: unknown) => changeValueText(path, value, fakeReference, t, "sq");
+
+  it("shows dates as dd.mm.yyyy, names for codes, yes/no and lists", () => {
+    expect(v("identity.date_of_birth", "1980-02-29")).toBe("29.02.1980");
+    expect(v("convictions[c-1].court_code", "gj-durres")).toBe("Gjykata e Shkallës së Parë Durrës");
+    expect(v("addresses[a-1].municipality_code", "kamez")).toBe("Kamëz");
+    expect(v("convictions[c-1].country", "IT")).toBe("Itali");
+    expect(v("identity.citizenships", ["AL", "GR"])).toBe("Shqipëri, Greqi");
+    expect(v("convictions[c-1].articles", ["100", "108"])).toBe("100, 108");
+    expect(v("convictions[c-1].foreign", true)).toBe("yes");
+    expect(v("identity.sex", "F")).toBe("sex_F");
+    expect(v("addresses[a-1].kind", "temporary_stay")).toBe("address_temporary_stay");
+    expect(v("convictions[c-1].sentence_months", 60)).toBe("60");
+    expect(v("identity.nid", null)).toBe("none");
+    expect(v("identity.mother_name", "")).toBe("none");
+  });
+});
