@@ -57,7 +57,7 @@ generated_types_committed() {
 }
 
 e2e() {
-  mkdir -p artifacts/e2e
+  rm -rf artifacts/e2e && mkdir -p artifacts/e2e  # no stale screenshots from an earlier run
   # A screen larger than the 1280×800 window, in true colour (xvfb-run's default is 640×480×8).
   xvfb-run -a -s "-screen 0 1920x1080x24" scripts/with-keyring.sh \
     cargo test --release --features custom-protocol --test e2e_window -- --ignored --nocapture --test-threads=1
