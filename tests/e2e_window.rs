@@ -358,7 +358,15 @@ async fn approve(c: &Client, saved_id: &str) -> R<()> {
     })
     .await?;
     screenshot(c, "approvals").await?;
-    row.click().await?;
+    // A table row is not "interactable" for WebKitWebDriver; its link button is. The queue
+    // holds every pending file of the directorate, so bring it into view first.
+    let open = row.find(Locator::Css("button")).await?;
+    c.execute(
+        "arguments[0].scrollIntoView({ block: 'center' });",
+        vec![serde_json::to_value(&open)?],
+    )
+    .await?;
+    open.click().await?;
     wait_for("the person view", async || {
         Ok(text_of(c, "[data-testid=person-view]")
             .await?
