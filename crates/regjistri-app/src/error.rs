@@ -49,6 +49,18 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         let code = e.code();
+        if let StoreError::AuditChainBroken { seq } = e {
+            log::error!("audit chain broken at event {seq}");
+            return AppError::new(
+                code,
+                &format!(
+                    "Gjurma e auditimit është e cenuar: lidhja e parë e thyer është ngjarja {seq}."
+                ),
+                &format!(
+                    "The audit trail has been tampered with: the first broken link is event {seq}."
+                ),
+            );
+        }
         let (sq, en): (&str, &str) = match &e {
             StoreError::KeyStore(KeyStoreError::Locked) => (
                 "Ruajtja e çelësave e sistemit është e kyçur. Zhbllokoni atë (hyni në sesionin tuaj) dhe provoni përsëri. Asgjë nuk u ndryshua.",
