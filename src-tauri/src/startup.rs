@@ -57,19 +57,8 @@ pub fn open_registry(
     let (path, from) =
         database_path(args, env).inspect_err(|e| log::error!("no database path: {}", e.code))?;
     log::info!("opening database {} (from {from:?})", path.display());
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            log::error!(
-                "cannot create the database directory {}: {e}",
-                dir.display()
-            );
-            return Err(AppError::new(
-                "io_error",
-                "Dosja e bazës së të dhënave nuk mund të krijohet.",
-                "The database directory cannot be created.",
-            ));
-        }
-    }
+    // The store creates the directory itself, and only when it creates a new database: a
+    // refused open must write nothing anywhere.
     let registry = Registry::open(
         &path,
         &OsKeyStore::new(),
