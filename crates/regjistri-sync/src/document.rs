@@ -1,0 +1,272 @@
+//! A record's content as the server keeps it: the JSON document the station's write path
+//! diffs (`{"status", "owning_directorate", "data"}`), seen as a map of leaves keyed by the
+//! same paths as [`regjistri_domain::diff::FieldChange`] (`data.identity.surname`,
+//! `data.convictions[<id>].final_date`).
+//!
+//! The leaves come from [`regjistri_domain::diff::diff`] itself, so the server and the
+//! station agree on what a path means. A `null` value and a missing leaf are the same thing.
+
+use std::collections::BTreeMap;
+
+use regjistri_domain::diff::diff;
+use regjistri_domain::file::{FileData, FileStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The content of an offender file as it travels: what the station's write path diffs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDocument {
+    pub status: FileStatus,
+    pub owning_directorate: String,
+    pub data: FileData,
+}
+
+impl FileDocument {
+    pub fn parse(doc: &Value) -> Result<FileDocument, PathError> {
+        serde_json::from_value(doc.clone()).map_err(|e| PathError::NotAFile(e.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("malformed path {0:?}")]
+    Malformed(String),
+    #[error("path {0:?} goes through a value that is not an object or keyed list")]
+    Shape(String),
+    #[error("the merged content is not a valid file: {0}")]
+    NotAFile(String),
+}
+
+/// Every non-null leaf of `doc`, by path.
+pub fn leaves(doc: &Value) -> BTreeMap<String, Value> {
+    diff(&Value::Null, doc)
+        .into_iter()
+        .map(|c| (c.path, c.new))
+        .collect()
+}
+
+fn is_keyed(items: &[Value]) -> bool {
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|v| v.get("id").and_then(Value::as_str).is_some())
+}
+
+/// The leaves without empty lists: an empty list and no list hold the same items.
+pub fn comparable_leaves(doc: &Value) -> BTreeMap<String, Value> {
+    let mut out = leaves(doc);
+    out.retain(|_, v| !v.as_array().is_some_and(Vec::is_empty));
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment<'a> {
+    Field(&'a str),
+    /// An item of a list keyed by `id`.
+    Item(&'a str, &'a str),
+}
+
+fn segments(path: &str) -> Result<Vec<Segment<'_>>, PathError> {
+    let bad = || PathError::Malformed(path.to_string());
+    let mut out = Vec::new();
+    let mut rest = path;
+    loop {
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if name.is_empty() {
+            return Err(bad());
+        }
+        rest = &rest[end..];
+        if let Some(after) = rest.strip_prefix('[') {
+            let close = after.find(']').ok_or_else(bad)?;
+            let id = &after[..close];
+            if id.is_empty() {
+                return Err(bad());
+            }
+            out.push(Segment::Item(name, id));
+            rest = &after[close + 1..];
+        } else {
+            out.push(Segment::Field(name));
+        }
+        if rest.is_empty() {
+            return Ok(out);
+        }
+        rest = rest.strip_prefix('.').ok_or_else(bad)?;
+    }
+}
+
+/// Sets the leaf at `path` to `new` in `doc`, creating objects and keyed list items on the
+/// way when `new` is not null. Setting an item's `id` to null removes the item (that is how
+/// the diff records a removed conviction or address).
+pub fn apply(doc: &mut Value, path: &str, new: &Value) -> Result<(), PathError> {
+    let segs = segments(path)?;
+    apply_at(doc, &segs, new, path)
+}
+
+fn as_object<'v>(
+    doc: &'v mut Value,
+    create: bool,
+    path: &str,
+) -> Result<Option<&'v mut Map<String, Value>>, PathError> {
+    if doc.is_null() {
+        if !create {
+            return Ok(None);
+        }
+        *doc = Value::Object(Map::new());
+    }
+    match doc {
+        Value::Object(map) => Ok(Some(map)),
+        _ => Err(PathError::Shape(path.to_string())),
+    }
+}
+
+fn apply_at(doc: &mut Value, segs: &[Segment], new: &Value, path: &str) -> Result<(), PathError> {
+    let create = !new.is_null();
+    let Some((first, rest)) = segs.split_first() else {
+        return Err(PathError::Malformed(path.to_string()));
+    };
+    let Some(map) = as_object(doc, create, path)? else {
+        return Ok(());
+    };
+    match *first {
+        Segment::Field(name) => {
+            if rest.is_empty() {
+                // An empty list is a leaf only while the list is empty: it never replaces
+                // keyed items, which come and go through their own paths (a concurrent
+                // station may have added one).
+                let keeps_items = new.as_array().is_some_and(Vec::is_empty)
+                    && map
+                        .get(name)
+                        .and_then(Value::as_array)
+                        .is_some_and(|items| is_keyed(items));
+                if !keeps_items && (create || map.contains_key(name)) {
+                    map.insert(name.to_string(), new.clone());
+                }
+                return Ok(());
+            }
+            if !create && !map.contains_key(name) {
+                return Ok(());
+            }
+            let child = map.entry(name.to_string()).or_insert(Value::Null);
+            apply_at(child, rest, new, path)
+        }
+        Segment::Item(name, id) => {
+            if rest.is_empty() {
+                // A keyed item is never itself a leaf: its fields are.
+                return Err(PathError::Malformed(path.to_string()));
+            }
+            let list = map.entry(name.to_string()).or_insert(Value::Null);
+            if list.is_null() {
+                if !create {
+                    return Ok(());
+                }
+                *list = Value::Array(Vec::new());
+            }
+            let Value::Array(items) = list else {
+                return Err(PathError::Shape(path.to_string()));
+            };
+            let position = items
+                .iter()
+                .position(|v| v.get("id").and_then(Value::as_str) == Some(id));
+            let removes_item = !create && rest == [Segment::Field("id")];
+            match position {
+                None if !create => Ok(()),
+                None => {
+                    let mut item = Map::new();
+                    item.insert("id".into(), Value::String(id.to_string()));
+                    items.push(Value::Object(item));
+                    let last = items.len() - 1;
+                    apply_at(&mut items[last], rest, new, path)
+                }
+                Some(i) if removes_item => {
+                    items.remove(i);
+                    Ok(())
+                }
+                Some(i) => apply_at(&mut items[i], rest, new, path),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_parse_into_fields_and_keyed_items() {
+        assert_eq!(
+            segments("data.convictions[0190-ab].final_date").unwrap(),
+            vec![
+                Segment::Field("data"),
+                Segment::Item("convictions", "0190-ab"),
+                Segment::Field("final_date")
+            ]
+        );
+        for bad in ["", ".a", "a.", "a..b", "a[", "a[]", "a[x]b", "[x].a"] {
+            assert!(segments(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn applying_a_diff_reproduces_the_new_document() {
+        let old = json!({"status": "approved", "data": {"identity": {"surname": "Hoxha", "nid": null,
+            "citizenships": ["AL"]}, "convictions": [{"id": "a", "court": "x"}, {"id": "b", "court": "y"}],
+            "addresses": []}});
+        let new = json!({"status": "amended", "data": {"identity": {"surname": "Hoxhaj", "nid": "G80218157A",
+            "citizenships": ["AL", "IT"]}, "convictions": [{"id": "b", "court": "z"}],
+            "addresses": [{"id": "c", "street": "Rr. e Durrësit"}]}});
+        let mut doc = old.clone();
+        for c in diff(&old, &new) {
+            apply(&mut doc, &c.path, &c.new).unwrap();
+        }
+        assert_eq!(leaves(&doc), leaves(&new));
+        // And back: removing the last item leaves an empty list, as the station has.
+        for c in diff(&new, &old) {
+            apply(&mut doc, &c.path, &c.new).unwrap();
+        }
+        assert_eq!(leaves(&doc), leaves(&old));
+        assert_eq!(doc["data"]["addresses"], json!([]));
+    }
+
+    #[test]
+    fn a_path_through_a_leaf_is_refused() {
+        let mut doc = json!({"status": "approved"});
+        assert!(matches!(
+            apply(&mut doc, "status.x", &json!(1)),
+            Err(PathError::Shape(_))
+        ));
+    }
+
+    fn document() -> impl Strategy<Value = Value> {
+        let item = ("[a-c]", proptest::option::of(0i32..3), "[xy]{0,2}")
+            .prop_map(|(id, n, s)| json!({"id": id, "n": n, "s": s}));
+        (
+            proptest::option::of("[a-c]{1,3}"),
+            proptest::collection::btree_map("[a-c]", item, 0..3),
+            proptest::collection::vec("[A-C]{2}", 0..3),
+        )
+            .prop_map(|(name, items, tags)| {
+                let items: Vec<Value> = items
+                    .into_iter()
+                    .map(|(id, mut v)| {
+                        v["id"] = json!(id);
+                        v
+                    })
+                    .collect();
+                json!({"identity": {"surname": name, "tags": tags}, "items": items})
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn apply_of_diff_is_the_target(old in document(), new in document()) {
+            let mut doc = old.clone();
+            for c in diff(&old, &new) {
+                apply(&mut doc, &c.path, &c.new).unwrap();
+            }
+            prop_assert_eq!(leaves(&doc), leaves(&new));
+        }
+    }
+}

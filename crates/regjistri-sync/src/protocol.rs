@@ -1,0 +1,266 @@
+//! What travels between a station and the central server (JSON over HTTPS, mutual TLS).
+//! Endpoints (all under `/v1`, the station named by its client certificate):
+//!
+//! | method and path | body | answer |
+//! |---|---|---|
+//! | `GET /v1/station` | | [`StationInfo`] |
+//! | `POST /v1/push` | [`PushRequest`] | [`PushResponse`] |
+//! | `GET /v1/pull?after=C&limit=N` | | [`PullPage`], or `410 resnapshot_required` |
+//! | `POST /v1/audit` | [`AuditPush`] | [`AuditAccepted`], or `409 audit_chain_*` |
+//! | `GET /v1/conflicts` | | [`ConflictList`] (the station's directorate, open ones) |
+//!
+//! Errors are [`WireError`]: a stable code and the message in Albanian and English.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use regjistri_domain::diff::FieldChange;
+use regjistri_domain::Text;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::merge::{ConflictKind, FieldConflict};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// At most this many mutations in one push…
+pub const MAX_PUSH_MUTATIONS: usize = 100;
+/// …and at most this many bytes of request body.
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+/// At most this many items in one pull page.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+/// At most this many audit events in one upload.
+pub const MAX_AUDIT_EVENTS: usize = 1000;
+/// The only entity synchronised so far.
+pub const ENTITY_OFFENDER_FILE: &str = "offender_file";
+
+/// One row of a station's change log, as pushed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Made on the station (UUIDv7); the idempotency key of the push.
+    pub mutation_id: Uuid,
+    pub entity: String,
+    pub entity_id: Uuid,
+    /// The **server** version of the record the station's copy came from (0: a new record).
+    pub base_version: i64,
+    /// The change log's field-level diff, list items keyed by id.
+    pub diff: Vec<FieldChange>,
+    /// The user name of who made the change.
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every change is in place at `version`.
+    Applied,
+    /// Fields that did not collide are in place at `version`; the rest wait in `conflict`.
+    Conflict,
+    /// Nothing applied and nothing will be: `error` says why. The station quarantines the
+    /// mutation and goes on with the others.
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictRef {
+    pub id: Uuid,
+    pub kind: ConflictKind,
+    pub paths: Vec<String>,
+}
+
+/// What happened to one mutation. Stored with the mutation id: a retry gets the same
+/// answer, and the mutation is never applied twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub mutation_id: Uuid,
+    pub outcome: Outcome,
+    /// The record's server version after this mutation (absent when rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ConflictRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<WireError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One per mutation, in the order pushed.
+    pub results: Vec<MutationResult>,
+}
+
+/// The minimal national index entry of a file of another directorate: enough to search
+/// and to find duplicates, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub owning_directorate: String,
+    pub status: String,
+    pub nid: Option<String>,
+    pub date_of_birth: NaiveDate,
+    /// Search keys as `regjistri_domain::names::name_keys` makes them.
+    pub keys: Vec<IndexKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexKey {
+    pub key: String,
+    /// 0 exact, 1 spelling variant (`KeyKind as u8`).
+    pub kind: u8,
+    /// `NameKey::rank()`.
+    pub rank: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PullItem {
+    /// A full file of the station's own directorate: `document` is `{status,
+    /// owning_directorate, data}` as the station's write path stores it.
+    File {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
+    /// A file of another directorate: its index entry only (and the station drops any full
+    /// copy it had, e.g. after a transfer).
+    Index {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        entry: IndexEntry,
+    },
+    /// The record is gone; the station deletes its copy.
+    Tombstone { seq: i64, id: Uuid },
+}
+
+impl PullItem {
+    pub fn seq(&self) -> i64 {
+        match self {
+            PullItem::File { seq, .. }
+            | PullItem::Index { seq, .. }
+            | PullItem::Tombstone { seq, .. } => *seq,
+        }
+    }
+}
+
+/// One page of the feed, items in strictly increasing `seq`. The station applies the page
+/// and stores `next_cursor` in the same local transaction, then asks again with
+/// `after = next_cursor` while `more` is true. Each record appears at most once per page,
+/// at its latest state, so re-applying a page is harmless.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullPage {
+    pub items: Vec<PullItem>,
+    pub next_cursor: i64,
+    pub more: bool,
+}
+
+/// One audit event of a station, exactly as its store recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEventWire {
+    /// The station's own sequence number (1, 2, …, no gaps).
+    pub seq: i64,
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub station: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub outcome: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPush {
+    /// In order; the first continues the chain where the server's copy ends (or repeats
+    /// events it already has, which must match them exactly).
+    pub events: Vec<AuditEventWire>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditAccepted {
+    /// Events newly stored by this upload.
+    pub stored: u64,
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationInfo {
+    pub code: String,
+    pub directorate: String,
+    pub protocol_version: u32,
+}
+
+/// An open conflict, for a supervisor of the owning directorate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictView {
+    pub id: Uuid,
+    pub kind: ConflictKind,
+    pub record_id: Uuid,
+    pub mutation_id: Uuid,
+    pub station: String,
+    pub actor: String,
+    pub owning_directorate: String,
+    pub fields: Vec<FieldConflict>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictList {
+    pub conflicts: Vec<ConflictView>,
+}
+
+/// Every error the server sends: a stable machine code and the message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireError {
+    pub code: String,
+    pub message: Text,
+}
+
+impl WireError {
+    pub fn new(code: &str, sq: &str, en: &str) -> WireError {
+        WireError {
+            code: code.to_string(),
+            message: Text::new(sq, en),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pull_items_are_tagged_by_kind() {
+        let item = PullItem::Tombstone {
+            seq: 7,
+            id: Uuid::nil(),
+        };
+        assert_eq!(
+            serde_json::to_value(&item).unwrap(),
+            json!({"kind": "tombstone", "seq": 7, "id": "00000000-0000-0000-0000-000000000000"})
+        );
+    }
+
+    #[test]
+    fn a_result_without_conflict_or_error_omits_them() {
+        let r = MutationResult {
+            mutation_id: Uuid::nil(),
+            outcome: Outcome::Applied,
+            version: Some(3),
+            conflict: None,
+            error: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({"mutation_id": "00000000-0000-0000-0000-000000000000", "outcome": "applied", "version": 3})
+        );
+    }
+}
