@@ -1,0 +1,94 @@
+//! Errors of the central layer: a stable code and a message in Albanian and English. No
+//! personal value ever goes into one (ids and codes only).
+
+use regjistri_domain::Text;
+use regjistri_sync::audit_chain::ChainBreak;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CentralError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a push holds {count} mutations, more than {max}")]
+    BatchTooLarge { count: usize, max: usize },
+    #[error("cursor {after} is older than the kept tombstones (horizon {horizon})")]
+    ResnapshotRequired { after: i64, horizon: i64 },
+    #[error("audit chain: {0}")]
+    AuditChain(ChainBreak),
+    #[error("station {0} is not enrolled or is disabled")]
+    UnknownStation(String),
+    #[error("station {0} is already enrolled")]
+    StationExists(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl CentralError {
+    /// The stable machine code a client classifies by.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CentralError::Database(_) | CentralError::Migrate(_) => "database_unavailable",
+            CentralError::BatchTooLarge { .. } => "batch_too_large",
+            CentralError::ResnapshotRequired { .. } => "resnapshot_required",
+            CentralError::AuditChain(ChainBreak::Gap { .. }) => "audit_chain_gap",
+            CentralError::AuditChain(ChainBreak::Fork { .. }) => "audit_chain_fork",
+            CentralError::AuditChain(ChainBreak::BadHash { .. }) => "audit_hash_mismatch",
+            CentralError::UnknownStation(_) => "station_unknown",
+            CentralError::StationExists(_) => "station_exists",
+            CentralError::NotFound(_) => "not_found",
+            CentralError::Invalid(_) => "invalid_request",
+            CentralError::Corrupt(_) => "internal",
+        }
+    }
+
+    pub fn message(&self) -> Text {
+        match self {
+            CentralError::Database(_) | CentralError::Migrate(_) => Text::new(
+                "Baza e të dhënave qendrore nuk është e disponueshme. Provoni përsëri më vonë.",
+                "The central database is unavailable. Try again later.",
+            ),
+            CentralError::BatchTooLarge { max, .. } => Text::new(
+                format!("Një dërgesë mund të ketë të shumtën {max} ndryshime."),
+                format!("A push may hold at most {max} mutations."),
+            ),
+            CentralError::ResnapshotRequired { .. } => Text::new(
+                "Stacioni ka qenë jashtë linje më gjatë se sa ruhen fshirjet: duhet një sinkronizim i plotë.",
+                "The station was offline longer than deletions are kept: a full re-synchronisation is needed.",
+            ),
+            CentralError::AuditChain(ChainBreak::Gap { seq }) => Text::new(
+                format!("Gjurma e auditimit ka një boshllëk para ngjarjes {seq}."),
+                format!("The audit trail has a gap before event {seq}."),
+            ),
+            CentralError::AuditChain(ChainBreak::Fork { seq }) => Text::new(
+                format!("Gjurma e auditimit nuk vazhdon ku mbaroi: ngjarja {seq} është ndryshe."),
+                format!("The audit trail does not continue where it ended: event {seq} differs."),
+            ),
+            CentralError::AuditChain(ChainBreak::BadHash { seq }) => Text::new(
+                format!("Ngjarja e auditimit {seq} nuk përputhet me kontrollin e saj."),
+                format!("Audit event {seq} does not match its hash."),
+            ),
+            CentralError::UnknownStation(_) => Text::new(
+                "Ky stacion nuk është i regjistruar ose është çaktivizuar.",
+                "This station is not enrolled or has been disabled.",
+            ),
+            CentralError::StationExists(code) => Text::new(
+                format!("Stacioni {code} është regjistruar më parë."),
+                format!("Station {code} is already enrolled."),
+            ),
+            CentralError::NotFound(_) => Text::new("Nuk u gjet.", "Not found."),
+            CentralError::Invalid(_) => Text::new(
+                "Kërkesa nuk është e vlefshme.",
+                "The request is not valid.",
+            ),
+            CentralError::Corrupt(_) => Text::new(
+                "Gabim i brendshëm i serverit.",
+                "Internal server error.",
+            ),
+        }
+    }
+}

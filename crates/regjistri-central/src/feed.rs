@@ -1,0 +1,156 @@
+//! Pull: the feed of records and tombstones in strictly increasing sequence. Each record
+//! is in the feed once, at the number of its latest change; the station's scope decides
+//! whether it gets the full file (its own directorate) or the index entry (the others).
+
+use regjistri_sync::protocol::{PullItem, PullPage, MAX_PULL_LIMIT};
+use serde_json::Value;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::{audit, tombstone_cutoff, Central, CentralError, Station, FEED_LOCK};
+
+impl Central {
+    /// The page of the feed after `after` (0: from the beginning, a full snapshot).
+    /// A cursor older than the oldest kept tombstone, or newer than anything the server
+    /// issued, gets [`CentralError::ResnapshotRequired`]: the station starts again from 0.
+    pub async fn pull(
+        &self,
+        station: &Station,
+        after: i64,
+        limit: u32,
+    ) -> Result<PullPage, CentralError> {
+        let limit = limit.clamp(1, MAX_PULL_LIMIT);
+        let mut tx = self.pool.begin().await?;
+        // One snapshot for the checks and the page.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let horizon: i64 =
+            sqlx::query_scalar("SELECT value FROM sync_state WHERE key = 'tombstone_horizon'")
+                .fetch_one(&mut *tx)
+                .await?;
+        let issued: i64 = sqlx::query_scalar(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM feed_seq",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if after < 0 || (after > 0 && after < horizon) || after > issued {
+            return Err(CentralError::ResnapshotRequired { after, horizon });
+        }
+        let rows = sqlx::query(
+            "SELECT seq, id, tomb, owning_directorate, document, index_entry FROM (
+                SELECT version AS seq, id, false AS tomb, owning_directorate,
+                       CASE WHEN owning_directorate = $2 THEN document END AS document,
+                       CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry
+                FROM record WHERE version > $1
+                UNION ALL
+                SELECT seq, id, true, owning_directorate, NULL, NULL FROM tombstone WHERE seq > $1
+             ) feed ORDER BY seq LIMIT $3",
+        )
+        .bind(after)
+        .bind(&station.directorate)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let more = rows.len() == limit as usize;
+        let mut next_cursor = after;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let seq: i64 = r.get("seq");
+            let id: Uuid = r.get("id");
+            next_cursor = seq;
+            if r.get::<bool, _>("tomb") {
+                items.push(PullItem::Tombstone { seq, id });
+                continue;
+            }
+            let document: Option<Value> = r.get("document");
+            let index: Option<Value> = r.get("index_entry");
+            items.push(match (document, index) {
+                (Some(document), _) => PullItem::File {
+                    seq,
+                    id,
+                    version: seq,
+                    document,
+                },
+                (None, Some(entry)) => PullItem::Index {
+                    seq,
+                    id,
+                    version: seq,
+                    entry: serde_json::from_value(entry)
+                        .map_err(|e| CentralError::Corrupt(format!("index entry: {e}")))?,
+                },
+                (None, None) => return Err(CentralError::Corrupt(format!("record {id}"))),
+            });
+        }
+        Ok(PullPage {
+            items,
+            next_cursor,
+            more,
+        })
+    }
+
+    /// Deletes a record centrally (an administrator's act, e.g. a file entered by mistake):
+    /// the row goes, a tombstone stays for the retention period so that stations learn of it.
+    pub async fn delete_record(&self, id: Uuid, by: &str) -> Result<i64, CentralError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FEED_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let owning: Option<String> =
+            sqlx::query_scalar("DELETE FROM record WHERE id = $1 RETURNING owning_directorate")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(owning) = owning else {
+            return Err(CentralError::NotFound(format!("record {id}")));
+        };
+        let seq: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO tombstone (id, seq, owning_directorate, deleted_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(seq)
+        .bind(&owning)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.now(),
+            by,
+            "record.delete",
+            "offender_file",
+            &id.to_string(),
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Drops tombstones older than the retention period and raises the horizon below which
+    /// cursors must re-snapshot. Returns how many were dropped.
+    pub async fn prune_tombstones(&self) -> Result<u64, CentralError> {
+        let cutoff = tombstone_cutoff(self.now(), self.tombstone_days);
+        let mut tx = self.pool.begin().await?;
+        let pruned: Vec<i64> =
+            sqlx::query_scalar("DELETE FROM tombstone WHERE deleted_at < $1 RETURNING seq")
+                .bind(cutoff)
+                .fetch_all(&mut *tx)
+                .await?;
+        if let Some(max) = pruned.iter().max() {
+            sqlx::query(
+                "UPDATE sync_state SET value = greatest(value, $1) WHERE key = 'tombstone_horizon'",
+            )
+            .bind(max)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(pruned.len() as u64)
+    }
+}

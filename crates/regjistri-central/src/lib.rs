@@ -1,0 +1,247 @@
+//! The central directorate server's application layer, over PostgreSQL (sqlx, no
+//! compile-time-checked queries). Every operation once, for the HTTP shell and the tests:
+//!
+//! * stations and enrolment ([`Central::enrol_station`]), identified by certificate hash;
+//! * push ([`Central::push`]): batches of mutations, idempotent by mutation id, merged by
+//!   `regjistri_sync::merge`, conflicts stored for a supervisor;
+//! * pull ([`Central::pull`]): the feed in strictly increasing sequence, full files of the
+//!   station's directorate and index entries of the others, tombstones, re-snapshot;
+//! * station audit uploads checked for chain continuity ([`Central::push_audit`]);
+//! * the server's own hash-chained audit trail.
+//!
+//! Invariants: versions come from the `feed_seq` sequence, never a clock; numbers are taken
+//! under one advisory lock held to commit, so the feed has no holes a cursor could skip;
+//! requests run as the `regjistri_app` role, which cannot change or delete audit rows; log
+//! lines carry ids only.
+
+mod audit;
+mod error;
+mod feed;
+mod push;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use regjistri_domain::clock::Clock;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Executor, PgPool, Row, SqlSafeStr};
+
+pub use error::CentralError;
+pub use sqlx::postgres::PgConnectOptions;
+
+/// The advisory lock under which feed numbers are taken (held until commit).
+const FEED_LOCK: i64 = 0x5245_474a_4645_4544; // "REGJFEED"
+/// The advisory lock that serialises appends to the server's audit chain.
+const AUDIT_LOCK: i64 = 0x5245_474a_4155_4454; // "REGJAUDT"
+
+/// How long tombstones are kept unless configured otherwise.
+pub const DEFAULT_TOMBSTONE_DAYS: i64 = 90;
+
+/// The versioned migrations, embedded in the binary.
+pub fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "central".into(),
+        MigrationType::Simple,
+        include_str!("../migrations/0001_central.sql").into_sql_str(),
+        false,
+    )])
+}
+
+/// Brings the database to the latest schema, as the connecting (owner) role. Run by
+/// `regjistri-server init` and at the start of `serve`.
+pub async fn migrate(database_url: &str) -> Result<(), CentralError> {
+    migrate_with(PgConnectOptions::from_str(database_url)?).await
+}
+
+/// [`migrate`] with parsed options.
+pub async fn migrate_with(options: PgConnectOptions) -> Result<(), CentralError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    migrator().run(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+/// An enrolled station.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Station {
+    pub code: String,
+    pub directorate: String,
+    pub cert_sha256: String,
+    pub disabled: bool,
+}
+
+/// The central layer: a pool of connections that run as `regjistri_app`.
+#[derive(Clone)]
+pub struct Central {
+    pool: PgPool,
+    clock: Arc<dyn Clock>,
+    tombstone_days: i64,
+}
+
+impl Central {
+    /// Connects with `max_connections`; every connection switches to the application role.
+    pub async fn connect(
+        database_url: &str,
+        max_connections: u32,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Central, CentralError> {
+        Central::connect_with(
+            PgConnectOptions::from_str(database_url)?,
+            max_connections,
+            clock,
+        )
+        .await
+    }
+
+    /// [`Central::connect`] with parsed options.
+    pub async fn connect_with(
+        options: PgConnectOptions,
+        max_connections: u32,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Central, CentralError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE regjistri_app").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Central {
+            pool,
+            clock,
+            tombstone_days: DEFAULT_TOMBSTONE_DAYS,
+        })
+    }
+
+    /// Tombstones older than this many days are pruned by [`Central::prune_tombstones`].
+    pub fn with_tombstone_days(mut self, days: i64) -> Central {
+        self.tombstone_days = days;
+        self
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    // ---- stations ----
+
+    /// Enrols a station of `directorate` whose client certificate has this SHA-256 (hex).
+    pub async fn enrol_station(
+        &self,
+        code: &str,
+        directorate: &str,
+        cert_sha256: &str,
+        by: &str,
+    ) -> Result<Station, CentralError> {
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(CentralError::Invalid("station code".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO station (code, directorate, cert_sha256, enrolled_at, enrolled_by)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .bind(directorate)
+        .bind(cert_sha256)
+        .bind(self.now())
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(CentralError::StationExists(code.to_string()));
+        }
+        audit::append(
+            &mut tx,
+            self.now(),
+            by,
+            "station.enrol",
+            "station",
+            code,
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        log::info!("station {code} enrolled for {directorate}");
+        Ok(Station {
+            code: code.to_string(),
+            directorate: directorate.to_string(),
+            cert_sha256: cert_sha256.to_string(),
+            disabled: false,
+        })
+    }
+
+    /// The enabled station whose certificate has this SHA-256, if any.
+    pub async fn station_by_certificate(
+        &self,
+        cert_sha256: &str,
+    ) -> Result<Option<Station>, CentralError> {
+        let row = sqlx::query(
+            "SELECT code, directorate, cert_sha256, disabled_at IS NOT NULL AS disabled
+             FROM station WHERE cert_sha256 = $1",
+        )
+        .bind(cert_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Station {
+            code: r.get("code"),
+            directorate: r.get("directorate"),
+            cert_sha256: r.get("cert_sha256"),
+            disabled: r.get("disabled"),
+        }))
+    }
+
+    /// Stops a station from synchronising (a lost laptop): its certificate is refused.
+    pub async fn disable_station(&self, code: &str, by: &str) -> Result<(), CentralError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE station SET disabled_at = $2 WHERE code = $1 AND disabled_at IS NULL",
+        )
+        .bind(code)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(CentralError::NotFound(format!("station {code}")));
+        }
+        audit::append(
+            &mut tx,
+            self.now(),
+            by,
+            "station.disable",
+            "station",
+            code,
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Verifies the server's own audit chain; returns the number of events.
+    pub async fn verify_server_audit(&self) -> Result<u64, CentralError> {
+        audit::verify(&self.pool).await
+    }
+}
+
+/// The retention cut-off for tombstones at `now`.
+fn tombstone_cutoff(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    now - Duration::days(days)
+}

@@ -1,0 +1,426 @@
+//! Push: a station's mutations, merged into the national records. One transaction per
+//! batch, under the feed lock; each mutation's result is stored with its id, so a retry
+//! after a lost reply gets the stored result and nothing is applied twice.
+
+use regjistri_domain::names::name_keys;
+use regjistri_sync::document::FileDocument;
+use regjistri_sync::merge::{merge, Current, Merge, Rejection};
+use regjistri_sync::protocol::{
+    ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
+    PushResponse, WireError, ENTITY_OFFENDER_FILE, MAX_PUSH_MUTATIONS,
+};
+use serde_json::Value;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use crate::{audit, Central, CentralError, Station, FEED_LOCK};
+
+/// The index entry of a file: what every station may hold of it.
+pub(crate) fn index_entry(doc: &FileDocument) -> IndexEntry {
+    let id = &doc.data.identity;
+    let aliases = id
+        .aliases
+        .iter()
+        .map(|a| (a.surname.as_str(), a.given_name.as_str()));
+    IndexEntry {
+        owning_directorate: doc.owning_directorate.clone(),
+        status: doc.status.as_str().to_string(),
+        nid: id.nid.clone(),
+        date_of_birth: id.date_of_birth,
+        keys: name_keys(&id.surname, &id.given_name, &id.father_name, aliases)
+            .into_iter()
+            .map(|k| IndexKey {
+                rank: k.rank(),
+                kind: k.kind as u8,
+                key: k.key,
+            })
+            .collect(),
+    }
+}
+
+fn rejected(m: &Mutation, error: WireError) -> MutationResult {
+    MutationResult {
+        mutation_id: m.mutation_id,
+        outcome: Outcome::Rejected,
+        version: None,
+        conflict: None,
+        error: Some(error),
+    }
+}
+
+fn rejection_error(r: Rejection) -> WireError {
+    match r {
+        Rejection::UnknownRecord => WireError::new(
+            "unknown_record",
+            "Serveri nuk e njeh këtë dosje.",
+            "The server does not know this file.",
+        ),
+        Rejection::FutureBaseVersion => WireError::new(
+            "future_base_version",
+            "Ndryshimi i referohet një versioni që serveri nuk e ka lëshuar.",
+            "The change refers to a version the server never issued.",
+        ),
+        Rejection::BadPath => WireError::new(
+            "invalid_change",
+            "Ndryshimi nuk përputhet me strukturën e dosjes.",
+            "The change does not fit the structure of the file.",
+        ),
+    }
+}
+
+/// The server's copy of a record for the merge.
+enum Stored {
+    Absent,
+    Live {
+        version: i64,
+        owning: String,
+        document: Value,
+    },
+    Deleted {
+        version: i64,
+        owning: String,
+    },
+}
+
+async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Stored, CentralError> {
+    if let Some(r) =
+        sqlx::query("SELECT version, owning_directorate, document FROM record WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        return Ok(Stored::Live {
+            version: r.get("version"),
+            owning: r.get("owning_directorate"),
+            document: r.get("document"),
+        });
+    }
+    if let Some(r) = sqlx::query("SELECT seq, owning_directorate FROM tombstone WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(Stored::Deleted {
+            version: r.get("seq"),
+            owning: r.get("owning_directorate"),
+        });
+    }
+    Ok(Stored::Absent)
+}
+
+impl Central {
+    /// Applies a batch of a station's mutations, in order. Every mutation gets a result
+    /// (applied, conflict or rejected); only a database failure fails the batch, and then
+    /// nothing of it is kept, so the station simply retries.
+    pub async fn push(
+        &self,
+        station: &Station,
+        mutations: &[Mutation],
+    ) -> Result<PushResponse, CentralError> {
+        if mutations.len() > MAX_PUSH_MUTATIONS {
+            return Err(CentralError::BatchTooLarge {
+                count: mutations.len(),
+                max: MAX_PUSH_MUTATIONS,
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FEED_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let mut results = Vec::with_capacity(mutations.len());
+        let (mut applied, mut conflicts, mut refused) = (0, 0, 0);
+        for m in mutations {
+            let result = self.push_one(&mut tx, station, m).await?;
+            match result.outcome {
+                Outcome::Applied => applied += 1,
+                Outcome::Conflict => conflicts += 1,
+                Outcome::Rejected => refused += 1,
+            }
+            results.push(result);
+        }
+        audit::append(
+            &mut tx,
+            self.now(),
+            &station.code,
+            "sync.push",
+            "station",
+            &station.code,
+            &format!("applied={applied} conflicts={conflicts} rejected={refused}"),
+        )
+        .await?;
+        tx.commit().await?;
+        log::info!(
+            "station {}: push of {} mutations ({applied} applied, {conflicts} conflicts, {refused} rejected)",
+            station.code,
+            mutations.len()
+        );
+        Ok(PushResponse { results })
+    }
+
+    async fn push_one(
+        &self,
+        conn: &mut PgConnection,
+        station: &Station,
+        m: &Mutation,
+    ) -> Result<MutationResult, CentralError> {
+        // Idempotency: a mutation seen before gets the answer it got then.
+        if let Some(r) = sqlx::query("SELECT station, result FROM mutation WHERE mutation_id = $1")
+            .bind(m.mutation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            let from: String = r.get("station");
+            if from != station.code {
+                return Ok(rejected(
+                    m,
+                    WireError::new(
+                        "mutation_id_taken",
+                        "Ky identifikues ndryshimi është përdorur nga një stacion tjetër.",
+                        "This mutation id was used by another station.",
+                    ),
+                ));
+            }
+            let stored: Value = r.get("result");
+            return serde_json::from_value(stored)
+                .map_err(|e| CentralError::Corrupt(format!("stored result: {e}")));
+        }
+
+        let (result, conflict) = self.decide(conn, station, m).await?;
+        let now = self.now();
+        sqlx::query(
+            "INSERT INTO mutation (mutation_id, station, entity, entity_id, base_version, diff, actor,
+                created_at, received_at, result)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(m.mutation_id)
+        .bind(&station.code)
+        .bind(&m.entity)
+        .bind(m.entity_id)
+        .bind(m.base_version)
+        .bind(serde_json::to_value(&m.diff).map_err(|e| CentralError::Corrupt(e.to_string()))?)
+        .bind(&m.actor)
+        .bind(m.created_at)
+        .bind(now)
+        .bind(serde_json::to_value(&result).map_err(|e| CentralError::Corrupt(e.to_string()))?)
+        .execute(&mut *conn)
+        .await?;
+        if let Some(c) = conflict {
+            sqlx::query(
+                "INSERT INTO conflict (id, mutation_id, record_id, kind, owning_directorate, station, actor,
+                    fields, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(c.id)
+            .bind(m.mutation_id)
+            .bind(m.entity_id)
+            .bind(c.kind.as_str())
+            .bind(&c.owning_directorate)
+            .bind(&station.code)
+            .bind(&m.actor)
+            .bind(
+                serde_json::to_value(&c.fields)
+                    .map_err(|e| CentralError::Corrupt(e.to_string()))?,
+            )
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            log::info!(
+                "conflict {} ({}) on record {} from station {} (mutation {})",
+                c.id,
+                c.kind.as_str(),
+                m.entity_id,
+                station.code,
+                m.mutation_id
+            );
+        }
+        Ok(result)
+    }
+
+    /// Merges one new mutation and writes the record; returns its result and the conflict
+    /// to store, if any.
+    async fn decide(
+        &self,
+        conn: &mut PgConnection,
+        station: &Station,
+        m: &Mutation,
+    ) -> Result<(MutationResult, Option<ConflictView>), CentralError> {
+        if m.entity != ENTITY_OFFENDER_FILE {
+            return Ok((
+                rejected(
+                    m,
+                    WireError::new(
+                        "unknown_entity",
+                        "Ky lloj të dhënash nuk sinkronizohet.",
+                        "This kind of record is not synchronised.",
+                    ),
+                ),
+                None,
+            ));
+        }
+        let out_of_scope = || {
+            rejected(
+                m,
+                WireError::new(
+                    "out_of_scope",
+                    "Dosja i përket një drejtorie tjetër: vetëm drejtoria e saj e ndryshon.",
+                    "The file belongs to another directorate: only its own directorate changes it.",
+                ),
+            )
+        };
+        let stored = load(conn, m.entity_id).await?;
+        let (current, owning, server_version) = match &stored {
+            Stored::Absent => (Current::Absent, None, 0),
+            Stored::Live {
+                version,
+                owning,
+                document,
+            } => (
+                Current::Live {
+                    version: *version,
+                    document,
+                },
+                Some(owning.clone()),
+                *version,
+            ),
+            Stored::Deleted { version, owning } => (
+                Current::Deleted { version: *version },
+                Some(owning.clone()),
+                *version,
+            ),
+        };
+        if owning.as_ref().is_some_and(|o| *o != station.directorate) {
+            return Ok((out_of_scope(), None));
+        }
+        let merged = merge(current, m.base_version, &m.diff);
+        let (document, changed, conflict) = match merged {
+            Merge::Rejected(r) => return Ok((rejected(m, rejection_error(r)), None)),
+            Merge::Applied { document, changed } => (document, changed, None),
+            Merge::Conflict {
+                document,
+                changed,
+                kind,
+                fields,
+            } => (document, changed, Some((kind, fields))),
+        };
+        let mut version = server_version;
+        if changed {
+            let file = match FileDocument::parse(&document) {
+                Ok(f) => f,
+                Err(_) => {
+                    return Ok((
+                        rejected(
+                            m,
+                            WireError::new(
+                                "invalid_document",
+                                "Pas bashkimit dosja nuk do të ishte e vlefshme.",
+                                "After the merge the file would not be valid.",
+                            ),
+                        ),
+                        None,
+                    ))
+                }
+            };
+            // A new file must be created in the station's own directorate.
+            if owning.is_none() && file.owning_directorate != station.directorate {
+                return Ok((out_of_scope(), None));
+            }
+            version = sqlx::query_scalar("SELECT nextval('feed_seq')")
+                .fetch_one(&mut *conn)
+                .await?;
+            let entry = serde_json::to_value(index_entry(&file))
+                .map_err(|e| CentralError::Corrupt(e.to_string()))?;
+            let now = self.now();
+            sqlx::query(
+                "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                 ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version,
+                    owning_directorate = EXCLUDED.owning_directorate, status = EXCLUDED.status,
+                    document = EXCLUDED.document, index_entry = EXCLUDED.index_entry,
+                    updated_at = EXCLUDED.updated_at",
+            )
+            .bind(m.entity_id)
+            .bind(&m.entity)
+            .bind(version)
+            .bind(&file.owning_directorate)
+            .bind(file.status.as_str())
+            .bind(&document)
+            .bind(entry)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let conflict = conflict.map(|(kind, fields)| ConflictView {
+            id: Uuid::now_v7(),
+            kind,
+            record_id: m.entity_id,
+            mutation_id: m.mutation_id,
+            station: station.code.clone(),
+            actor: m.actor.clone(),
+            owning_directorate: owning
+                .clone()
+                .unwrap_or_else(|| station.directorate.clone()),
+            fields,
+            created_at: self.now(),
+        });
+        let result = MutationResult {
+            mutation_id: m.mutation_id,
+            outcome: if conflict.is_some() {
+                Outcome::Conflict
+            } else {
+                Outcome::Applied
+            },
+            version: (version > 0).then_some(version),
+            conflict: conflict.as_ref().map(|c| ConflictRef {
+                id: c.id,
+                kind: c.kind,
+                paths: c.fields.iter().map(|f| f.path.clone()).collect(),
+            }),
+            error: None,
+        };
+        Ok((result, conflict))
+    }
+
+    /// Open conflicts of a directorate, oldest first: what its supervisors must decide.
+    pub async fn open_conflicts(
+        &self,
+        directorate: &str,
+    ) -> Result<Vec<ConflictView>, CentralError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, record_id, mutation_id, station, actor, owning_directorate, fields, created_at
+             FROM conflict WHERE owning_directorate = $1 AND resolved_at IS NULL
+             ORDER BY created_at, id",
+        )
+        .bind(directorate)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let kind: String = r.get("kind");
+                Ok(ConflictView {
+                    id: r.get("id"),
+                    kind: regjistri_sync::ConflictKind::parse(&kind)
+                        .ok_or_else(|| CentralError::Corrupt(format!("conflict kind {kind}")))?,
+                    record_id: r.get("record_id"),
+                    mutation_id: r.get("mutation_id"),
+                    station: r.get("station"),
+                    actor: r.get("actor"),
+                    owning_directorate: r.get("owning_directorate"),
+                    fields: serde_json::from_value(r.get("fields"))
+                        .map_err(|e| CentralError::Corrupt(e.to_string()))?,
+                    created_at: r.get("created_at"),
+                })
+            })
+            .collect()
+    }
+
+    /// The server's current copy of a record: its version and document.
+    pub async fn record(&self, id: Uuid) -> Result<Option<(i64, Value)>, CentralError> {
+        let row = sqlx::query("SELECT version, document FROM record WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (r.get("version"), r.get("document"))))
+    }
+}

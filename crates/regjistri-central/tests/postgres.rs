@@ -1,0 +1,780 @@
+//! The central layer against a real PostgreSQL: run under `scripts/with-postgres.sh`, which
+//! sets DATABASE_URL (a throwaway cluster when none is given). Each test gets a database of
+//! its own. Without DATABASE_URL these tests fail, unless REGJISTRI_SKIP_PG=1 says to skip.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use regjistri_central::{Central, CentralError, PgConnectOptions, Station};
+use regjistri_domain::clock::FixedClock;
+use regjistri_domain::diff::{diff, FieldChange};
+use regjistri_sync::protocol::{AuditEventWire, Mutation, Outcome, PullItem};
+use regjistri_sync::ConflictKind;
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor, PgConnection};
+use uuid::Uuid;
+
+struct Fixture {
+    central: Central,
+    clock: Arc<FixedClock>,
+    admin: PgConnectOptions,
+}
+
+/// A fresh, migrated database, or None when REGJISTRI_SKIP_PG=1 and no database is given.
+async fn fixture() -> Option<Fixture> {
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var("REGJISTRI_SKIP_PG").as_deref() == Ok("1") => {
+            eprintln!("\n*** SKIPPED: no DATABASE_URL and REGJISTRI_SKIP_PG=1: the PostgreSQL tests did NOT run ***\n");
+            return None;
+        }
+        _ => panic!(
+            "DATABASE_URL is not set: run these tests under scripts/with-postgres.sh \
+             (it starts a throwaway PostgreSQL), or set REGJISTRI_SKIP_PG=1 to skip them loudly"
+        ),
+    };
+    let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+    let name = format!("regjistri_test_{}", Uuid::now_v7().simple());
+    let mut admin = PgConnection::connect_with(&base)
+        .await
+        .expect("connect to DATABASE_URL");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create a test database");
+    let options = base.database(&name);
+    regjistri_central::migrate_with(options.clone())
+        .await
+        .expect("migrate");
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap(),
+    ));
+    let central = Central::connect_with(options.clone(), 4, clock.clone())
+        .await
+        .expect("connect");
+    Some(Fixture {
+        central,
+        clock,
+        admin: options,
+    })
+}
+
+async fn station(f: &Fixture, code: &str, directorate: &str) -> Station {
+    f.central
+        .enrol_station(code, directorate, &format!("sha-{code}"), "admin")
+        .await
+        .expect("enrol")
+}
+
+fn document(directorate: &str, surname: &str) -> Value {
+    json!({
+        "status": "approved",
+        "owning_directorate": directorate,
+        "data": {
+            "identity": {
+                "surname": surname, "given_name": "Arben", "father_name": "Gjergj",
+                "mother_name": "Drita", "sex": "M", "date_of_birth": "1968-02-18",
+                "place_of_birth": "Tiranë", "nid": "G80218157A", "nid_check_overridden": false,
+                "citizenships": ["AL"], "aliases": []
+            },
+            "description": {"height_cm": 178, "eye_colour": "", "hair_colour": "", "marks": ""},
+            "convictions": [],
+            "addresses": []
+        }
+    })
+}
+
+fn mutation(id: Uuid, base_version: i64, changes: Vec<FieldChange>) -> Mutation {
+    Mutation {
+        mutation_id: Uuid::now_v7(),
+        entity: "offender_file".into(),
+        entity_id: id,
+        base_version,
+        diff: changes,
+        actor: "arta.kola".into(),
+        created_at: Utc.with_ymd_and_hms(2026, 5, 4, 7, 0, 0).unwrap(),
+    }
+}
+
+/// Sets JSON pointers in a copy of `doc` and returns the station's diff.
+fn edit(doc: &Value, sets: &[(&str, Value)]) -> Vec<FieldChange> {
+    let mut new = doc.clone();
+    for (pointer, value) in sets {
+        *new.pointer_mut(pointer).expect("pointer") = value.clone();
+    }
+    diff(doc, &new)
+}
+
+/// Creates a file through `by` and returns (id, version, document).
+async fn create(f: &Fixture, by: &Station, surname: &str) -> (Uuid, i64, Value) {
+    let id = Uuid::now_v7();
+    let doc = document(&by.directorate, surname);
+    let r = f
+        .central
+        .push(by, &[mutation(id, 0, diff(&Value::Null, &doc))])
+        .await
+        .expect("push");
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    (id, r.results[0].version.expect("version"), doc)
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_reply_gets_the_stored_result_and_applies_once() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+    let m = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/description/marks", json!("scar"))]),
+    );
+    let first = f.central.push(&a, std::slice::from_ref(&m)).await.unwrap();
+    // The reply is lost; the station sends the same batch again, twice.
+    let second = f.central.push(&a, std::slice::from_ref(&m)).await.unwrap();
+    let third = f.central.push(&a, std::slice::from_ref(&m)).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(first, third);
+    let v2 = first.results[0].version.unwrap();
+    assert!(v2 > v1, "versions come from the server sequence");
+    let (version, stored) = f.central.record(id).await.unwrap().unwrap();
+    assert_eq!(version, v2, "the retry made no new version");
+    assert_eq!(stored["data"]["description"]["marks"], json!("scar"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM mutation WHERE mutation_id = $1")
+        .bind(m.mutation_id)
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn two_stations_edit_different_fields_and_both_changes_stay() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let b = station(&f, "st-tr-02", "dvp-tirane").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+    let from_a = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/identity/surname", json!("Hoxhaj"))]),
+    );
+    let from_b = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/description/marks", json!("scar"))]),
+    );
+    let ra = f.central.push(&a, &[from_a]).await.unwrap();
+    let rb = f.central.push(&b, &[from_b]).await.unwrap();
+    assert_eq!(ra.results[0].outcome, Outcome::Applied);
+    assert_eq!(rb.results[0].outcome, Outcome::Applied);
+    let (version, stored) = f.central.record(id).await.unwrap().unwrap();
+    assert_eq!(Some(version), rb.results[0].version);
+    assert_eq!(stored["data"]["identity"]["surname"], json!("Hoxhaj"));
+    assert_eq!(stored["data"]["description"]["marks"], json!("scar"));
+    assert!(f
+        .central
+        .open_conflicts("dvp-tirane")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_same_field_on_two_stations_is_a_conflict_a_supervisor_sees() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let b = station(&f, "st-tr-02", "dvp-tirane").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+    let ra = f
+        .central
+        .push(
+            &a,
+            &[mutation(
+                id,
+                v1,
+                edit(&doc, &[("/data/identity/surname", json!("Hoxhaj"))]),
+            )],
+        )
+        .await
+        .unwrap();
+    let from_b = mutation(
+        id,
+        v1,
+        edit(
+            &doc,
+            &[
+                ("/data/identity/surname", json!("Hoxhe")),
+                ("/data/description/marks", json!("scar")),
+            ],
+        ),
+    );
+    let rb = f
+        .central
+        .push(&b, std::slice::from_ref(&from_b))
+        .await
+        .unwrap();
+    let r = &rb.results[0];
+    assert_eq!(r.outcome, Outcome::Conflict);
+    let conflict = r.conflict.as_ref().unwrap();
+    assert_eq!(conflict.kind, ConflictKind::SameField);
+    assert_eq!(conflict.paths, vec!["data.identity.surname".to_string()]);
+    // The other field merged; the contested one keeps the server's value until decided.
+    let (version, stored) = f.central.record(id).await.unwrap().unwrap();
+    assert_eq!(Some(version), r.version);
+    assert!(version > ra.results[0].version.unwrap());
+    assert_eq!(stored["data"]["identity"]["surname"], json!("Hoxhaj"));
+    assert_eq!(stored["data"]["description"]["marks"], json!("scar"));
+
+    let open = f.central.open_conflicts("dvp-tirane").await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, conflict.id);
+    assert_eq!(open[0].record_id, id);
+    assert_eq!(open[0].station, "st-tr-02");
+    assert_eq!(open[0].fields.len(), 1);
+    assert_eq!(open[0].fields[0].server, json!("Hoxhaj"));
+    assert_eq!(open[0].fields[0].station, json!("Hoxhe"));
+    assert_eq!(open[0].fields[0].base, json!("Hoxha"));
+    assert!(f
+        .central
+        .open_conflicts("dvp-durres")
+        .await
+        .unwrap()
+        .is_empty());
+    // Its retry returns the same conflict, not a second one.
+    let again = f.central.push(&b, &[from_b]).await.unwrap();
+    assert_eq!(again, rb);
+    assert_eq!(
+        f.central.open_conflicts("dvp-tirane").await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_edit_against_a_withdrawal_is_a_conflict_and_the_withdrawal_stays() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let b = station(&f, "st-tr-02", "dvp-tirane").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+    let withdraw = f
+        .central
+        .push(
+            &a,
+            &[mutation(
+                id,
+                v1,
+                edit(&doc, &[("/status", json!("removed"))]),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(withdraw.results[0].outcome, Outcome::Applied);
+    let old_copy_edit = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/description/marks", json!("scar"))]),
+    );
+    let rb = f.central.push(&b, &[old_copy_edit]).await.unwrap();
+    assert_eq!(rb.results[0].outcome, Outcome::Conflict);
+    assert_eq!(
+        rb.results[0].conflict.as_ref().unwrap().kind,
+        ConflictKind::RecordWithdrawn
+    );
+    let (version, stored) = f.central.record(id).await.unwrap().unwrap();
+    assert_eq!(
+        Some(version),
+        withdraw.results[0].version,
+        "nothing changed"
+    );
+    assert_eq!(stored["status"], json!("removed"));
+    assert_eq!(stored["data"]["description"]["marks"], json!(""));
+    let open = f.central.open_conflicts("dvp-tirane").await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].kind, ConflictKind::RecordWithdrawn);
+    assert_eq!(open[0].fields[0].station, json!("scar"));
+}
+
+#[tokio::test]
+async fn another_directorates_file_is_not_changed_and_bad_mutations_are_rejected_alone() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let (id, v1, doc) = create(&f, &tirane, "Hoxha").await;
+    let foreign = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/description/marks", json!("x"))]),
+    );
+    let future = mutation(id, v1 + 1000, vec![]);
+    let unknown = mutation(
+        Uuid::now_v7(),
+        5,
+        edit(&doc, &[("/data/description/marks", json!("x"))]),
+    );
+    let created_elsewhere = mutation(
+        Uuid::now_v7(),
+        0,
+        diff(&Value::Null, &document("dvp-tirane", "Leka")),
+    );
+    let good = mutation(
+        id,
+        v1,
+        edit(&doc, &[("/data/description/marks", json!("ok"))]),
+    );
+    let r = f
+        .central
+        .push(&durres, &[foreign, created_elsewhere])
+        .await
+        .unwrap();
+    let codes: Vec<_> = r
+        .results
+        .iter()
+        .map(|r| (r.outcome, r.error.as_ref().map(|e| e.code.clone())))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (Outcome::Rejected, Some("out_of_scope".into())),
+            (Outcome::Rejected, Some("out_of_scope".into()))
+        ]
+    );
+    let r = f
+        .central
+        .push(&tirane, &[future, unknown, good])
+        .await
+        .unwrap();
+    let codes: Vec<_> = r
+        .results
+        .iter()
+        .map(|r| (r.outcome, r.error.as_ref().map(|e| e.code.clone())))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (Outcome::Rejected, Some("future_base_version".into())),
+            (Outcome::Rejected, Some("unknown_record".into())),
+            (Outcome::Applied, None),
+        ],
+        "a rejected mutation does not hold back the others"
+    );
+    let too_many: Vec<Mutation> = (0..101).map(|_| mutation(id, v1, vec![])).collect();
+    assert!(matches!(
+        f.central.push(&tirane, &too_many).await,
+        Err(CentralError::BatchTooLarge { .. })
+    ));
+}
+
+#[tokio::test]
+async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        ids.push(create(&f, &tirane, &format!("Hoxha{i}")).await.0);
+    }
+    for i in 0..5 {
+        create(&f, &durres, &format!("Leka{i}")).await;
+    }
+    // A change moves a record to the end of the feed.
+    let (v, doc) = f.central.record(ids[0]).await.unwrap().unwrap();
+    f.central
+        .push(
+            &tirane,
+            &[mutation(
+                ids[0],
+                v,
+                edit(&doc, &[("/data/description/marks", json!("scar"))]),
+            )],
+        )
+        .await
+        .unwrap();
+
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    let mut local = std::collections::BTreeMap::new();
+    loop {
+        let page = f.central.pull(&tirane, cursor, 5).await.unwrap();
+        for item in &page.items {
+            assert!(item.seq() > seen.last().copied().unwrap_or(0));
+            seen.push(item.seq());
+        }
+        // Apply the page twice: the result must be the same as once.
+        for _ in 0..2 {
+            for item in &page.items {
+                match item {
+                    PullItem::File {
+                        id,
+                        version,
+                        document,
+                        ..
+                    } => {
+                        local.insert(*id, (*version, Some(document.clone())));
+                    }
+                    PullItem::Index {
+                        id, version, entry, ..
+                    } => {
+                        assert_ne!(entry.owning_directorate, "dvp-tirane");
+                        assert!(!entry.keys.is_empty());
+                        local.insert(*id, (*version, None));
+                    }
+                    PullItem::Tombstone { id, .. } => {
+                        local.remove(id);
+                    }
+                }
+            }
+        }
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(local.len(), 17, "every record once");
+    assert_eq!(local.values().filter(|(_, d)| d.is_some()).count(), 12);
+    assert_eq!(
+        local[&ids[0]].1.as_ref().unwrap()["data"]["description"]["marks"],
+        json!("scar")
+    );
+    // Nothing new: an empty page with the same cursor.
+    let empty = f.central.pull(&tirane, cursor, 5).await.unwrap();
+    assert!(empty.items.is_empty() && !empty.more);
+    assert_eq!(empty.next_cursor, cursor);
+    // The Durrës station gets Tirana's files as index entries only.
+    let page = f.central.pull(&durres, 0, 1000).await.unwrap();
+    let full = page
+        .items
+        .iter()
+        .filter(|i| matches!(i, PullItem::File { .. }))
+        .count();
+    assert_eq!(full, 5);
+}
+
+#[tokio::test]
+async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
+    let Some(f) = fixture().await else { return };
+    let f = Fixture {
+        central: f.central.with_tombstone_days(30),
+        ..f
+    };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let (id, _, _) = create(&f, &a, "Hoxha").await;
+    let (other, _, _) = create(&f, &a, "Leka").await;
+    let cursor = f.central.pull(&a, 0, 100).await.unwrap().next_cursor;
+    let tomb = f.central.delete_record(id, "admin").await.unwrap();
+    let page = f.central.pull(&a, cursor, 100).await.unwrap();
+    assert_eq!(page.items, vec![PullItem::Tombstone { seq: tomb, id }]);
+    // An edit of the deleted record from an old copy is a conflict, not a resurrection.
+    let r = f
+        .central
+        .push(
+            &a,
+            &[mutation(
+                id,
+                1,
+                vec![FieldChange {
+                    path: "data.description.marks".into(),
+                    old: json!(""),
+                    new: json!("x"),
+                }],
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r.results[0].conflict.as_ref().map(|c| c.kind),
+        Some(ConflictKind::RecordDeleted)
+    );
+    assert!(f.central.record(id).await.unwrap().is_none());
+
+    // Thirty-one days later the tombstone is gone; a cursor from before it must start over.
+    f.clock.advance(Duration::days(31));
+    assert_eq!(f.central.prune_tombstones().await.unwrap(), 1);
+    let err = f.central.pull(&a, cursor, 100).await.unwrap_err();
+    assert_eq!(err.code(), "resnapshot_required");
+    assert!(
+        f.central.pull(&a, tomb, 100).await.is_ok(),
+        "a cursor past it is fine"
+    );
+    let snapshot = f.central.pull(&a, 0, 100).await.unwrap();
+    let ids: Vec<Uuid> = snapshot
+        .items
+        .iter()
+        .map(|i| match i {
+            PullItem::File { id, .. }
+            | PullItem::Index { id, .. }
+            | PullItem::Tombstone { id, .. } => *id,
+        })
+        .collect();
+    assert_eq!(ids, vec![other]);
+    // A cursor from the future (a restored server) must start over too.
+    assert_eq!(
+        f.central.pull(&a, tomb + 100, 10).await.unwrap_err().code(),
+        "resnapshot_required"
+    );
+}
+
+// ---- audit ----
+
+mod keys {
+    use regjistri_store::{DbKey, KeyStore, KeyStoreError};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A key store in memory: the audit chain does not depend on where the key lives.
+    #[derive(Default)]
+    pub struct MemoryKeys(Mutex<HashMap<String, DbKey>>);
+
+    impl KeyStore for MemoryKeys {
+        fn get(&self, account: &str) -> Result<Option<DbKey>, KeyStoreError> {
+            Ok(self
+                .0
+                .lock()
+                .map_err(|_| KeyStoreError::Locked)?
+                .get(account)
+                .cloned())
+        }
+        fn set(&self, account: &str, key: &DbKey) -> Result<(), KeyStoreError> {
+            self.0
+                .lock()
+                .map_err(|_| KeyStoreError::Locked)?
+                .insert(account.into(), key.clone());
+            Ok(())
+        }
+        fn delete(&self, account: &str) -> Result<(), KeyStoreError> {
+            self.0
+                .lock()
+                .map_err(|_| KeyStoreError::Locked)?
+                .remove(account);
+            Ok(())
+        }
+    }
+}
+
+/// Audit events made by a real station store.
+fn store_events(n: usize) -> Vec<AuditEventWire> {
+    use regjistri_store::{Actor, AuditEvent, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let mut store =
+        Store::open(&dir.path().join("s.db"), &keys::MemoryKeys::default(), now).unwrap();
+    let actor = Actor {
+        user: "arta.kola".into(),
+        station: "st-tr-01".into(),
+    };
+    for i in 0..n {
+        store
+            .record(
+                &actor,
+                now + Duration::seconds(i as i64),
+                &AuditEvent {
+                    action: "file.view".into(),
+                    object_type: "offender_file".into(),
+                    object_id: format!("file-{i}"),
+                    outcome: "ok".into(),
+                },
+            )
+            .unwrap();
+    }
+    store
+        .audit_events(0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| AuditEventWire {
+            seq: e.seq,
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            station: e.station,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            outcome: e.outcome,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_station_audit_chain_must_continue_where_it_left_off() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let events = store_events(6);
+    let first = f.central.push_audit(&a, &events[..3]).await.unwrap();
+    assert_eq!((first.stored, first.head_seq), (3, 3));
+    // A retry that repeats what the server has, then continues: accepted.
+    let second = f.central.push_audit(&a, &events[1..5]).await.unwrap();
+    assert_eq!((second.stored, second.head_seq), (2, 5));
+    assert_eq!(second.head_hash, events[4].hash);
+    // A gap: event 5 is missing.
+    let gap = f.central.push_audit(&a, &events[6..]).await;
+    assert!(gap.is_ok(), "nothing new is not a gap");
+    let err = f
+        .central
+        .push_audit(&a, &store_events(8)[6..])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "audit_chain_gap");
+    // A fork: a different history (another store) at numbers the server already has.
+    let other = store_events(6);
+    let err = f.central.push_audit(&a, &other[3..]).await.unwrap_err();
+    assert_eq!(err.code(), "audit_chain_fork");
+    // An event altered after the fact.
+    let mut altered = events[5..].to_vec();
+    altered[0].object_id = "file-99".into();
+    let err = f.central.push_audit(&a, &altered).await.unwrap_err();
+    assert_eq!(err.code(), "audit_hash_mismatch");
+    // The good continuation is still accepted after the refusals.
+    let last = f.central.push_audit(&a, &events[5..]).await.unwrap();
+    assert_eq!((last.stored, last.head_seq), (1, 6));
+    // Refusals are in the server's own trail, whose chain verifies.
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM server_audit_event WHERE action = 'audit.upload' AND outcome LIKE 'refused_%'",
+    )
+    .fetch_one(f.central.pool())
+    .await
+    .unwrap();
+    assert_eq!(refused, 3);
+    assert!(f.central.verify_server_audit().await.unwrap() >= 4);
+}
+
+#[tokio::test]
+async fn audit_tables_refuse_update_delete_and_truncate_for_the_application_role() {
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    f.central.push_audit(&a, &store_events(2)).await.unwrap();
+    for sql in [
+        "UPDATE station_audit_event SET outcome = 'forged'",
+        "DELETE FROM station_audit_event",
+        "TRUNCATE station_audit_event",
+        "UPDATE server_audit_event SET outcome = 'forged'",
+        "DELETE FROM server_audit_event",
+        "TRUNCATE server_audit_event",
+    ] {
+        // Through the application's own pool (role regjistri_app).
+        let err = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(f.central.pool())
+            .await
+            .expect_err(sql);
+        let db = err.as_database_error().expect("a database error");
+        assert_eq!(
+            db.code().as_deref(),
+            Some("42501"),
+            "{sql}: permission denied"
+        );
+    }
+    // Even the owner is stopped by the triggers.
+    let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
+    let err = owner
+        .execute("UPDATE station_audit_event SET outcome = 'forged'")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let kept: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM station_audit_event WHERE outcome = 'ok'")
+            .fetch_one(f.central.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, 2);
+}
+
+#[tokio::test]
+async fn a_creation_made_by_a_real_station_store_is_accepted() {
+    use regjistri_store::{Actor, FileWrite, Store};
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
+    let mut store =
+        Store::open(&dir.path().join("s.db"), &keys::MemoryKeys::default(), now).unwrap();
+    let doc = document("dvp-tirane", "Hoxha");
+    let written = store
+        .write_file(
+            FileWrite {
+                id: Uuid::now_v7(),
+                base_version: 0,
+                status: serde_json::from_value(doc["status"].clone()).unwrap(),
+                owning_directorate: "dvp-tirane".into(),
+                data: serde_json::from_value(doc["data"].clone()).unwrap(),
+                reason: None,
+            },
+            &Actor {
+                user: "arta.kola".into(),
+                station: "st-tr-01".into(),
+            },
+            now,
+        )
+        .unwrap();
+    let history = store.history(written.id).unwrap();
+    let change = &history[0];
+    let m = Mutation {
+        mutation_id: change.mutation_id,
+        entity: "offender_file".into(),
+        entity_id: written.id,
+        base_version: 0,
+        diff: change.changes.clone(),
+        actor: change.actor.clone(),
+        created_at: change.at,
+    };
+    let r = f.central.push(&a, &[m]).await.unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    let (_, stored) = f.central.record(written.id).await.unwrap().unwrap();
+    let local = store.file(written.id).unwrap();
+    assert_eq!(
+        serde_json::from_value::<regjistri_domain::file::FileData>(stored["data"].clone()).unwrap(),
+        local.data
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cursor_never_skips_a_change_committed_by_a_concurrent_push() {
+    let Some(f) = fixture().await else { return };
+    let mut stations = Vec::new();
+    for i in 0..4 {
+        stations.push(station(&f, &format!("st-tr-{i:02}"), "dvp-tirane").await);
+    }
+    let reader = stations[0].clone();
+    let mut pushes = Vec::new();
+    for s in stations {
+        let central = f.central.clone();
+        pushes.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for n in 0..10 {
+                let id = Uuid::now_v7();
+                let doc = document("dvp-tirane", &format!("Hoxha{n}"));
+                let r = central
+                    .push(&s, &[mutation(id, 0, diff(&Value::Null, &doc))])
+                    .await
+                    .expect("push");
+                assert_eq!(r.results[0].outcome, Outcome::Applied);
+                ids.push(id);
+            }
+            ids
+        }));
+    }
+    // Pull while the pushes run, small pages, keeping only the cursor between pages.
+    let mut cursor = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut last_seq = 0;
+    loop {
+        let done = pushes.iter().all(|p| p.is_finished());
+        let page = f.central.pull(&reader, cursor, 3).await.unwrap();
+        for item in &page.items {
+            assert!(item.seq() > last_seq, "strictly increasing");
+            last_seq = item.seq();
+            if let PullItem::File { id, .. } = item {
+                seen.insert(*id);
+            }
+        }
+        cursor = page.next_cursor;
+        if done && !page.more {
+            break;
+        }
+    }
+    let mut pushed = std::collections::BTreeSet::new();
+    for p in pushes {
+        pushed.extend(p.await.unwrap());
+    }
+    assert_eq!(pushed.len(), 40);
+    assert_eq!(seen, pushed, "nothing skipped, nothing invented");
+}
