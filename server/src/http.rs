@@ -1,0 +1,322 @@
+//! The HTTP shell: one thin handler per `Central` operation, JSON errors with a stable code
+//! and the message in Albanian and English, and the connection loop that terminates mutual
+//! TLS and tells the handlers which certificate the peer presented.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use regjistri_central::{Central, CentralError, Station};
+use regjistri_sync::protocol::{
+    AuditPush, ConflictList, PullPage, PushRequest, StationInfo, WireError, MAX_PUSH_BYTES,
+    MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::{openapi, pki};
+
+/// A TLS handshake must finish within this time.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request's headers must arrive within this time (also bounds idle keep-alive waits).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// A whole request must be answered within this time.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub central: Central,
+}
+
+/// The SHA-256 of the client certificate the peer presented on this connection.
+#[derive(Debug, Clone)]
+pub struct PeerCertificate(pub Option<String>);
+
+/// An error as the client sees it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: WireError,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, sq: &str, en: &str) -> ApiError {
+        ApiError {
+            status,
+            body: WireError::new(code, sq, en),
+        }
+    }
+
+    fn invalid(what: &str) -> ApiError {
+        log::info!("invalid request: {what}");
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Kërkesa nuk është e vlefshme.",
+            "The request is not valid.",
+        )
+    }
+
+    fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            "Dërgesa është shumë e madhe: të shumtën 100 ndryshime ose 1 MB.",
+            "The push is too large: at most 100 mutations or 1 MB.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<CentralError> for ApiError {
+    fn from(e: CentralError) -> ApiError {
+        let status = match &e {
+            CentralError::Database(_) | CentralError::Migrate(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CentralError::BatchTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            CentralError::ResnapshotRequired { .. } => StatusCode::GONE,
+            CentralError::AuditChain(_) | CentralError::StationExists(_) => StatusCode::CONFLICT,
+            CentralError::UnknownStation(_) => StatusCode::FORBIDDEN,
+            CentralError::NotFound(_) => StatusCode::NOT_FOUND,
+            CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
+            CentralError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status.is_server_error() {
+            // Details stay in the log (ids and database messages, no personal values).
+            log::error!("{e}");
+        }
+        let message = e.message();
+        ApiError {
+            status,
+            body: WireError {
+                code: e.code().to_string(),
+                message,
+            },
+        }
+    }
+}
+
+/// The station behind the request's client certificate, enrolled and not disabled.
+pub struct Caller(pub Station);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unknown = || {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "station_unknown",
+                "Ky stacion nuk është i regjistruar ose është çaktivizuar.",
+                "This station is not enrolled or has been disabled.",
+            )
+        };
+        let Some(PeerCertificate(Some(sha))) = parts.extensions.get::<PeerCertificate>() else {
+            return Err(unknown());
+        };
+        match state.central.station_by_certificate(sha).await? {
+            Some(station) if !station.disabled => Ok(Caller(station)),
+            _ => Err(unknown()),
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = match body {
+        Ok(b) => b,
+        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::too_large()),
+        Err(r) => return Err(ApiError::invalid(&r.body_text())),
+    };
+    serde_json::from_slice(&body).map_err(|e| ApiError::invalid(&format!("body: {e}")))
+}
+
+async fn station(Caller(s): Caller) -> Json<StationInfo> {
+    Json(StationInfo {
+        code: s.code,
+        directorate: s.directorate,
+        protocol_version: PROTOCOL_VERSION,
+    })
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let request: PushRequest = parse(body)?;
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(ApiError::too_large());
+    }
+    Ok(Json(state.central.push(&s, &request.mutations).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    500
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullPage>, ApiError> {
+    let Query(q) = query.map_err(|r| ApiError::invalid(&r.body_text()))?;
+    Ok(Json(state.central.pull(&s, q.after, q.limit).await?))
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let request: AuditPush = parse(body)?;
+    Ok(Json(state.central.push_audit(&s, &request.events).await?).into_response())
+}
+
+async fn conflicts(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+) -> Result<Json<ConflictList>, ApiError> {
+    Ok(Json(ConflictList {
+        conflicts: state.central.open_conflicts(&s.directorate).await?,
+    }))
+}
+
+async fn openapi_json() -> Json<serde_json::Value> {
+    Json(openapi::document())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Kjo adresë nuk ekziston.",
+        "No such endpoint.",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Kjo metodë nuk lejohet këtu.",
+        "This method is not allowed here.",
+    )
+}
+
+/// Every route; `openapi::ROUTES` lists the same ones and a test holds them equal.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/station", get(station))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .route("/v1/audit", post(audit))
+        .route("/v1/conflicts", get(conflicts))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .with_state(state)
+}
+
+fn timeout_response() -> Response {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "timeout",
+        "Serveri nuk u përgjigj në kohë. Provoni përsëri.",
+        "The server did not answer in time. Try again.",
+    )
+    .into_response()
+}
+
+/// Accepts connections until `shutdown` completes: mutual TLS (handshake bounded in time),
+/// then HTTP/1.1 with header and whole-request timeouts. A refused handshake is logged with
+/// the peer's address only.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()>,
+) {
+    let acceptor = TlsAcceptor::from(tls);
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer): (tokio::net::TcpStream, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    log::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    log::info!("TLS handshake with {peer} refused: {e}");
+                    return;
+                }
+                Err(_) => {
+                    log::info!("TLS handshake with {peer} timed out");
+                    return;
+                }
+            };
+            let certificate = PeerCertificate(
+                stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|c| pki::sha256_hex(c)),
+            );
+            let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(certificate.clone());
+                let app = app.clone();
+                async move {
+                    match tokio::time::timeout(REQUEST_TIMEOUT, app.oneshot(req)).await {
+                        Ok(answer) => answer,
+                        Err(_) => Ok(timeout_response()),
+                    }
+                }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(e) = connection.await {
+                log::debug!("connection with {peer} ended: {e}");
+            }
+        });
+    }
+}

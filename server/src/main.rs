@@ -1,0 +1,164 @@
+//! The `regjistri-server` command: parsing and printing only.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use regjistri_server::commands::{self, CommandError};
+
+#[derive(Parser)]
+#[command(
+    name = "regjistri-server",
+    version,
+    about = "The Regjistri central directorate server"
+)]
+struct Cli {
+    /// The server's state folder: CA and server certificate.
+    #[arg(
+        long,
+        env = "REGJISTRI_SERVER_DIR",
+        default_value = "server-state",
+        global = true
+    )]
+    dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the CA and the server certificate (when missing) and the database schema.
+    Init {
+        /// A host name or IP address stations use to reach the server (repeatable).
+        #[arg(long = "host", default_value = "localhost")]
+        hosts: Vec<String>,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Serve stations over mutual TLS until Ctrl-C or SIGTERM.
+    Serve {
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// How long deletions are kept for offline stations.
+        #[arg(long, default_value_t = regjistri_central::DEFAULT_TOMBSTONE_DAYS)]
+        tombstone_days: i64,
+        #[arg(long, default_value_t = 16)]
+        max_connections: u32,
+    },
+    /// Issue a station's certificate, enrol it, and write its bundle for import.
+    EnrolStation {
+        /// The station's code, e.g. st-tr-01.
+        code: String,
+        /// The directorate it belongs to, e.g. dvp-tirane.
+        #[arg(long)]
+        directorate: String,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Where to write the bundle (default: CODE.station.pem).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = 730)]
+        valid_days: i64,
+        /// Who enrols (for the server's audit trail).
+        #[arg(long, env = "USER", default_value = "administrator")]
+        by: String,
+    },
+    /// Print the OpenAPI description of the endpoints.
+    Openapi,
+}
+
+fn fail(e: &CommandError) -> ExitCode {
+    let m = e.message();
+    eprintln!("gabim / error [{}]: {}\n  {}", e.code(), m.sq, m.en);
+    log::debug!("{e}");
+    ExitCode::FAILURE
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("gabim / error: tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Init {
+                hosts,
+                database_url,
+            } => {
+                let done = commands::init(&cli.dir, &hosts, &database_url).await?;
+                println!(
+                    "{}: CA {}, server certificate {}, database schema up to date",
+                    cli.dir.display(),
+                    if done.created_ca { "created" } else { "kept" },
+                    if done.created_server_certificate {
+                        "created"
+                    } else {
+                        "kept"
+                    },
+                );
+                Ok(())
+            }
+            Command::Serve {
+                listen,
+                database_url,
+                tombstone_days,
+                max_connections,
+            } => {
+                commands::serve(
+                    &cli.dir,
+                    &database_url,
+                    listen,
+                    tombstone_days,
+                    max_connections,
+                )
+                .await
+            }
+            Command::EnrolStation {
+                code,
+                directorate,
+                database_url,
+                out,
+                valid_days,
+                by,
+            } => {
+                let out = out.unwrap_or_else(|| PathBuf::from(format!("{code}.station.pem")));
+                let sha = commands::enrol_station(
+                    &cli.dir,
+                    &database_url,
+                    &code,
+                    &directorate,
+                    valid_days,
+                    &out,
+                    &by,
+                )
+                .await?;
+                println!(
+                    "station {code} ({directorate}) enrolled; certificate SHA-256 {sha}\n\
+                     bundle (certificate, private key, server CA): {}\n\
+                     hand it to the station over a trusted channel; it imports the key into its OS key store, then deletes the file",
+                    out.display()
+                );
+                Ok(())
+            }
+            Command::Openapi => {
+                println!("{:#}", regjistri_server::openapi::document());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}

@@ -1,0 +1,238 @@
+//! The OpenAPI 3.1 description of every endpoint, written by hand beside the router and
+//! served at `/openapi.json`. A test holds its paths equal to [`ROUTES`], and another calls
+//! every route in [`ROUTES`] through the real router.
+
+use serde_json::{json, Value};
+
+/// Every route the router serves: (method, path).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/v1/station"),
+    ("post", "/v1/push"),
+    ("get", "/v1/pull"),
+    ("post", "/v1/audit"),
+    ("get", "/v1/conflicts"),
+    ("get", "/openapi.json"),
+];
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok(schema: &str) -> Value {
+    json!({"description": "OK",
+           "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn body(schema: &str) -> Value {
+    json!({"required": true,
+           "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+pub fn document() -> Value {
+    let common = json!({
+        "403": error_response("station_unknown: no enrolled, enabled station behind the client certificate"),
+        "503": error_response("database_unavailable or timeout: try again later")
+    });
+    let with = |extra: Value| {
+        let mut all = common.clone();
+        if let (Some(a), Some(e)) = (all.as_object_mut(), extra.as_object()) {
+            a.extend(e.clone());
+        }
+        all
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Regjistri central server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Synchronisation between stations and the central directorate server. \
+                Every request is made over mutual TLS: the station presents the client certificate \
+                issued to it at enrolment, and is identified by it. Errors carry a stable `code` and \
+                the message in Albanian (`sq`) and English (`en`)."
+        },
+        "paths": {
+            "/v1/station": {"get": {
+                "operationId": "station",
+                "summary": "Who the server takes this station to be",
+                "responses": with(json!({"200": ok("StationInfo")}))
+            }},
+            "/v1/push": {"post": {
+                "operationId": "push",
+                "summary": "Push a batch of change-log mutations (at most 100 or 1 MB)",
+                "description": "The mutation id is the idempotency key: a mutation pushed again gets \
+                    the result it got the first time and is never applied twice. Each mutation gets \
+                    its own result (applied, conflict, rejected); one rejected mutation does not \
+                    hold back the others.",
+                "requestBody": body("PushRequest"),
+                "responses": with(json!({
+                    "200": ok("PushResponse"),
+                    "400": error_response("invalid_request"),
+                    "413": error_response("batch_too_large")
+                }))
+            }},
+            "/v1/pull": {"get": {
+                "operationId": "pull",
+                "summary": "One page of the feed after a cursor",
+                "description": "Items in strictly increasing `seq`: full files of the station's \
+                    directorate, index entries of the others, tombstones. Store `next_cursor` in \
+                    the same local transaction that applied the page; ask again while `more`.",
+                "parameters": [
+                    {"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0},
+                     "description": "The cursor: the last `seq` applied (0 for a full snapshot)"},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}}
+                ],
+                "responses": with(json!({
+                    "200": ok("PullPage"),
+                    "400": error_response("invalid_request"),
+                    "410": error_response("resnapshot_required: pull again from after=0")
+                }))
+            }},
+            "/v1/audit": {"post": {
+                "operationId": "pushAudit",
+                "summary": "Upload the station's audit events, continuing its hash chain",
+                "requestBody": body("AuditPush"),
+                "responses": with(json!({
+                    "200": ok("AuditAccepted"),
+                    "400": error_response("invalid_request"),
+                    "409": error_response("audit_chain_gap, audit_chain_fork or audit_hash_mismatch"),
+                    "413": error_response("batch_too_large")
+                }))
+            }},
+            "/v1/conflicts": {"get": {
+                "operationId": "conflicts",
+                "summary": "Open conflicts of the station's directorate, for its supervisors",
+                "responses": with(json!({"200": ok("ConflictList")}))
+            }},
+            "/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This description",
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+            }}
+        },
+        "components": {"schemas": schemas()}
+    })
+}
+
+fn schemas() -> Value {
+    json!({
+        "Error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"},
+            "message": {"$ref": "#/components/schemas/Text"}}},
+        "Text": {"type": "object", "required": ["sq", "en"], "properties": {
+            "sq": {"type": "string"}, "en": {"type": "string"}}},
+        "StationInfo": {"type": "object", "required": ["code", "directorate", "protocol_version"], "properties": {
+            "code": {"type": "string"}, "directorate": {"type": "string"},
+            "protocol_version": {"type": "integer"}}},
+        "FieldChange": {"type": "object", "required": ["path", "old", "new"], "properties": {
+            "path": {"type": "string", "examples": ["data.identity.surname", "data.convictions[0190d0a2-…].final_date"]},
+            "old": {"description": "null when the field did not exist"},
+            "new": {"description": "null when the field was removed"}}},
+        "Mutation": {"type": "object",
+            "required": ["mutation_id", "entity", "entity_id", "base_version", "diff", "actor", "created_at"],
+            "properties": {
+                "mutation_id": {"type": "string", "format": "uuid", "description": "UUIDv7 made on the station; the idempotency key"},
+                "entity": {"type": "string", "enum": ["offender_file"]},
+                "entity_id": {"type": "string", "format": "uuid"},
+                "base_version": {"type": "integer", "format": "int64", "description": "The server version the station's copy came from; 0 creates"},
+                "diff": {"type": "array", "items": {"$ref": "#/components/schemas/FieldChange"}},
+                "actor": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"}}},
+        "PushRequest": {"type": "object", "required": ["mutations"], "properties": {
+            "mutations": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/Mutation"}}}},
+        "ConflictRef": {"type": "object", "required": ["id", "kind", "paths"], "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "kind": {"$ref": "#/components/schemas/ConflictKind"},
+            "paths": {"type": "array", "items": {"type": "string"}}}},
+        "ConflictKind": {"type": "string", "enum": ["same_field", "record_withdrawn", "record_deleted"]},
+        "MutationResult": {"type": "object", "required": ["mutation_id", "outcome"], "properties": {
+            "mutation_id": {"type": "string", "format": "uuid"},
+            "outcome": {"type": "string", "enum": ["applied", "conflict", "rejected"]},
+            "version": {"type": "integer", "format": "int64"},
+            "conflict": {"$ref": "#/components/schemas/ConflictRef"},
+            "error": {"$ref": "#/components/schemas/Error"}}},
+        "PushResponse": {"type": "object", "required": ["results"], "properties": {
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/MutationResult"}}}},
+        "IndexKey": {"type": "object", "required": ["key", "kind", "rank"], "properties": {
+            "key": {"type": "string"}, "kind": {"type": "integer"}, "rank": {"type": "integer"}}},
+        "IndexEntry": {"type": "object", "required": ["owning_directorate", "status", "date_of_birth", "keys"], "properties": {
+            "owning_directorate": {"type": "string"}, "status": {"type": "string"},
+            "nid": {"type": ["string", "null"]}, "date_of_birth": {"type": "string", "format": "date"},
+            "keys": {"type": "array", "items": {"$ref": "#/components/schemas/IndexKey"}}}},
+        "PullItem": {"oneOf": [
+            {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
+                "kind": {"const": "file"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer"},
+                "document": {"type": "object", "description": "{status, owning_directorate, data} as the station's write path stores it"}}},
+            {"type": "object", "required": ["kind", "seq", "id", "version", "entry"], "properties": {
+                "kind": {"const": "index"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer"}, "entry": {"$ref": "#/components/schemas/IndexEntry"}}},
+            {"type": "object", "required": ["kind", "seq", "id"], "properties": {
+                "kind": {"const": "tombstone"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"}}}
+        ], "discriminator": {"propertyName": "kind"}},
+        "PullPage": {"type": "object", "required": ["items", "next_cursor", "more"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/PullItem"}},
+            "next_cursor": {"type": "integer", "format": "int64"}, "more": {"type": "boolean"}}},
+        "AuditEvent": {"type": "object",
+            "required": ["seq", "id", "at", "actor", "station", "action", "object_type", "object_id", "outcome", "prev_hash", "hash"],
+            "properties": {
+                "seq": {"type": "integer"}, "id": {"type": "string"}, "at": {"type": "string"},
+                "actor": {"type": "string"}, "station": {"type": "string"}, "action": {"type": "string"},
+                "object_type": {"type": "string"}, "object_id": {"type": "string"}, "outcome": {"type": "string"},
+                "prev_hash": {"type": "string"}, "hash": {"type": "string"}}},
+        "AuditPush": {"type": "object", "required": ["events"], "properties": {
+            "events": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/AuditEvent"}}}},
+        "AuditAccepted": {"type": "object", "required": ["stored", "head_seq", "head_hash"], "properties": {
+            "stored": {"type": "integer"}, "head_seq": {"type": "integer"}, "head_hash": {"type": "string"}}},
+        "FieldConflict": {"type": "object", "required": ["path", "base", "server", "station"], "properties": {
+            "path": {"type": "string"}, "base": {}, "server": {}, "station": {}}},
+        "Conflict": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "kind": {"$ref": "#/components/schemas/ConflictKind"},
+            "record_id": {"type": "string", "format": "uuid"}, "mutation_id": {"type": "string", "format": "uuid"},
+            "station": {"type": "string"}, "actor": {"type": "string"}, "owning_directorate": {"type": "string"},
+            "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldConflict"}},
+            "created_at": {"type": "string", "format": "date-time"}}},
+        "ConflictList": {"type": "object", "required": ["conflicts"], "properties": {
+            "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/Conflict"}}}}
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn the_description_lists_exactly_the_routes() {
+        let doc = document();
+        let described: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| (m.clone(), path.clone()))
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(described, served);
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for part in text.split("\"#/components/schemas/").skip(1) {
+            let name = &part[..part.find('"').unwrap()];
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{name} is referenced but not described"
+            );
+        }
+    }
+}

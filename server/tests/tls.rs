@@ -1,0 +1,498 @@
+//! The server over real mutual TLS on loopback, against a real PostgreSQL (run under
+//! `scripts/with-postgres.sh`; without DATABASE_URL these tests fail unless
+//! REGJISTRI_SKIP_PG=1 says to skip them loudly). Certificates are made here with rcgen.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use regjistri_central::{Central, PgConnectOptions};
+use regjistri_domain::clock::SystemClock;
+use regjistri_domain::diff::diff;
+use regjistri_server::http::{self, AppState};
+use regjistri_server::openapi::ROUTES;
+use regjistri_server::pki::{self, Issued};
+use regjistri_server::tls;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, RootCertStore};
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor, PgConnection};
+use time::OffsetDateTime;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsConnector;
+use uuid::Uuid;
+
+/// A fresh migrated database's options, or None when skipping is asked for.
+async fn database() -> Option<PgConnectOptions> {
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var("REGJISTRI_SKIP_PG").as_deref() == Ok("1") => {
+            eprintln!("\n*** SKIPPED: no DATABASE_URL and REGJISTRI_SKIP_PG=1: the server tests did NOT run ***\n");
+            return None;
+        }
+        _ => panic!(
+            "DATABASE_URL is not set: run these tests under scripts/with-postgres.sh \
+             (it starts a throwaway PostgreSQL), or set REGJISTRI_SKIP_PG=1 to skip them loudly"
+        ),
+    };
+    let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+    let name = format!("regjistri_test_{}", Uuid::now_v7().simple());
+    let mut admin = PgConnection::connect_with(&base).await.expect("connect");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
+    let options = base.database(&name);
+    regjistri_central::migrate_with(options.clone())
+        .await
+        .expect("migrate");
+    Some(options)
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+fn valid_until() -> OffsetDateTime {
+    now() + time::Duration::days(30)
+}
+
+struct Server {
+    addr: std::net::SocketAddr,
+    ca: Issued,
+    central: Central,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A server on a loopback port with a fresh CA and a certificate for `server_cert_hosts`
+/// valid until `server_not_after`.
+async fn start(
+    db: &PgConnectOptions,
+    server_cert_hosts: &[&str],
+    server_not_after: OffsetDateTime,
+) -> Server {
+    let ca = pki::new_ca(now(), 1).unwrap();
+    let hosts: Vec<String> = server_cert_hosts.iter().map(|h| h.to_string()).collect();
+    let server_cert = pki::server_certificate(
+        &ca,
+        &hosts,
+        now() - time::Duration::days(60),
+        server_not_after,
+    )
+    .unwrap();
+    let config =
+        tls::server_config(&ca.cert_pem, &server_cert.cert_pem, &server_cert.key_pem).unwrap();
+    let central = Central::connect_with(db.clone(), 4, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = http::router(AppState {
+        central: central.clone(),
+    });
+    tokio::spawn(http::serve(listener, config, app, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        addr,
+        ca,
+        central,
+        stop: Some(stop),
+    }
+}
+
+impl Server {
+    /// A station certificate from this server's CA, enrolled unless `enrol` is false.
+    async fn station(
+        &self,
+        code: &str,
+        directorate: &str,
+        not_after: OffsetDateTime,
+        enrol: bool,
+    ) -> Issued {
+        let cert = pki::station_certificate(
+            &self.ca,
+            code,
+            directorate,
+            now() - time::Duration::days(60),
+            not_after,
+        )
+        .unwrap();
+        if enrol {
+            self.central
+                .enrol_station(code, directorate, &cert.sha256().unwrap(), "admin")
+                .await
+                .unwrap();
+        }
+        cert
+    }
+
+    fn client(&self, identity: Option<&Issued>, host: &str) -> Client {
+        client(&self.ca, identity, self.addr, host)
+    }
+}
+
+struct Client {
+    config: Arc<ClientConfig>,
+    addr: std::net::SocketAddr,
+    host: String,
+}
+
+fn client(
+    trust: &Issued,
+    identity: Option<&Issued>,
+    addr: std::net::SocketAddr,
+    host: &str,
+) -> Client {
+    let mut roots = RootCertStore::empty();
+    for c in tls::certificates(&trust.cert_pem).unwrap() {
+        roots.add(c).unwrap();
+    }
+    let builder = ClientConfig::builder_with_provider(tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match identity {
+        Some(id) => builder
+            .with_client_auth_cert(
+                tls::certificates(&id.cert_pem).unwrap(),
+                tls::private_key(&id.key_pem).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    Client {
+        config: Arc::new(config),
+        addr,
+        host: host.to_string(),
+    }
+}
+
+impl Client {
+    /// One request on a new connection; Err when TLS or HTTP fails.
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value), String> {
+        let tcp = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let name = ServerName::try_from(self.host.clone()).map_err(|e| e.to_string())?;
+        let tls = tokio::time::timeout(
+            Duration::from_secs(5),
+            TlsConnector::from(self.config.clone()).connect(name, tcp),
+        )
+        .await
+        .map_err(|_| "handshake timed out".to_string())?
+        .map_err(|e| format!("handshake: {e}"))?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        let bytes = body.map(|b| b.to_string()).unwrap_or_default();
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.host)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(bytes)))
+            .map_err(|e| e.to_string())?;
+        let response = tokio::time::timeout(Duration::from_secs(10), sender.send_request(req))
+            .await
+            .map_err(|_| "request timed out".to_string())?
+            .map_err(|e| format!("request: {}", chain(&e)))?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        Ok((status, value))
+    }
+}
+
+/// An error with its sources: the TLS alert is a few levels down.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn document(directorate: &str) -> Value {
+    json!({
+        "status": "pending",
+        "owning_directorate": directorate,
+        "data": {
+            "identity": {
+                "surname": "Hoxha", "given_name": "Arben", "father_name": "Gjergj",
+                "mother_name": "Drita", "sex": "M", "date_of_birth": "1968-02-18",
+                "place_of_birth": "Tiranë", "nid": null, "nid_check_overridden": false,
+                "citizenships": ["AL"], "aliases": []
+            },
+            "description": {"height_cm": null, "eye_colour": "", "hair_colour": "", "marks": ""},
+            "convictions": [],
+            "addresses": []
+        }
+    })
+}
+
+#[tokio::test]
+async fn an_enrolled_station_syncs_over_mutual_tls() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], valid_until()).await;
+    let id = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let c = server.client(Some(&id), "localhost");
+
+    let (status, body) = c.request(Method::GET, "/v1/station", None).await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["code"], json!("st-tr-01"));
+    assert_eq!(body["directorate"], json!("dvp-tirane"));
+
+    let file = Uuid::now_v7();
+    let mutation = json!({
+        "mutation_id": Uuid::now_v7(), "entity": "offender_file", "entity_id": file,
+        "base_version": 0, "diff": diff(&Value::Null, &document("dvp-tirane")),
+        "actor": "arta.kola", "created_at": "2026-05-04T08:00:00Z"
+    });
+    let push = json!({"mutations": [mutation]});
+    let (status, first) = c
+        .request(Method::POST, "/v1/push", Some(push.clone()))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["results"][0]["outcome"], json!("applied"));
+    // The reply "lost": the same push again gets the same answer.
+    let (_, again) = c
+        .request(Method::POST, "/v1/push", Some(push))
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+
+    let (status, page) = c
+        .request(Method::GET, "/v1/pull?after=0&limit=10", None)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"][0]["kind"], json!("file"));
+    assert_eq!(page["items"][0]["id"], json!(file));
+    assert_eq!(page["more"], json!(false));
+
+    let (status, body) = c
+        .request(Method::GET, "/v1/pull?after=999999", None)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(body["code"], json!("resnapshot_required"));
+    assert!(body["message"]["sq"]
+        .as_str()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(body["message"]["en"]
+        .as_str()
+        .is_some_and(|s| !s.is_empty()));
+
+    let (status, body) = c
+        .request(Method::POST, "/v1/push", Some(json!({"nope": 1})))
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request"))
+    );
+    let (status, body) = c.request(Method::GET, "/v1/nowhere", None).await.unwrap();
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+    let (status, body) = c.request(Method::DELETE, "/v1/push", None).await.unwrap();
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::METHOD_NOT_ALLOWED, json!("method_not_allowed"))
+    );
+    let too_many: Vec<Value> = (0..101).map(|_| mutation_stub()).collect();
+    let (status, body) = c
+        .request(
+            Method::POST,
+            "/v1/push",
+            Some(json!({"mutations": too_many})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::PAYLOAD_TOO_LARGE, json!("batch_too_large"))
+    );
+}
+
+fn mutation_stub() -> Value {
+    json!({"mutation_id": Uuid::now_v7(), "entity": "offender_file", "entity_id": Uuid::now_v7(),
+           "base_version": 0, "diff": [], "actor": "a", "created_at": "2026-05-04T08:00:00Z"})
+}
+
+#[tokio::test]
+async fn every_described_route_is_served() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], valid_until()).await;
+    let id = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let c = server.client(Some(&id), "localhost");
+    for (method, path) in ROUTES {
+        let (method, body) = match *method {
+            "get" => (Method::GET, None),
+            "post" if *path == "/v1/push" => (Method::POST, Some(json!({"mutations": []}))),
+            "post" => (Method::POST, Some(json!({"events": []}))),
+            other => panic!("method {other} not covered by this test"),
+        };
+        let (status, _) = c.request(method.clone(), path, body).await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{method} {path}");
+    }
+    let (_, described) = c.request(Method::GET, "/openapi.json", None).await.unwrap();
+    assert_eq!(described, regjistri_server::openapi::document());
+}
+
+#[tokio::test]
+async fn refused_certificates() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], valid_until()).await;
+    let good = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+
+    // Expired station certificate (enrolled, but its validity ended yesterday).
+    let expired = server
+        .station(
+            "st-tr-02",
+            "dvp-tirane",
+            now() - time::Duration::days(1),
+            true,
+        )
+        .await;
+    let r = server
+        .client(Some(&expired), "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await;
+    let e = r.expect_err("an expired client certificate must be refused");
+    assert!(e.contains("CertificateExpired"), "{e}");
+
+    // A certificate from another CA, even one with an enrolled hash.
+    let other_ca = pki::new_ca(now(), 1).unwrap();
+    let foreign = pki::station_certificate(
+        &other_ca,
+        "st-tr-03",
+        "dvp-tirane",
+        now() - time::Duration::days(1),
+        valid_until(),
+    )
+    .unwrap();
+    server
+        .central
+        .enrol_station(
+            "st-tr-03",
+            "dvp-tirane",
+            &foreign.sha256().unwrap(),
+            "admin",
+        )
+        .await
+        .unwrap();
+    let r = server
+        .client(Some(&foreign), "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await;
+    let e = r.expect_err("a certificate of an unknown CA must be refused");
+    // The other CA has the same name as ours, so webpki finds "our" issuer and the
+    // signature does not verify (DecryptError); a differently named one gives UnknownCA.
+    assert!(e.contains("UnknownCA") || e.contains("DecryptError"), "{e}");
+
+    // No client certificate at all.
+    let r = server
+        .client(None, "localhost")
+        .request(Method::GET, "/openapi.json", None)
+        .await;
+    let e = r.expect_err("a connection without a client certificate must be refused");
+    assert!(e.contains("CertificateRequired"), "{e}");
+
+    // The station reaches the server under a name its certificate does not carry.
+    let r = server
+        .client(Some(&good), "wrong.example")
+        .request(Method::GET, "/v1/station", None)
+        .await;
+    let e = r.expect_err("a server certificate for another host must be refused");
+    assert!(
+        e.contains("handshake") && e.contains("not valid for name"),
+        "{e}"
+    );
+
+    // A station that trusts another CA does not trust this server.
+    let r = client(&other_ca, Some(&good), server.addr, "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await;
+    let e = r.expect_err("a server certificate from an unknown CA must be refused");
+    assert!(
+        e.contains("handshake") && (e.contains("UnknownIssuer") || e.contains("BadSignature")),
+        "{e}"
+    );
+
+    // A valid certificate of this CA that was never enrolled, and one that was disabled.
+    let stranger = server
+        .station("st-tr-04", "dvp-tirane", valid_until(), false)
+        .await;
+    let (status, body) = server
+        .client(Some(&stranger), "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("station_unknown"))
+    );
+    server
+        .central
+        .disable_station("st-tr-01", "admin")
+        .await
+        .unwrap();
+    let (status, _) = server
+        .client(Some(&good), "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_expired_server_certificate_is_refused_by_the_station() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], now() - time::Duration::days(1)).await;
+    let id = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let r = server
+        .client(Some(&id), "localhost")
+        .request(Method::GET, "/v1/station", None)
+        .await;
+    let e = r.expect_err("an expired server certificate must be refused");
+    assert!(e.contains("handshake") && e.contains("expired"), "{e}");
+}
