@@ -186,7 +186,28 @@ impl Central {
                 .map_err(|e| CentralError::Corrupt(format!("stored result: {e}")));
         }
 
-        let (result, conflict) = self.decide(conn, station, m).await?;
+        let before: Option<i64> = sqlx::query_scalar("SELECT version FROM record WHERE id = $1")
+            .bind(m.entity_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let (mut result, conflict) = self.decide(conn, station, m).await?;
+        // A mutation that did not (fully) apply and left the record as it was: the station's
+        // copy now differs from the server's, and the record would not come down again. A
+        // new version (same content) puts it back in the feed for the station's next pull.
+        let unchanged = result.version.is_none() || result.version == before;
+        if result.outcome != Outcome::Applied && before.is_some() && unchanged {
+            let touched: Option<i64> = sqlx::query_scalar(
+                "UPDATE record SET version = nextval('feed_seq') WHERE id = $1 AND owning_directorate = $2
+                 RETURNING version",
+            )
+            .bind(m.entity_id)
+            .bind(&station.directorate)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if result.outcome == Outcome::Conflict && touched.is_some() {
+                result.version = touched;
+            }
+        }
         let now = self.now();
         sqlx::query(
             "INSERT INTO mutation (mutation_id, station, entity, entity_id, base_version, diff, actor,
