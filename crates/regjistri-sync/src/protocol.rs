@@ -232,10 +232,76 @@ impl WireError {
     }
 }
 
+/// Splits pending mutations, in order, into push batches of at most
+/// [`MAX_PUSH_MUTATIONS`] and (with the envelope) [`MAX_PUSH_BYTES`]. A single mutation
+/// larger than the limit goes alone (the server refuses it, and the station quarantines it).
+pub fn batches(mutations: Vec<Mutation>) -> Vec<Vec<Mutation>> {
+    const ENVELOPE: usize = 64;
+    let mut out: Vec<Vec<Mutation>> = Vec::new();
+    let mut current: Vec<Mutation> = Vec::new();
+    let mut size = ENVELOPE;
+    for m in mutations {
+        let len = serde_json::to_vec(&m)
+            .map(|v| v.len())
+            .unwrap_or(MAX_PUSH_BYTES)
+            + 1;
+        if !current.is_empty()
+            && (current.len() == MAX_PUSH_MUTATIONS || size + len > MAX_PUSH_BYTES)
+        {
+            out.push(std::mem::take(&mut current));
+            size = ENVELOPE;
+        }
+        size += len;
+        current.push(m);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn mutation(payload: usize) -> Mutation {
+        Mutation {
+            mutation_id: Uuid::now_v7(),
+            entity: ENTITY_OFFENDER_FILE.into(),
+            entity_id: Uuid::now_v7(),
+            base_version: 0,
+            diff: vec![FieldChange {
+                path: "data.description.marks".into(),
+                old: Value::Null,
+                new: Value::String("x".repeat(payload)),
+            }],
+            actor: "a".into(),
+            created_at: DateTime::<Utc>::default(),
+        }
+    }
+
+    #[test]
+    fn batches_respect_count_and_size_and_keep_order() {
+        let small: Vec<Mutation> = (0..250).map(|_| mutation(10)).collect();
+        let ids: Vec<Uuid> = small.iter().map(|m| m.mutation_id).collect();
+        let b = batches(small);
+        assert_eq!(
+            b.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![100, 100, 50]
+        );
+        let again: Vec<Uuid> = b.iter().flatten().map(|m| m.mutation_id).collect();
+        assert_eq!(again, ids);
+        let big: Vec<Mutation> = (0..5).map(|_| mutation(300_000)).collect();
+        for batch in batches(big) {
+            let bytes = serde_json::to_vec(&PushRequest { mutations: batch })
+                .unwrap()
+                .len();
+            assert!(bytes <= MAX_PUSH_BYTES, "{bytes}");
+        }
+        assert_eq!(batches(vec![mutation(2_000_000)]).len(), 1);
+        assert!(batches(vec![]).is_empty());
+    }
 
     #[test]
     fn pull_items_are_tagged_by_kind() {

@@ -1,0 +1,184 @@
+//! One synchronisation round of a station (feature `client`): push the change log in
+//! batches, then pull the feed page by page, then upload the audit trail. The station's
+//! storage is behind [`Replica`], which the desktop app implements over its store; each
+//! method is one local transaction.
+//!
+//! Rules the worker keeps: push before pull (so the station's own changes are merged on the
+//! server before its copy is replaced by the server's); a rejected mutation is quarantined by
+//! the replica and never blocks the others or the pull; the cursor is stored with the page
+//! that advanced it; `resnapshot_required` starts a full pull from 0 that ends by dropping
+//! records the server no longer sent; an audit refusal is reported, never blocks data.
+
+use crate::client::{ClientError, SyncClient};
+use crate::protocol::{
+    batches, AuditEventWire, Mutation, MutationResult, Outcome, PullPage, MAX_AUDIT_EVENTS,
+};
+
+/// The station's storage, as synchronisation needs it.
+pub trait Replica {
+    type Error: std::fmt::Display;
+    /// Change-log rows neither pushed nor quarantined, oldest first, at most `max`.
+    fn pending(&mut self, max: usize) -> Result<Vec<Mutation>, Self::Error>;
+    /// The server's answers to one pushed batch: applied and conflicting mutations are
+    /// marked pushed, rejected ones quarantined (shown to the user, never sent again).
+    fn record_results(&mut self, results: &[MutationResult]) -> Result<(), Self::Error>;
+    /// The last feed number applied (0: nothing yet).
+    fn cursor(&mut self) -> Result<i64, Self::Error>;
+    /// Applies a page and stores `page.next_cursor`, in one local transaction.
+    fn apply_page(&mut self, page: &PullPage) -> Result<(), Self::Error>;
+    /// Starts a full re-snapshot: cursor to 0, every synchronised record marked unseen
+    /// (unpushed mutations are kept).
+    fn begin_resnapshot(&mut self) -> Result<(), Self::Error>;
+    /// Ends it: drops the synchronised records the snapshot did not contain.
+    fn finish_resnapshot(&mut self) -> Result<(), Self::Error>;
+    /// Audit events after the last one the server accepted, oldest first, at most `max`.
+    fn audit_pending(&mut self, max: usize) -> Result<Vec<AuditEventWire>, Self::Error>;
+    /// The server holds the chain up to `head_seq`.
+    fn audit_accepted(&mut self, head_seq: i64) -> Result<(), Self::Error>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError<E: std::fmt::Display> {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("local store: {0}")]
+    Replica(E),
+    #[error("the replica returned the same pending mutation again after it was answered")]
+    Stuck,
+}
+
+/// What one round did, for the status line ("pending", "last sync", conflicts badge).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub pushed: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub resnapshot: bool,
+    pub audit_stored: u64,
+    /// An audit upload refused by the server (its code), reported without failing the round.
+    pub audit_refused: Option<String>,
+}
+
+/// How far a round is, for a progress bar on long syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Pushed(usize),
+    Pulled(usize),
+}
+
+/// One round: push, pull, audit.
+pub async fn sync_once<R: Replica>(
+    client: &SyncClient,
+    replica: &mut R,
+    page_size: u32,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Report, WorkerError<R::Error>> {
+    let mut report = Report::default();
+    push(client, replica, &mut report, progress).await?;
+    pull(client, replica, page_size, &mut report, progress).await?;
+    audit(client, replica, &mut report).await?;
+    Ok(report)
+}
+
+async fn push<R: Replica>(
+    client: &SyncClient,
+    replica: &mut R,
+    report: &mut Report,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), WorkerError<R::Error>> {
+    let mut last_first = None;
+    loop {
+        let pending = replica
+            .pending(crate::protocol::MAX_PUSH_MUTATIONS * 10)
+            .map_err(WorkerError::Replica)?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if last_first == Some(pending[0].mutation_id) {
+            return Err(WorkerError::Stuck);
+        }
+        last_first = Some(pending[0].mutation_id);
+        for batch in batches(pending) {
+            let response = client.push(&batch).await?;
+            for r in &response.results {
+                match r.outcome {
+                    Outcome::Applied => report.pushed += 1,
+                    Outcome::Conflict => {
+                        report.pushed += 1;
+                        report.conflicts += 1;
+                    }
+                    Outcome::Rejected => report.rejected += 1,
+                }
+            }
+            replica
+                .record_results(&response.results)
+                .map_err(WorkerError::Replica)?;
+            progress(Progress::Pushed(report.pushed + report.rejected));
+        }
+    }
+}
+
+async fn pull<R: Replica>(
+    client: &SyncClient,
+    replica: &mut R,
+    page_size: u32,
+    report: &mut Report,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), WorkerError<R::Error>> {
+    let mut cursor = replica.cursor().map_err(WorkerError::Replica)?;
+    loop {
+        let page = match client.pull(cursor, page_size).await {
+            Ok(p) => p,
+            Err(ClientError::ResnapshotRequired) if !report.resnapshot => {
+                report.resnapshot = true;
+                replica.begin_resnapshot().map_err(WorkerError::Replica)?;
+                cursor = 0;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        replica.apply_page(&page).map_err(WorkerError::Replica)?;
+        report.pulled += page.items.len();
+        progress(Progress::Pulled(report.pulled));
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    if report.resnapshot {
+        replica.finish_resnapshot().map_err(WorkerError::Replica)?;
+    }
+    Ok(())
+}
+
+async fn audit<R: Replica>(
+    client: &SyncClient,
+    replica: &mut R,
+    report: &mut Report,
+) -> Result<(), WorkerError<R::Error>> {
+    loop {
+        let events = replica
+            .audit_pending(MAX_AUDIT_EVENTS)
+            .map_err(WorkerError::Replica)?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        match client.push_audit(&events).await {
+            Ok(accepted) => {
+                report.audit_stored += accepted.stored;
+                replica
+                    .audit_accepted(accepted.head_seq)
+                    .map_err(WorkerError::Replica)?;
+                if accepted.stored == 0 {
+                    return Ok(());
+                }
+            }
+            Err(ClientError::Refused { error, .. }) => {
+                report.audit_refused = Some(error.code);
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
