@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,13 +19,14 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use regjistri_central::{Central, CentralError, Station};
 use regjistri_sync::protocol::{
-    AuditPush, ConflictList, PullPage, PushRequest, StationInfo, WireError, MAX_PUSH_BYTES,
-    MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    AuditPush, ConflictList, FetchRequest, FetchedFile, PullPage, PushRequest, ResolveRequest,
+    Resolved, StationInfo, WireError, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
+use uuid::Uuid;
 
 use crate::{openapi, pki};
 
@@ -94,7 +95,10 @@ impl From<CentralError> for ApiError {
             CentralError::ResnapshotRequired { .. } => StatusCode::GONE,
             CentralError::AuditChain(_) | CentralError::StationExists(_) => StatusCode::CONFLICT,
             CentralError::UnknownStation(_) => StatusCode::FORBIDDEN,
-            CentralError::NotFound(_) => StatusCode::NOT_FOUND,
+            CentralError::NotFound(_)
+            | CentralError::RecordNotFound(_)
+            | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
+            CentralError::ConflictResolved(_) => StatusCode::CONFLICT,
             CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
             CentralError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -208,6 +212,38 @@ async fn conflicts(
     }))
 }
 
+async fn resolve(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Resolved>, ApiError> {
+    let Path(id) = id.map_err(|r| ApiError::invalid(&r.body_text()))?;
+    let request: ResolveRequest = parse(body)?;
+    Ok(Json(
+        state
+            .central
+            .resolve_conflict(&s, id, &request.resolved_by, &request.values)
+            .await?,
+    ))
+}
+
+async fn fetch(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<FetchedFile>, ApiError> {
+    let Path(id) = id.map_err(|r| ApiError::invalid(&r.body_text()))?;
+    let request: FetchRequest = parse(body)?;
+    Ok(Json(
+        state
+            .central
+            .fetch_file(&s, id, &request.actor, &request.reason)
+            .await?,
+    ))
+}
+
 async fn openapi_json() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -238,6 +274,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/audit", post(audit))
         .route("/v1/conflicts", get(conflicts))
+        .route("/v1/conflicts/{id}/resolve", post(resolve))
+        .route("/v1/files/{id}/fetch", post(fetch))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

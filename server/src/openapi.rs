@@ -11,6 +11,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/pull"),
     ("post", "/v1/audit"),
     ("get", "/v1/conflicts"),
+    ("post", "/v1/conflicts/{id}/resolve"),
+    ("post", "/v1/files/{id}/fetch"),
     ("get", "/openapi.json"),
 ];
 
@@ -104,6 +106,34 @@ pub fn document() -> Value {
                 "summary": "Open conflicts of the station's directorate, for its supervisors",
                 "responses": with(json!({"200": ok("ConflictList")}))
             }},
+            "/v1/conflicts/{id}/resolve": {"post": {
+                "operationId": "resolveConflict",
+                "summary": "A supervisor's decision on an open conflict of the station's directorate",
+                "description": "The value kept for each contested path (the server's, the station's, \
+                    or one the supervisor typed) becomes a new version of the record; no values \
+                    closes the conflict and keeps the server's content. The station checks the \
+                    supervisor's role and four eyes; the server records who decided.",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+                "requestBody": body("ResolveRequest"),
+                "responses": with(json!({
+                    "200": ok("Resolved"),
+                    "400": error_response("invalid_request: a path outside the conflict, or values that make the file invalid"),
+                    "404": error_response("conflict_not_found"),
+                    "409": error_response("conflict_resolved")
+                }))
+            }},
+            "/v1/files/{id}/fetch": {"post": {
+                "operationId": "fetchFile",
+                "summary": "The full file of any directorate, online only, with a reason",
+                "description": "Who asked and why are kept in the access log; the fetch is audited.",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+                "requestBody": body("FetchRequest"),
+                "responses": with(json!({
+                    "200": ok("FetchedFile"),
+                    "400": error_response("invalid_request: a reason of 1 to 500 characters is required"),
+                    "404": error_response("record_not_found")
+                }))
+            }},
             "/openapi.json": {"get": {
                 "operationId": "openapi",
                 "summary": "This description",
@@ -192,6 +222,19 @@ fn schemas() -> Value {
             "station": {"type": "string"}, "actor": {"type": "string"}, "owning_directorate": {"type": "string"},
             "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldConflict"}},
             "created_at": {"type": "string", "format": "date-time"}}},
+        "ChosenValue": {"type": "object", "required": ["path", "value"], "properties": {
+            "path": {"type": "string"}, "value": {}}},
+        "ResolveRequest": {"type": "object", "required": ["resolved_by"], "properties": {
+            "resolved_by": {"type": "string"},
+            "values": {"type": "array", "items": {"$ref": "#/components/schemas/ChosenValue"}}}},
+        "Resolved": {"type": "object", "required": ["conflict_id", "record_id"], "properties": {
+            "conflict_id": {"type": "string", "format": "uuid"}, "record_id": {"type": "string", "format": "uuid"},
+            "version": {"type": "integer", "format": "int64"}}},
+        "FetchRequest": {"type": "object", "required": ["actor", "reason"], "properties": {
+            "actor": {"type": "string"}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+        "FetchedFile": {"type": "object", "required": ["id", "version", "document"], "properties": {
+            "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer", "format": "int64"},
+            "document": {"type": "object"}}},
         "ConflictList": {"type": "object", "required": ["conflicts"], "properties": {
             "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/Conflict"}}}}
     })

@@ -361,14 +361,31 @@ async fn every_described_route_is_served() {
         .await;
     let c = server.client(Some(&id), "localhost");
     for (method, path) in ROUTES {
-        let (method, body) = match *method {
-            "get" => (Method::GET, None),
-            "post" if *path == "/v1/push" => (Method::POST, Some(json!({"mutations": []}))),
-            "post" => (Method::POST, Some(json!({"events": []}))),
-            other => panic!("method {other} not covered by this test"),
+        let unknown = Uuid::now_v7().to_string();
+        let (method, body, expect) = match (*method, *path) {
+            ("get", _) => (Method::GET, None, "ok"),
+            ("post", "/v1/push") => (Method::POST, Some(json!({"mutations": []})), "ok"),
+            ("post", "/v1/audit") => (Method::POST, Some(json!({"events": []})), "ok"),
+            ("post", "/v1/conflicts/{id}/resolve") => (
+                Method::POST,
+                Some(json!({"resolved_by": "sup", "values": []})),
+                "conflict_not_found",
+            ),
+            ("post", "/v1/files/{id}/fetch") => (
+                Method::POST,
+                Some(json!({"actor": "a", "reason": "check"})),
+                "record_not_found",
+            ),
+            other => panic!("{other:?} not covered by this test"),
         };
-        let (status, _) = c.request(method.clone(), path, body).await.unwrap();
-        assert_eq!(status, StatusCode::OK, "{method} {path}");
+        let concrete = path.replace("{id}", &unknown);
+        let (status, answer) = c.request(method.clone(), &concrete, body).await.unwrap();
+        if expect == "ok" {
+            assert_eq!(status, StatusCode::OK, "{method} {path}");
+        } else {
+            // The route exists: the handler, not the fallback, answered.
+            assert_eq!(answer["code"], json!(expect), "{method} {path}");
+        }
     }
     let (_, described) = c.request(Method::GET, "/openapi.json", None).await.unwrap();
     assert_eq!(described, regjistri_server::openapi::document());

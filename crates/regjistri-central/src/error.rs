@@ -22,6 +22,12 @@ pub enum CentralError {
     StationExists(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("record {0} not found")]
+    RecordNotFound(String),
+    #[error("conflict {0} not found")]
+    ConflictNotFound(String),
+    #[error("conflict {0} is already resolved")]
+    ConflictResolved(String),
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("stored data is damaged: {0}")]
@@ -41,6 +47,9 @@ impl CentralError {
             CentralError::UnknownStation(_) => "station_unknown",
             CentralError::StationExists(_) => "station_exists",
             CentralError::NotFound(_) => "not_found",
+            CentralError::RecordNotFound(_) => "record_not_found",
+            CentralError::ConflictNotFound(_) => "conflict_not_found",
+            CentralError::ConflictResolved(_) => "conflict_resolved",
             CentralError::Invalid(_) => "invalid_request",
             CentralError::Corrupt(_) => "internal",
         }
@@ -81,6 +90,18 @@ impl CentralError {
                 format!("Station {code} is already enrolled."),
             ),
             CentralError::NotFound(_) => Text::new("Nuk u gjet.", "Not found."),
+            CentralError::RecordNotFound(_) => Text::new(
+                "Dosja nuk ekziston në server.",
+                "The file does not exist on the server.",
+            ),
+            CentralError::ConflictNotFound(_) => Text::new(
+                "Konflikti nuk u gjet në drejtorinë tuaj.",
+                "The conflict was not found in your directorate.",
+            ),
+            CentralError::ConflictResolved(_) => Text::new(
+                "Ky konflikt është zgjidhur tashmë.",
+                "This conflict is already resolved.",
+            ),
             CentralError::Invalid(_) => Text::new(
                 "Kërkesa nuk është e vlefshme.",
                 "The request is not valid.",

@@ -18,6 +18,7 @@ mod audit;
 mod error;
 mod feed;
 mod push;
+mod resolve;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -41,13 +42,22 @@ pub const DEFAULT_TOMBSTONE_DAYS: i64 = 90;
 
 /// The versioned migrations, embedded in the binary.
 pub fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "central".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/0001_central.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "central".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0001_central.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "resolution and access".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0002_resolution_and_access.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// Brings the database to the latest schema, as the connecting (owner) role. Run by

@@ -777,3 +777,147 @@ async fn a_cursor_never_skips_a_change_committed_by_a_concurrent_push() {
     assert_eq!(pushed.len(), 40);
     assert_eq!(seen, pushed, "nothing skipped, nothing invented");
 }
+
+#[tokio::test]
+async fn a_supervisor_resolves_a_conflict_once_and_the_choice_becomes_a_new_version() {
+    use regjistri_sync::protocol::ChosenValue;
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let b = station(&f, "st-tr-02", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+    f.central
+        .push(
+            &a,
+            &[mutation(
+                id,
+                v1,
+                edit(&doc, &[("/data/identity/surname", json!("Hoxhaj"))]),
+            )],
+        )
+        .await
+        .unwrap();
+    let rb = f
+        .central
+        .push(
+            &b,
+            &[mutation(
+                id,
+                v1,
+                edit(&doc, &[("/data/identity/surname", json!("Hoxhe"))]),
+            )],
+        )
+        .await
+        .unwrap();
+    let conflict = rb.results[0].conflict.as_ref().unwrap().id;
+    let before = f.central.record(id).await.unwrap().unwrap().0;
+    let pick = vec![ChosenValue {
+        path: "data.identity.surname".into(),
+        value: json!("Hoxhe"),
+    }];
+    // Another directorate cannot see or decide it; a path outside the conflict is refused.
+    let err = f
+        .central
+        .resolve_conflict(&durres, conflict, "sup", &pick)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict_not_found");
+    let outside = vec![ChosenValue {
+        path: "data.description.marks".into(),
+        value: json!("x"),
+    }];
+    let err = f
+        .central
+        .resolve_conflict(&a, conflict, "sup", &outside)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_request");
+    let bad = vec![ChosenValue {
+        path: "data.identity.surname".into(),
+        value: json!(42),
+    }];
+    let err = f
+        .central
+        .resolve_conflict(&a, conflict, "sup", &bad)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_request", "an invalid file is refused");
+
+    let resolved = f
+        .central
+        .resolve_conflict(&a, conflict, "drita.supervisor", &pick)
+        .await
+        .unwrap();
+    let (version, stored) = f.central.record(id).await.unwrap().unwrap();
+    assert_eq!(resolved.version, Some(version));
+    assert!(version > before);
+    assert_eq!(stored["data"]["identity"]["surname"], json!("Hoxhe"));
+    assert!(f
+        .central
+        .open_conflicts("dvp-tirane")
+        .await
+        .unwrap()
+        .is_empty());
+    let err = f
+        .central
+        .resolve_conflict(&a, conflict, "sup", &pick)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict_resolved");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM server_audit_event WHERE action = 'conflict.resolve' AND object_id = $1",
+    )
+    .bind(conflict.to_string())
+    .fetch_one(f.central.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn another_directorates_full_file_is_fetched_online_with_a_reason_and_logged() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let (id, version, doc) = create(&f, &tirane, "Hoxha").await;
+    let err = f
+        .central
+        .fetch_file(&durres, id, "arta.kola", "  ")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_request", "a reason is required");
+    let fetched = f
+        .central
+        .fetch_file(&durres, id, "arta.kola", "duplicate check, case 12/2026")
+        .await
+        .unwrap();
+    assert_eq!(fetched.version, version);
+    assert_eq!(fetched.document, doc);
+    assert_eq!(
+        f.central
+            .fetch_file(&durres, Uuid::now_v7(), "arta.kola", "x")
+            .await
+            .unwrap_err()
+            .code(),
+        "record_not_found"
+    );
+    let logged: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT station_code, actor, reason FROM file_access WHERE record_id = $1")
+            .bind(id)
+            .fetch_all(f.central.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        logged,
+        vec![(
+            "st-dr-01".into(),
+            "arta.kola".into(),
+            "duplicate check, case 12/2026".into()
+        )]
+    );
+    let err = sqlx::query("UPDATE file_access SET reason = 'forged'")
+        .execute(f.central.pool())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}

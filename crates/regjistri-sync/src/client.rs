@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::protocol::{
-    AuditAccepted, AuditEventWire, AuditPush, ConflictList, Mutation, PullPage, PushRequest,
-    PushResponse, StationInfo, WireError,
+    AuditAccepted, AuditEventWire, AuditPush, ChosenValue, ConflictList, FetchRequest, FetchedFile,
+    Mutation, PullPage, PushRequest, PushResponse, ResolveRequest, Resolved, StationInfo,
+    WireError,
 };
 
 /// What a station needs to reach the server. The key comes from the OS key store; the
@@ -284,6 +285,45 @@ impl SyncClient {
     pub async fn conflicts(&self) -> Result<ConflictList, ClientError> {
         self.call::<(), _>(reqwest::Method::GET, "/v1/conflicts", None)
             .await
+    }
+
+    /// A supervisor's decision (the station checked the role and four eyes). Safe to retry:
+    /// a second attempt after a lost reply gets `conflict_resolved`.
+    pub async fn resolve_conflict(
+        &self,
+        id: uuid::Uuid,
+        resolved_by: &str,
+        values: Vec<ChosenValue>,
+    ) -> Result<Resolved, ClientError> {
+        let body = ResolveRequest {
+            resolved_by: resolved_by.to_string(),
+            values,
+        };
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/conflicts/{id}/resolve"),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// The full file of another directorate, online only, with the reason (logged).
+    pub async fn fetch_file(
+        &self,
+        id: uuid::Uuid,
+        actor: &str,
+        reason: &str,
+    ) -> Result<FetchedFile, ClientError> {
+        let body = FetchRequest {
+            actor: actor.to_string(),
+            reason: reason.to_string(),
+        };
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/files/{id}/fetch"),
+            Some(&body),
+        )
+        .await
     }
 }
 

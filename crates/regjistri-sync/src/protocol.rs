@@ -8,6 +8,8 @@
 //! | `GET /v1/pull?after=C&limit=N` | | [`PullPage`], or `410 resnapshot_required` |
 //! | `POST /v1/audit` | [`AuditPush`] | [`AuditAccepted`], or `409 audit_chain_*` |
 //! | `GET /v1/conflicts` | | [`ConflictList`] (the station's directorate, open ones) |
+//! | `POST /v1/conflicts/{id}/resolve` | [`ResolveRequest`] | [`Resolved`], or `404 conflict_not_found`, `409 conflict_resolved` |
+//! | `POST /v1/files/{id}/fetch` | [`FetchRequest`] | [`FetchedFile`] (any directorate, online only, logged with the reason) |
 //!
 //! Errors are [`WireError`]: a stable code and the message in Albanian and English.
 
@@ -214,6 +216,47 @@ pub struct ConflictView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictList {
     pub conflicts: Vec<ConflictView>,
+}
+
+/// A supervisor's decision on a conflict: the value kept for each contested path (the
+/// server's, the station's, or one typed by the supervisor). No values: the conflict is
+/// closed and the server's content stays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolveRequest {
+    /// The supervisor's user name (the station checked the role and four eyes).
+    pub resolved_by: String,
+    #[serde(default)]
+    pub values: Vec<ChosenValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChosenValue {
+    pub path: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub conflict_id: Uuid,
+    pub record_id: Uuid,
+    /// The record's new version, when the decision changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+}
+
+/// Asking for the full file of another directorate, online only: who and why (logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchRequest {
+    pub actor: String,
+    /// 1 to 500 characters.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FetchedFile {
+    pub id: Uuid,
+    pub version: i64,
+    pub document: Value,
 }
 
 /// Every error the server sends: a stable machine code and the message in both languages.

@@ -1,0 +1,172 @@
+//! A supervisor's decision on a conflict, and the full file of another directorate fetched
+//! online with a reason. Both audited in the server's trail.
+
+use regjistri_sync::document::{apply, FileDocument};
+use regjistri_sync::protocol::{ChosenValue, FetchedFile, Resolved};
+use serde_json::Value;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::push::index_entry;
+use crate::{audit, Central, CentralError, Station, FEED_LOCK};
+
+impl Central {
+    /// Closes an open conflict of the station's directorate, writing the chosen value of
+    /// each contested path (only those paths) as a new version of the record. A choice that
+    /// would make the file invalid is refused and the conflict stays open.
+    pub async fn resolve_conflict(
+        &self,
+        station: &Station,
+        conflict_id: Uuid,
+        resolved_by: &str,
+        values: &[ChosenValue],
+    ) -> Result<Resolved, CentralError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FEED_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(
+            "SELECT record_id, fields, resolved_at IS NOT NULL AS resolved FROM conflict
+             WHERE id = $1 AND owning_directorate = $2 FOR UPDATE",
+        )
+        .bind(conflict_id)
+        .bind(&station.directorate)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| CentralError::ConflictNotFound(conflict_id.to_string()))?;
+        if row.get::<bool, _>("resolved") {
+            return Err(CentralError::ConflictResolved(conflict_id.to_string()));
+        }
+        let record_id: Uuid = row.get("record_id");
+        let fields: Vec<regjistri_sync::FieldConflict> = serde_json::from_value(row.get("fields"))
+            .map_err(|e| CentralError::Corrupt(e.to_string()))?;
+        if values
+            .iter()
+            .any(|v| !fields.iter().any(|f| f.path == v.path))
+        {
+            return Err(CentralError::Invalid(
+                "a path that is not in the conflict".into(),
+            ));
+        }
+        let mut version = None;
+        if !values.is_empty() {
+            let document: Value =
+                sqlx::query_scalar("SELECT document FROM record WHERE id = $1 FOR UPDATE")
+                    .bind(record_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| CentralError::RecordNotFound(record_id.to_string()))?;
+            let mut merged = document.clone();
+            for v in values {
+                apply(&mut merged, &v.path, &v.value)
+                    .map_err(|_| CentralError::Invalid("a value that does not fit".into()))?;
+            }
+            let file = FileDocument::parse(&merged).map_err(|_| {
+                CentralError::Invalid("the chosen values make the file invalid".into())
+            })?;
+            if merged != document {
+                let v: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE record SET version = $2, owning_directorate = $3, status = $4, document = $5,
+                        index_entry = $6, updated_at = $7 WHERE id = $1",
+                )
+                .bind(record_id)
+                .bind(v)
+                .bind(&file.owning_directorate)
+                .bind(file.status.as_str())
+                .bind(&merged)
+                .bind(
+                    serde_json::to_value(index_entry(&file))
+                        .map_err(|e| CentralError::Corrupt(e.to_string()))?,
+                )
+                .bind(self.now())
+                .execute(&mut *tx)
+                .await?;
+                version = Some(v);
+            }
+        }
+        sqlx::query(
+            "UPDATE conflict SET resolved_at = $2, resolved_by = $3, resolution = $4 WHERE id = $1",
+        )
+        .bind(conflict_id)
+        .bind(self.now())
+        .bind(format!("{}/{resolved_by}", station.code))
+        .bind(serde_json::to_value(values).map_err(|e| CentralError::Corrupt(e.to_string()))?)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.now(),
+            &format!("{}/{resolved_by}", station.code),
+            "conflict.resolve",
+            "conflict",
+            &conflict_id.to_string(),
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        log::info!(
+            "conflict {conflict_id} on record {record_id} resolved by station {}",
+            station.code
+        );
+        Ok(Resolved {
+            conflict_id,
+            record_id,
+            version,
+        })
+    }
+
+    /// The full file of any directorate, for a station online: who asked and why go into
+    /// the access log, and the fetch into the server's trail.
+    pub async fn fetch_file(
+        &self,
+        station: &Station,
+        id: Uuid,
+        actor: &str,
+        reason: &str,
+    ) -> Result<FetchedFile, CentralError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 || actor.trim().is_empty() {
+            return Err(CentralError::Invalid(
+                "a reason (1-500 characters) and an actor".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT version, document FROM record WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| CentralError::RecordNotFound(id.to_string()))?;
+        sqlx::query(
+            "INSERT INTO file_access (id, record_id, station_code, actor, reason, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(&station.code)
+        .bind(actor)
+        .bind(reason)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.now(),
+            &format!("{}/{actor}", station.code),
+            "file.fetch",
+            "offender_file",
+            &id.to_string(),
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(FetchedFile {
+            id,
+            version: row.get("version"),
+            document: row.get("document"),
+        })
+    }
+}
