@@ -150,7 +150,16 @@ fn parse<T: serde::de::DeserializeOwned>(
         Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::too_large()),
         Err(r) => return Err(ApiError::invalid(&r.body_text())),
     };
-    serde_json::from_slice(&body).map_err(|e| ApiError::invalid(&format!("body: {e}")))
+    // serde's message may quote the offending value, which could be personal: log where
+    // the body went wrong, never what it said.
+    serde_json::from_slice(&body).map_err(|e| {
+        ApiError::invalid(&format!(
+            "body: {:?} error at line {} column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 async fn station(Caller(s): Caller) -> Json<StationInfo> {

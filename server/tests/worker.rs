@@ -209,7 +209,7 @@ async fn start(db: &PgConnectOptions, faults: Faults) -> Server {
 
 struct Station {
     directorate: String,
-    client: SyncClient,
+    client: Option<SyncClient>,
     files: BTreeMap<Uuid, (i64, Value)>,
     index: BTreeMap<Uuid, i64>,
     pending: Vec<Mutation>,
@@ -237,16 +237,22 @@ impl Server {
             .await
             .unwrap();
         let identity = Identity::from_bundle(&pki::station_bundle(&cert, &self.ca)).unwrap();
-        let mut settings = Settings::new(self.base_url.clone());
+        Station::new(&identity, &self.base_url, directorate, 12)
+    }
+}
+
+impl Station {
+    fn new(identity: &Identity, base_url: &str, directorate: &str, retries: u32) -> Station {
+        let mut settings = Settings::new(base_url);
         settings.connect_timeout = Duration::from_secs(2);
         settings.idle_timeout = Duration::from_millis(700);
         settings.overall_timeout = Duration::from_secs(10);
-        settings.retries = 12;
+        settings.retries = retries;
         settings.backoff_base = Duration::from_millis(5);
-        settings.backoff_max = Duration::from_millis(100);
+        settings.backoff_max = Duration::from_millis(200);
         Station {
             directorate: directorate.into(),
-            client: SyncClient::new(&identity, settings).unwrap(),
+            client: Some(SyncClient::new(identity, settings).unwrap()),
             files: BTreeMap::new(),
             index: BTreeMap::new(),
             pending: Vec::new(),
@@ -337,30 +343,16 @@ impl Station {
     }
 
     async fn sync(&mut self) -> Report {
-        let client = std::mem::replace(&mut self.client, placeholder_client());
+        // The worker borrows the station's storage; the client is lent out meanwhile.
+        let client = self.client.take().expect("a client");
         let result = sync_once(&client, self, 7, &mut |_| {}).await;
-        self.client = client;
+        self.client = Some(client);
         result.expect("sync")
     }
-}
 
-/// Stands in for the client while the station is borrowed by the worker.
-fn placeholder_client() -> SyncClient {
-    thread_local! {
-        static BUNDLE: String = {
-            let ca = pki::new_ca(OffsetDateTime::now_utc(), 1).unwrap();
-            let now = OffsetDateTime::now_utc();
-            let cert = pki::station_certificate(&ca, "none", "none", now, now + time::Duration::days(1)).unwrap();
-            pki::station_bundle(&cert, &ca)
-        };
+    fn client(&self) -> &SyncClient {
+        self.client.as_ref().expect("a client")
     }
-    BUNDLE.with(|b| {
-        SyncClient::new(
-            &Identity::from_bundle(b).unwrap(),
-            Settings::new("https://localhost:1"),
-        )
-        .unwrap()
-    })
 }
 
 impl Replica for Station {
@@ -454,10 +446,10 @@ impl Replica for Station {
 
 /// Every station holds exactly the server's files of its directorate, at the server's
 /// version, and an index entry for every other record.
-async fn assert_converged(server: &Server, stations: &[&Station]) {
+async fn assert_converged(central: &Central, stations: &[&Station]) {
     let rows: Vec<(Uuid, i64, String, Value)> =
         sqlx::query_as("SELECT id, version, owning_directorate, document FROM record ORDER BY id")
-            .fetch_all(server.central.pool())
+            .fetch_all(central.pool())
             .await
             .unwrap();
     for s in stations {
@@ -490,9 +482,9 @@ async fn assert_converged(server: &Server, stations: &[&Station]) {
     }
 }
 
-async fn mutations_on_server(server: &Server) -> BTreeSet<Uuid> {
+async fn mutations_on_server(central: &Central) -> BTreeSet<Uuid> {
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT mutation_id FROM mutation")
-        .fetch_all(server.central.pool())
+        .fetch_all(central.pool())
         .await
         .unwrap();
     let set: BTreeSet<Uuid> = ids.iter().copied().collect();
@@ -530,7 +522,7 @@ async fn stations_sync_merge_and_surface_conflicts_through_the_server() {
     assert_eq!(rb.conflicts, 1);
     a.sync().await;
     c.sync().await;
-    assert_converged(&server, &[&a, &b, &c]).await;
+    assert_converged(&server.central, &[&a, &b, &c]).await;
     assert_eq!(
         a.files[&f1].1["data"]["identity"]["surname"],
         json!("Hoxhaj")
@@ -543,10 +535,10 @@ async fn stations_sync_merge_and_surface_conflicts_through_the_server() {
         b.files[&f2].1["data"]["identity"]["given_name"],
         json!("Arbër")
     );
-    let open = b.client.conflicts().await.unwrap().conflicts;
+    let open = b.client().conflicts().await.unwrap().conflicts;
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].fields[0].station, json!("Arbri"));
-    assert!(c.client.conflicts().await.unwrap().conflicts.is_empty());
+    assert!(c.client().conflicts().await.unwrap().conflicts.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -579,14 +571,14 @@ async fn lost_replies_resets_and_stalls_are_retried_and_nothing_applies_twice() 
         .unwrap()
         .extend([Fault::Stall, Fault::Reset, Fault::LostReply]);
     b.sync().await;
-    assert_converged(&server, &[&a, &b]).await;
+    assert_converged(&server.central, &[&a, &b]).await;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM record")
         .fetch_one(server.central.pool())
         .await
         .unwrap();
     assert_eq!(count, 10, "nothing duplicated");
     assert_eq!(
-        mutations_on_server(&server).await,
+        mutations_on_server(&server.central).await,
         a.made.iter().copied().collect()
     );
 }
@@ -654,7 +646,7 @@ async fn random_operations_and_faults_converge_with_nothing_lost_or_duplicated()
         }
     }
     let refs: Vec<&Station> = stations.iter().collect();
-    assert_converged(&server, &refs).await;
+    assert_converged(&server.central, &refs).await;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM record")
         .fetch_one(server.central.pool())
         .await
@@ -665,7 +657,7 @@ async fn random_operations_and_faults_converge_with_nothing_lost_or_duplicated()
         .flat_map(|s| s.made.iter().copied())
         .collect();
     assert_eq!(
-        mutations_on_server(&server).await,
+        mutations_on_server(&server.central).await,
         made,
         "every mutation arrived exactly once"
     );
@@ -677,4 +669,108 @@ async fn random_operations_and_faults_converge_with_nothing_lost_or_duplicated()
             "the audit trail arrived"
         );
     }
+}
+
+// ---- the real binary, killed (SIGKILL) and restarted while a station pushes ----
+
+const BIN: &str = env!("CARGO_BIN_EXE_regjistri-server");
+
+/// The URL of a new, empty database in the cluster of DATABASE_URL.
+fn database_url_for(name: &str) -> String {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let query = tail.find('?').map(|i| &tail[i..]).unwrap_or("");
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+fn serve(state: &std::path::Path, port: u16, url: &str) -> std::process::Child {
+    std::process::Command::new(BIN)
+        .args(["--dir", state.to_str().unwrap(), "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["--database-url", url])
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_and_restarted_during_pushes_loses_and_duplicates_nothing() {
+    let Some(db) = database().await else { return };
+    let name = db.get_database().expect("a database name").to_string();
+    let url = database_url_for(&name);
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let bundle = tmp.path().join("st.pem");
+    for args in [
+        vec!["init", "--host", "localhost", "--database-url", &url],
+        vec![
+            "enrol-station",
+            "st-tr-01",
+            "--directorate",
+            "dvp-tirane",
+            "--database-url",
+            &url,
+            "--out",
+            bundle.to_str().unwrap(),
+        ],
+    ] {
+        let out = std::process::Command::new(BIN)
+            .arg("--dir")
+            .arg(&state)
+            .args(&args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let identity = Identity::from_bundle(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let mut station = Station::new(
+        &identity,
+        &format!("https://localhost:{port}"),
+        "dvp-tirane",
+        60,
+    );
+    let mut child = serve(&state, port, &url);
+    let central = Central::connect_with(db.clone(), 2, Arc::new(SystemClock))
+        .await
+        .unwrap();
+
+    // Each round: 150 new files pushed (two batches), the server killed after a delay that
+    // falls before, inside or after a batch's transaction, then started again.
+    for delay_ms in [0u64, 15, 40, 80, 150] {
+        for i in 0..150 {
+            station.create(&format!("Emri{delay_ms}-{i}"));
+        }
+        let killer = async {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            let _ = child.kill();
+            let _ = child.wait();
+            child = serve(&state, port, &url);
+        };
+        let (report, ()) = tokio::join!(station.sync(), killer);
+        assert_eq!(report.rejected, 0);
+    }
+    station.sync().await;
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert_converged(&central, &[&station]).await;
+    assert_eq!(station.files.len(), 750);
+    assert_eq!(
+        mutations_on_server(&central).await,
+        station.made.iter().copied().collect(),
+        "every mutation applied exactly once across the restarts"
+    );
 }
