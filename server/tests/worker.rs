@@ -774,3 +774,116 @@ async fn a_server_killed_and_restarted_during_pushes_loses_and_duplicates_nothin
         "every mutation applied exactly once across the restarts"
     );
 }
+
+// ---- measurements (ignored in the normal run; see docs/performance.md) ----
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// `REGJISTRI_BENCH_FILES` files (default 50,000) pushed by one station, then pulled whole by
+/// a fresh station over mutual TLS; then single-change round trips; then
+/// `REGJISTRI_BENCH_STATIONS` stations (default 200) pushing at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, run by hand: see docs/performance.md"]
+async fn measure_initial_sync_round_trip_and_many_stations() {
+    let Some(db) = database().await else { return };
+    let files = env_usize("REGJISTRI_BENCH_FILES", 50_000);
+    let stations = env_usize("REGJISTRI_BENCH_STATIONS", 200);
+    let server = start(&db, Faults::Queue(Arc::default())).await;
+    let mut a = server.station("st-tr-01", "dvp-tirane").await;
+
+    for i in 0..files {
+        a.create(&format!("Emri{i}"));
+    }
+    let t = std::time::Instant::now();
+    let client = a.client.take().unwrap();
+    for batch in regjistri_sync::protocol::batches(a.pending.clone()) {
+        let r = client.push(&batch).await.unwrap();
+        a.record_results(&r.results).unwrap();
+    }
+    a.client = Some(client);
+    let push_time = t.elapsed();
+    eprintln!(
+        "push of {files} new files: {:.1} s, {:.0} files/s",
+        push_time.as_secs_f64(),
+        files as f64 / push_time.as_secs_f64()
+    );
+
+    let mut b = server.station("st-tr-02", "dvp-tirane").await;
+    let t = std::time::Instant::now();
+    let client = b.client.take().unwrap();
+    let report = sync_once(&client, &mut b, 1000, &mut |_| {}).await.unwrap();
+    b.client = Some(client);
+    let pull_time = t.elapsed();
+    assert_eq!(report.pulled, files);
+    eprintln!(
+        "initial sync of a {files}-file directorate: {:.1} s, {:.0} files/s",
+        pull_time.as_secs_f64(),
+        files as f64 / pull_time.as_secs_f64()
+    );
+    a.sync().await;
+
+    // One change: pushed by A, pulled by B.
+    let ids: Vec<Uuid> = a.files.keys().copied().take(20).collect();
+    let mut trips = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        a.edit(*id, "/data/description/marks", json!(format!("mark {n}")));
+        let t = std::time::Instant::now();
+        a.sync().await;
+        b.sync().await;
+        trips.push(t.elapsed());
+        assert_eq!(
+            b.files[id].1["data"]["description"]["marks"],
+            json!(format!("mark {n}"))
+        );
+    }
+    trips.sort();
+    eprintln!(
+        "one change round trip (push + pull at A, pull at B): median {:.1} ms, max {:.1} ms",
+        percentile(&trips, 0.5).as_secs_f64() * 1e3,
+        trips.last().unwrap().as_secs_f64() * 1e3
+    );
+
+    // Many stations pushing at once (each one new file; cursor left at the end).
+    let mut many = Vec::new();
+    for i in 0..stations {
+        let mut s = server
+            .station(&format!("st-bench-{i:03}"), "dvp-tirane")
+            .await;
+        s.cursor = i64::MAX / 2; // no pull: the push is what is measured
+        many.push(s);
+    }
+    let mut tasks = Vec::new();
+    for mut s in many {
+        tasks.push(tokio::spawn(async move {
+            s.create("Njëkohësisht");
+            let client = s.client.take().unwrap();
+            let t = std::time::Instant::now();
+            let r = client.push(&s.pending).await;
+            (t.elapsed(), r.map(|r| r.results[0].outcome))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (d, r) = t.await.unwrap();
+        match r {
+            Ok(Outcome::Applied) => latencies.push(d),
+            _ => errors += 1,
+        }
+    }
+    latencies.sort();
+    eprintln!(
+        "{stations} stations pushing at once: p50 {:.0} ms, p99 {:.0} ms, errors {errors}",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
+}
