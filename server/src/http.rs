@@ -289,7 +289,22 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// A bug must not take a connection down without an answer: a panic in a handler becomes
+/// a 500 with the usual error body (and a log line without the panic's text, which could
+/// hold a value).
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    log::error!("a request handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Gabim i brendshëm i serverit.",
+        "Internal server error.",
+    )
+    .into_response()
 }
 
 fn timeout_response() -> Response {
@@ -365,5 +380,38 @@ pub async fn serve(
                 log::debug!("connection with {peer} ended: {e}");
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_the_error_body() {
+        let app: Router = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    panic!("a bug");
+                    #[allow(unreachable_code)]
+                    "never"
+                }),
+            )
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
+        let response = app
+            .oneshot(
+                Request::get("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 10_000)
+            .await
+            .unwrap();
+        let error: WireError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error.code, "internal");
     }
 }
