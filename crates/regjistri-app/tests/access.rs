@@ -8,6 +8,8 @@ use regjistri_app::*;
 use regjistri_domain::access::{scope, Operation, Role};
 use regjistri_domain::clock::FixedClock;
 use regjistri_domain::file::FileDraft;
+use regjistri_domain::records::RecordDraft;
+use regjistri_domain::rules::RuleValues;
 use regjistri_store::KeyStore;
 use uuid::Uuid;
 
@@ -137,6 +139,32 @@ fn every_role_against_every_operation() {
                 Operation::ReleaseLockedAccount => w.registry.locked_users().map(drop),
                 Operation::SeedDemoData => w.registry.seed(1, 3, &mut |_, _| {}).map(drop),
                 Operation::ChangeSettings => w.registry.set_idle_minutes(15),
+                Operation::ViewCompliance => w.registry.dashboard().map(drop),
+                Operation::AddRecord => w
+                    .registry
+                    .add_record(
+                        file.id,
+                        &RecordDraft {
+                            kind: "check_in".into(),
+                            date: "01.12.2026".into(),
+                            officer: "Inspektor".into(),
+                            ..RecordDraft::default()
+                        },
+                    )
+                    .map(drop),
+                Operation::ConfirmRecord => w.registry.void_record(Uuid::now_v7(), "x").map(drop),
+                Operation::ServeNotice => w
+                    .registry
+                    .serve_notice(Uuid::now_v7(), "01.12.2026")
+                    .map(drop),
+                Operation::ManageRules => w
+                    .registry
+                    .preview_rules(&RuleDraft {
+                        effective_from: "01.01.2027".into(),
+                        values: RuleValues::provisional(),
+                        note: String::new(),
+                    })
+                    .map(drop),
             };
             let refused = matches!(&result, Err(e) if e.code == "forbidden");
             assert_eq!(

@@ -175,7 +175,11 @@ fn active(records: &[FileRecord]) -> impl Iterator<Item = &FileRecord> {
 
 fn days(date: NaiveDate, n: i64) -> NaiveDate {
     date.checked_add_signed(chrono::Duration::days(n))
-        .unwrap_or(if n < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+        .unwrap_or(if n < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
 }
 
 /// The person's state on each day: custody periods of the convictions, then the recorded
@@ -660,7 +664,11 @@ pub fn touched_by(
             .find(|o| o.due >= from)
             .map(|o| (o.due, o.interval_months));
         let end = c.registration.as_ref().and_then(|r| r.end).map(|e| e.date);
-        let review = c.registration.as_ref().and_then(|r| r.review).map(|e| e.date);
+        let review = c
+            .registration
+            .as_ref()
+            .and_then(|r| r.review)
+            .map(|e| e.date);
         (next, end, review)
     };
     key(before) != key(after)

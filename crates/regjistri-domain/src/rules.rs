@@ -142,9 +142,10 @@ impl RuleValues {
                     err(format!("registration[{i}].years"), "number_range")
                 }
                 (None, None) => err(format!("registration[{i}].review_after_years"), "required"),
-                (_, Some(0)) | (_, Some(101..)) => {
-                    err(format!("registration[{i}].review_after_years"), "number_range")
-                }
+                (_, Some(0)) | (_, Some(101..)) => err(
+                    format!("registration[{i}].review_after_years"),
+                    "number_range",
+                ),
                 _ => {}
             }
         }
@@ -286,11 +287,8 @@ mod tests {
         v.report_change_days = 0;
         v.reporting_months.high = 0;
         v.registration[2].review_after_years = None;
-        let codes: Vec<(String, String)> = v
-            .check()
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect();
+        let codes: Vec<(String, String)> =
+            v.check().into_iter().map(|e| (e.field, e.code)).collect();
         assert!(codes.contains(&("registration[1].up_to_months".into(), "band_order".into())));
         assert!(codes.contains(&("report_change_days".into(), "number_range".into())));
         assert!(codes.contains(&("reporting_months.high".into(), "number_range".into())));
@@ -317,7 +315,9 @@ mod tests {
         assert_eq!(book.in_effect(d(2026, 12, 31)).version, 1);
         assert_eq!(book.in_effect(d(2027, 1, 1)).version, 2);
         assert_eq!(book.changes_between(d(2026, 1, 1), d(2027, 1, 1)).len(), 1);
-        assert!(book.changes_between(d(2027, 1, 1), d(2030, 1, 1)).is_empty());
+        assert!(book
+            .changes_between(d(2027, 1, 1), d(2030, 1, 1))
+            .is_empty());
         assert_eq!(book.latest_version(), 2);
     }
 

@@ -419,6 +419,19 @@ impl Store {
         rows.map(|r| to_notice(r?)).collect()
     }
 
+    pub fn notice(&self, notice_id: Uuid) -> Result<RuleNotice, StoreError> {
+        let row: NoticeRow = self
+            .conn
+            .query_row(
+                "SELECT id, file_id, rule_version, created_at, served_on, served_by FROM rule_notice WHERE id = ?1",
+                params![notice_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(notice_id.to_string()))?;
+        to_notice(row)
+    }
+
     /// Records that a notice was handed to the person on `served_on`.
     pub fn serve_notice(
         &mut self,

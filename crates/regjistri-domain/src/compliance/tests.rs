@@ -56,7 +56,8 @@ fn record(n: u128, data: R) -> FileRecord {
         id: Uuid::from_u128(1000 + n),
         file_id: Uuid::from_u128(1),
         data,
-        recorded_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::seconds(n as i64),
+        recorded_at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()
+            + chrono::Duration::seconds(n as i64),
         recorded_by: "clerk".into(),
         void: None,
     }
@@ -122,7 +123,12 @@ fn registration_periods_by_longest_sentence() {
         (d(2015, 8, 31), 0, Some(d(2025, 8, 31)), None),
     ];
     for (start, months, end, review) in cases {
-        let c = run(&file(vec![conviction(start, months)]), &[], &book(), d(2020, 1, 1));
+        let c = run(
+            &file(vec![conviction(start, months)]),
+            &[],
+            &book(),
+            d(2020, 1, 1),
+        );
         let reg = c.registration.unwrap();
         assert_eq!(reg.start, start);
         assert_eq!(reg.end.map(|e| e.date), end, "{start} {months}");
@@ -133,13 +139,27 @@ fn registration_periods_by_longest_sentence() {
 
 #[test]
 fn several_convictions_give_the_union() {
-    let data = file(vec![conviction(d(2010, 5, 1), 24), conviction(d(2014, 3, 1), 48)]);
-    let reg = run(&data, &[], &book(), d(2020, 1, 1)).registration.unwrap();
+    let data = file(vec![
+        conviction(d(2010, 5, 1), 24),
+        conviction(d(2014, 3, 1), 48),
+    ]);
+    let reg = run(&data, &[], &book(), d(2020, 1, 1))
+        .registration
+        .unwrap();
     assert_eq!(reg.start, d(2010, 5, 1));
     assert_eq!(reg.end.unwrap().date, d(2034, 3, 1));
     assert_eq!(reg.longest_sentence_months, 48);
-    let life = file(vec![conviction(d(2010, 5, 1), 24), conviction(d(2014, 3, 1), 180)]);
-    assert_eq!(run(&life, &[], &book(), d(2020, 1, 1)).registration.unwrap().end, None);
+    let life = file(vec![
+        conviction(d(2010, 5, 1), 24),
+        conviction(d(2014, 3, 1), 180),
+    ]);
+    assert_eq!(
+        run(&life, &[], &book(), d(2020, 1, 1))
+            .registration
+            .unwrap()
+            .end,
+        None
+    );
 }
 
 #[test]
@@ -168,7 +188,9 @@ fn reports_fall_due_from_the_anchor_never_step_by_step() {
         ]
     );
     // Monthly from 31.01: 28.02, 31.03, 30.04.
-    let monthly = book().with(version(2, d(2000, 1, 1), |v| v.reporting_months.standard = 1));
+    let monthly = book().with(version(2, d(2000, 1, 1), |v| {
+        v.reporting_months.standard = 1
+    }));
     let data = file(vec![conviction(d(2025, 1, 31), 12)]);
     let c = run(&data, &[], &monthly, d(2025, 4, 1));
     let dues: Vec<NaiveDate> = c.obligations.iter().map(|o| o.due).take(3).collect();
@@ -180,11 +202,36 @@ fn status_table() {
     let data = file(vec![conviction(d(2020, 3, 10), 12)]);
     // Due dates: 10.03.2021, 10.03.2022, ...; look-ahead 14 days.
     let cases: Vec<(&str, Vec<FileRecord>, NaiveDate, ComplianceStatus)> = vec![
-        ("nothing due yet", vec![], d(2021, 2, 1), ComplianceStatus::Compliant),
-        ("due in 14 days", vec![], d(2021, 2, 24), ComplianceStatus::DueSoon),
-        ("due in 15 days", vec![], d(2021, 2, 23), ComplianceStatus::Compliant),
-        ("due today", vec![], d(2021, 3, 10), ComplianceStatus::DueSoon),
-        ("the day after", vec![], d(2021, 3, 11), ComplianceStatus::Overdue),
+        (
+            "nothing due yet",
+            vec![],
+            d(2021, 2, 1),
+            ComplianceStatus::Compliant,
+        ),
+        (
+            "due in 14 days",
+            vec![],
+            d(2021, 2, 24),
+            ComplianceStatus::DueSoon,
+        ),
+        (
+            "due in 15 days",
+            vec![],
+            d(2021, 2, 23),
+            ComplianceStatus::Compliant,
+        ),
+        (
+            "due today",
+            vec![],
+            d(2021, 3, 10),
+            ComplianceStatus::DueSoon,
+        ),
+        (
+            "the day after",
+            vec![],
+            d(2021, 3, 11),
+            ComplianceStatus::Overdue,
+        ),
         (
             "reported on the due day",
             vec![check_in(1, d(2021, 3, 10))],
@@ -239,7 +286,12 @@ fn status_table() {
             d(2021, 6, 1),
             ComplianceStatus::Removed,
         ),
-        ("period ended", vec![], d(2030, 3, 10), ComplianceStatus::PeriodEnded),
+        (
+            "period ended",
+            vec![],
+            d(2030, 3, 10),
+            ComplianceStatus::PeriodEnded,
+        ),
     ];
     for (name, records, today, expected) in cases {
         let c = run(&data, &records, &book(), today);
@@ -296,7 +348,11 @@ fn risk_level_changes_the_interval_from_the_assessment() {
     // Yearly until the assessment, then quarterly, still from the anchor.
     assert_eq!(
         dues,
-        vec![(d(2021, 1, 15), 12), (d(2021, 4, 15), 3), (d(2021, 7, 15), 3)]
+        vec![
+            (d(2021, 1, 15), 12),
+            (d(2021, 4, 15), 3),
+            (d(2021, 7, 15), 3)
+        ]
     );
     assert_eq!(
         run(&data, &[], &book(), d(2021, 1, 1)).risk_level,
@@ -337,7 +393,9 @@ fn a_rule_change_alters_only_future_dates() {
     assert_eq!(c.status, ComplianceStatus::PeriodEnded);
 
     // A shorter period never ends before the change itself.
-    let shorter = book().with(version(2, d(2028, 1, 1), |v| v.registration[0].years = Some(5)));
+    let shorter = book().with(version(2, d(2028, 1, 1), |v| {
+        v.registration[0].years = Some(5)
+    }));
     let c = run(&data, &[], &shorter, d(2023, 1, 1));
     assert_eq!(c.registration.unwrap().end.unwrap().date, d(2028, 1, 1));
 }
@@ -345,7 +403,9 @@ fn a_rule_change_alters_only_future_dates() {
 #[test]
 fn nothing_is_overdue_under_new_rules_before_the_notice_is_served() {
     let data = file(vec![conviction(d(2020, 1, 15), 12)]);
-    let changed = book().with(version(2, d(2022, 6, 1), |v| v.reporting_months.standard = 6));
+    let changed = book().with(version(2, d(2022, 6, 1), |v| {
+        v.reporting_months.standard = 6
+    }));
     let mut notice = RuleNotice {
         id: Uuid::from_u128(9),
         file_id: Uuid::from_u128(1),
@@ -433,12 +493,42 @@ fn deadlines_of_declarations() {
     };
     // (record, deadline, on time, international notification)
     let cases = [
-        (address(d(2024, 2, 27), d(2024, 3, 1)), d(2024, 3, 1), true, false),
-        (address(d(2024, 2, 27), d(2024, 3, 2)), d(2024, 3, 1), false, false),
-        (address(d(2023, 2, 27), d(2023, 3, 2)), d(2023, 3, 2), true, false),
-        (trip(true, d(2024, 3, 8), d(2024, 3, 1)), d(2024, 3, 1), true, true),
-        (trip(true, d(2024, 3, 8), d(2024, 3, 2)), d(2024, 3, 1), false, true),
-        (trip(false, d(2024, 3, 8), d(2024, 3, 8)), d(2024, 3, 8), true, false),
+        (
+            address(d(2024, 2, 27), d(2024, 3, 1)),
+            d(2024, 3, 1),
+            true,
+            false,
+        ),
+        (
+            address(d(2024, 2, 27), d(2024, 3, 2)),
+            d(2024, 3, 1),
+            false,
+            false,
+        ),
+        (
+            address(d(2023, 2, 27), d(2023, 3, 2)),
+            d(2023, 3, 2),
+            true,
+            false,
+        ),
+        (
+            trip(true, d(2024, 3, 8), d(2024, 3, 1)),
+            d(2024, 3, 1),
+            true,
+            true,
+        ),
+        (
+            trip(true, d(2024, 3, 8), d(2024, 3, 2)),
+            d(2024, 3, 1),
+            false,
+            true,
+        ),
+        (
+            trip(false, d(2024, 3, 8), d(2024, 3, 8)),
+            d(2024, 3, 8),
+            true,
+            false,
+        ),
     ];
     for (r, deadline, on_time, international) in cases {
         let a = assess(&r, &rules);
@@ -479,7 +569,9 @@ fn a_change_touches_only_files_whose_future_dates_move() {
     let active = file(vec![conviction(d(2020, 1, 15), 12)]);
     let ended = file(vec![conviction(d(2000, 1, 15), 12)]);
     let high = book().with(version(2, d(2027, 1, 1), |v| v.reporting_months.high = 2));
-    let standard = book().with(version(2, d(2027, 1, 1), |v| v.reporting_months.standard = 6));
+    let standard = book().with(version(2, d(2027, 1, 1), |v| {
+        v.reporting_months.standard = 6
+    }));
     let from = d(2027, 1, 1);
     assert!(!touched_by(&active, &[], &book(), &high, from));
     assert!(touched_by(&active, &[], &book(), &standard, from));
