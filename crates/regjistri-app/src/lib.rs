@@ -694,6 +694,8 @@ impl Registry {
         let mut store = self.store()?;
         let reference = store.reference().clone();
         let mut generator = regjistri_demo::Generator::new(seed, &reference, today);
+        let mut record_generator = regjistri_demo::records::RecordGenerator::new(seed, today);
+        let rules = store.rule_book()?;
         // Demo files are entered by a demo clerk and, for most, approved by a demo supervisor,
         // so that the registry looks as it will in use. Both are marked as demo accounts.
         let clerk = Actor {
@@ -755,7 +757,19 @@ impl Registry {
                     ..w
                 })
                 .collect();
+            // Registered persons have a history: check-ins, trips, address changes.
+            let records: Vec<_> = approvals
+                .iter()
+                .flat_map(|w| {
+                    record_generator
+                        .records_for(&w.data, &rules)
+                        .into_iter()
+                        .map(move |r| (w.id, r))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
+            store.add_records(records, &clerk, now)?;
             done += n;
         }
         Ok(done)

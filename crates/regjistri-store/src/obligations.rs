@@ -138,6 +138,66 @@ pub(crate) fn ensure_rules(conn: &mut Connection, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// The one way a record is written, inside the caller's transaction: the row, a change-log
+/// row and an audit event.
+fn insert_record(
+    tx: &Connection,
+    file_id: Uuid,
+    data: RecordData,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<FileRecord, StoreError> {
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM offender_file WHERE id = ?1")?
+        .query_row(params![file_id.to_string()], |r| r.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound(file_id.to_string()));
+    }
+    let record = FileRecord {
+        id: new_id(now),
+        file_id,
+        data,
+        recorded_at: now,
+        recorded_by: actor.user.clone(),
+        void: None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        record.id.to_string(),
+        file_id.to_string(),
+        record.data.kind(),
+        iso(record.data.date()),
+        serde_json::to_string(&record.data).map_err(corrupt)?,
+        format_time(now),
+        actor.user
+    ])?;
+    log_change(
+        tx,
+        "file_record",
+        &record.id.to_string(),
+        0,
+        &serde_json::Value::Null,
+        &serde_json::to_value(&record).map_err(corrupt)?,
+        actor,
+        now,
+    )?;
+    audit::append(
+        tx,
+        actor,
+        now,
+        &event(
+            &format!("record.{}", record.data.kind()),
+            "offender_file",
+            file_id.to_string(),
+        ),
+    )?;
+    Ok(record)
+}
+
 /// A registered file's approved content, for computing compliance.
 #[derive(Debug, Clone)]
 pub struct RegisteredFile {
@@ -267,59 +327,28 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT rowid FROM offender_file WHERE id = ?1",
-                params![file_id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound(file_id.to_string()));
-        }
-        let record = FileRecord {
-            id: new_id(now),
-            file_id,
-            data,
-            recorded_at: now,
-            recorded_by: actor.user.clone(),
-            void: None,
-        };
-        tx.prepare_cached(
-            "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            record.id.to_string(),
-            file_id.to_string(),
-            record.data.kind(),
-            iso(record.data.date()),
-            serde_json::to_string(&record.data).map_err(corrupt)?,
-            format_time(now),
-            actor.user
-        ])?;
-        log_change(
-            &tx,
-            "file_record",
-            &record.id.to_string(),
-            0,
-            &serde_json::Value::Null,
-            &serde_json::to_value(&record).map_err(corrupt)?,
-            actor,
-            now,
-        )?;
-        audit::append(
-            &tx,
-            actor,
-            now,
-            &event(
-                &format!("record.{}", record.data.kind()),
-                "offender_file",
-                file_id.to_string(),
-            ),
-        )?;
+        let record = insert_record(&tx, file_id, data, actor, now)?;
         tx.commit()?;
         Ok(record)
+    }
+
+    /// Adds many records in one transaction (demo data, imports). All or nothing.
+    pub fn add_records(
+        &mut self,
+        records: impl IntoIterator<Item = (Uuid, RecordData)>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for (file_id, data) in records {
+            insert_record(&tx, file_id, data, actor, now)?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Voids a record with a reason; it stays, marked, in the timeline.
