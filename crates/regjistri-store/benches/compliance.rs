@@ -37,8 +37,8 @@ fn main() {
         user: "bench".into(),
         station: "bench".into(),
     };
-    println!("| files in the registry | in the directorate | records | seed (files + records) | dashboard median | dashboard p95 | national preview median | national preview p95 |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| files in the registry | in the directorate | records | seed (files + records) | dashboard median | dashboard p95 | of which reading, median | national preview median | national preview p95 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
         let keys = MemoryKeys::new();
@@ -108,11 +108,13 @@ fn main() {
         let seed = started.elapsed();
 
         let mut dashboard = Vec::new();
+        let mut loading = Vec::new();
         let mut in_directorate = 0;
         for _ in 0..RUNS {
             let started = Instant::now();
             let files = store.registered_files(Some("dvp-tirane")).expect("files");
             let book = store.rule_book().expect("rules");
+            loading.push(started.elapsed());
             let mut overdue = 0usize;
             for (f, r, notices) in &files {
                 let c = compute(&Inputs {
@@ -146,13 +148,15 @@ fn main() {
             std::hint::black_box(touched);
         }
         let d = stats(dashboard);
+        let l = stats(loading);
         let p = stats(preview);
         let secs = |t: Duration| format!("{:.1} s", t.as_secs_f64());
         println!(
-            "| {n} | {in_directorate} | {record_count} | {} | {} | {} | {} | {} |",
+            "| {n} | {in_directorate} | {record_count} | {} | {} | {} | {} | {} | {} |",
             secs(seed),
             ms(d.median),
             ms(d.p95),
+            ms(l.median),
             ms(p.median),
             ms(p.p95)
         );
