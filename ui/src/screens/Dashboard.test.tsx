@@ -1,7 +1,8 @@
-import { screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
 import { FakeBackend } from "../backend/fake";
 import { renderAs } from "../test/render";
+import { DASHBOARD_FOCUS_RELOAD_MS } from "./Dashboard";
 
 function seeded() {
   const fake = new FakeBackend({ signedInAs: null });
@@ -80,6 +81,19 @@ describe("dashboard", () => {
     expect(screen.getByTestId("status")).toHaveTextContent("Pasqyra u rifreskua.");
   });
 
+  it("asks again when the window gets the focus back, at most every 30 seconds", async () => {
+    const { fake } = seeded();
+    await renderAs("clerk", fake);
+    await screen.findByTestId("dashboard-today");
+    fireEvent.focus(window);
+    expect(fake.callsOf("dashboard")).toHaveLength(1);
+    const now = Date.now();
+    vi.spyOn(Date, "now").mockReturnValue(now + DASHBOARD_FOCUS_RELOAD_MS + 1);
+    fireEvent.focus(window);
+    await waitFor(() => expect(fake.callsOf("dashboard")).toHaveLength(2));
+    vi.restoreAllMocks();
+  });
+
   it("speaks English after the switch", async () => {
     const { fake } = seeded();
     const { user } = await renderAs("clerk", fake);
@@ -91,6 +105,8 @@ describe("dashboard", () => {
     expect(screen.getByTestId("dashboard-absconded")).toHaveTextContent("Absconded");
     expect(screen.getByTestId("dashboard-travelling")).toHaveTextContent("Italy");
     expect(screen.getByTestId("nav-dashboard")).toHaveTextContent("Overview");
+    // switching the language does not ask Rust again
+    expect(fake.callsOf("dashboard")).toHaveLength(1);
   });
 
   it("shows a refusal from Rust in place of the lists", async () => {

@@ -88,6 +88,9 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
   const loadedAt = useRef(0);
   const live = useRef(true);
   const first = useRef(true);
+  // the language may change without asking the dashboard again
+  const refreshedText = useRef(t("refreshed"));
+  refreshedText.current = t("refreshed");
 
   const load = useCallback(
     (say: boolean) => {
@@ -99,7 +102,7 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
           setData(d);
           setError(null);
           setBusy(false);
-          if (say) announce(t("refreshed"));
+          if (say) announce(refreshedText.current);
         },
         (e) => {
           if (!live.current) return;
@@ -108,7 +111,7 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
         },
       );
     },
-    [backend, announce, t],
+    [backend, announce],
   );
 
   useEffect(() => {
