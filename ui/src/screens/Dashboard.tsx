@@ -16,6 +16,9 @@ import type { MessageKey } from "../i18n";
 import { countryName, directorateName, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
 
+/** The order of the counts: what needs action first. */
+const STATUS_ORDER: DashboardRow["status"][] = ["overdue", "due_soon", "absconded", "compliant", "in_custody", "period_ended", "deceased", "removed"];
+
 /** The window's focus reloads the dashboard only if the last load is older than this. */
 export const DASHBOARD_FOCUS_RELOAD_MS = 30_000;
 
@@ -181,7 +184,7 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
                 {t("countsTitle")}
               </h3>
               <ul className="counts" id="dashboard-counts" aria-label={t("countsTitle")}>
-                {data.counts.map((c) => (
+                {[...data.counts].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status)).map((c) => (
                   <li key={c.status} className={`counts__item counts__item--${c.status}`} data-status={c.status} data-count={c.count}>
                     <span className="counts__number">{c.count}</span> <span className="counts__label">{t(`compliance_${c.status}` as MessageKey)}</span>
                   </li>

@@ -40,7 +40,7 @@ describe("person timeline", () => {
     const voided = records.find((r) => r.getAttribute("data-voided") === "true")!;
     expect(voided).toHaveClass("record--voided");
     expect(voided).toHaveTextContent("02.09.2024");
-    expect(within(voided).getByTestId("void-reason")).toHaveTextContent("Anuluar nga test.supervisor");
+    expect(within(voided).getByTestId("void-reason")).toHaveTextContent("Shfuqizuar nga test.supervisor");
     expect(within(voided).getByTestId("void-reason")).toHaveTextContent("Regjistruar dy herë");
     const move = records.find((r) => r.getAttribute("data-kind") === "address_change")!;
     expect(move).toHaveTextContent("Me vonesë (afati 04.10.2025)");
@@ -127,10 +127,10 @@ describe("person timeline", () => {
     const { timeline, user, fake, ids } = await openPerson("supervisor", "Hoxha");
     const record = within(timeline).getAllByTestId("timeline-record")[0]!;
     await user.click(within(record).getByTestId("void-record"));
-    const reason = within(record).getByLabelText(/^Arsyeja e anulimit/);
+    const reason = within(record).getByLabelText(/^Arsyeja e shfuqizimit/);
     expect(reason).toHaveFocus();
     await user.click(within(record).getByTestId("void-submit"));
-    expect(record).toHaveTextContent("Shkruani arsyen e anulimit.");
+    expect(record).toHaveTextContent("Shkruani arsyen e shfuqizimit.");
     expect(fake.callsOf("voidRecord")).toHaveLength(0);
     await user.type(reason, "Në dosjen e gabuar");
     await user.click(within(record).getByTestId("void-submit"));

@@ -505,7 +505,13 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
                               onCancel={() => setVoiding(null)}
                             />
                           ) : (
-                            <button type="button" className="button button--small" data-testid="void-record" onClick={() => setVoiding(r.id)}>
+                            <button
+                              type="button"
+                              className="button button--small"
+                              data-testid="void-record"
+                              aria-label={t("voidRecordLabel", { kind: t(`kind_${r.data.kind}` as MessageKey), date: isoToDisplay(recordDate(r)) })}
+                              onClick={() => setVoiding(r.id)}
+                            >
                               {t("voidRecord")}
                             </button>
                           ))}
