@@ -182,7 +182,7 @@ impl RecordGenerator {
             } else {
                 let (m, _) =
                     data::MUNICIPALITIES[self.rng.gen_range(0..data::MUNICIPALITIES.len())];
-                ("AL".to_string(), m.to_string())
+                ("AL".to_string(), regjistri_domain::reference::code_for(m))
             };
             let notice_days = if self.chance(0.85) {
                 self.rng.gen_range(8..20)
