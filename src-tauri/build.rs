@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "timeline",
     "add_record",
     "void_record",
+    "confirm_record",
     "serve_notice",
     "rule_book",
     "preview_rules",

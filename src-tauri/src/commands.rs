@@ -209,6 +209,12 @@ pub fn void_record(
 }
 
 #[tauri::command(async)]
+pub fn confirm_record(db: State<'_, Db>, record_id: String) -> Result<FileRecord, AppError> {
+    db.registry()?
+        .confirm_record(Registry::parse_id(&record_id)?)
+}
+
+#[tauri::command(async)]
 pub fn serve_notice(
     db: State<'_, Db>,
     notice_id: String,

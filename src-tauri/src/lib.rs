@@ -63,6 +63,7 @@ pub fn run() -> ExitCode {
             commands::timeline,
             commands::add_record,
             commands::void_record,
+            commands::confirm_record,
             commands::serve_notice,
             commands::rule_book,
             commands::preview_rules,

@@ -290,7 +290,9 @@ pub struct Timeline {
     pub notices: Vec<RuleNotice>,
     /// Whether the signed-in officer may add records to this file.
     pub may_add: bool,
+    /// May confirm deaths and removals and void records (a supervisor of the directorate).
     pub may_confirm: bool,
+    pub may_serve: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

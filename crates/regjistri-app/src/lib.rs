@@ -769,7 +769,12 @@ impl Registry {
                 })
                 .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
-            store.add_records(records, &clerk, now)?;
+            // Deaths and removals take effect once a second supervisor confirms them.
+            for record in store.add_records(records, &clerk, now)? {
+                if record.data.needs_confirmation() {
+                    store.confirm_record(record.id, &supervisor, now)?;
+                }
+            }
             done += n;
         }
         Ok(done)

@@ -32,12 +32,14 @@ pub(crate) fn compliance_of(
     };
     let records = store.records(id)?;
     let notices = store.notices(id)?;
+    let registered_on = store.first_approved_at(id)?.map(local_date);
     Ok(Some(compliance::compute(&Inputs {
         data: &approved.data,
         records: &records,
         notices: &notices,
         rules,
         today,
+        registered_on,
     })))
 }
 
@@ -121,6 +123,7 @@ impl Registry {
                 notices: &notices,
                 rules: &rules,
                 today,
+                registered_on: Some(local_date(file.registered_at)),
             });
             *counts.entry(c.status).or_default() += 1;
             let listed = matches!(
@@ -227,6 +230,12 @@ impl Registry {
                 Operation::ConfirmRecord,
                 Some(&owner),
             ),
+            may_serve: regjistri_domain::access::permitted(
+                user.role,
+                &user.directorate,
+                Operation::ServeNotice,
+                Some(&owner),
+            ),
         };
         store.record(
             &actor,
@@ -236,21 +245,23 @@ impl Registry {
         Ok(timeline)
     }
 
-    /// Adds a record to a file of the officer's directorate. Death and removal need a
-    /// supervisor.
+    /// Adds a record to a file of the officer's directorate. Death and removal take effect
+    /// only once a second supervisor confirms them.
     pub fn add_record(&self, file_id: Uuid, draft: &RecordDraft) -> Result<FileRecord, AppError> {
         let owner = || Ok(self.store()?.file(file_id)?.owning_directorate);
         let (actor, _) = self.authorize_on(Operation::AddRecord, owner)?;
+        if self.store()?.file(file_id)?.status == regjistri_domain::file::FileStatus::Removed {
+            return Err(AppError::new(
+                "file_removed",
+                "Dosja është hequr nga regjistri; nuk shtohen të dhëna të reja.",
+                "The file was removed from the registry; nothing new can be added.",
+            ));
+        }
         let today = self.today();
         let data = {
             let store = self.store()?;
             records::validate_record(draft, store.reference(), today)
                 .map_err(AppError::validation)?
-        };
-        let actor = if data.needs_supervisor() {
-            self.authorize_on(Operation::ConfirmRecord, owner)?.0
-        } else {
-            actor
         };
         let record = self
             .store()?
@@ -259,7 +270,29 @@ impl Registry {
         Ok(record)
     }
 
-    /// Voids a record (a supervisor, with a reason); it stays visible, marked.
+    /// A supervisor other than the one who recorded it confirms a death or removal.
+    pub fn confirm_record(&self, record_id: Uuid) -> Result<FileRecord, AppError> {
+        let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
+            Ok(self.record_owner(record_id)?.1)
+        })?;
+        let record = self.store()?.file_record(record_id)?;
+        if !record.data.needs_confirmation() {
+            return Err(AppError::new(
+                "nothing_to_confirm",
+                "Ky regjistrim nuk ka nevojë për konfirmim.",
+                "This record needs no confirmation.",
+            ));
+        }
+        if record.recorded_by == actor.user {
+            return Err(own_record());
+        }
+        Ok(self
+            .store()?
+            .confirm_record(record_id, &actor, self.clock.now())?)
+    }
+
+    /// Voids a record (a supervisor other than its author, with a reason); it stays
+    /// visible, marked.
     pub fn void_record(&self, record_id: Uuid, reason: &str) -> Result<FileRecord, AppError> {
         let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
             Ok(self.record_owner(record_id)?.1)
@@ -270,10 +303,13 @@ impl Registry {
                 fields: vec![FieldError::error("reason", "required")],
                 ..AppError::new(
                     "reason_required",
-                    "Anulimi kërkon një arsye.",
+                    "Shfuqizimi kërkon një arsye.",
                     "Voiding needs a reason.",
                 )
             });
+        }
+        if self.store()?.file_record(record_id)?.recorded_by == actor.user {
+            return Err(own_record());
         }
         Ok(self
             .store()?
@@ -289,8 +325,10 @@ impl Registry {
         };
         let (actor, _) = self.authorize_on(Operation::ServeNotice, owner)?;
         let today = self.today();
+        let created = local_date(self.store()?.notice(notice_id)?.created_at);
         let date = match dates::parse_input(served_on) {
             Ok(d) if d > today => Err(FieldError::error("served_on", "date_in_future")),
+            Ok(d) if d < created => Err(FieldError::error("served_on", "served_before_notice")),
             Ok(d) => Ok(d),
             Err(e) => Err(FieldError::error("served_on", e.code())),
         }
@@ -319,6 +357,13 @@ impl Registry {
         let effective = match rules::parse_effective_date(&draft.effective_from) {
             Ok(d) => {
                 problems.extend(rules::check_effective_date(d, self.today()));
+                let latest = book.versions().iter().map(|v| v.effective_from).max();
+                if latest.is_some_and(|l| d < l) {
+                    problems.push(FieldError::error(
+                        "effective_from",
+                        "rule_effective_before_latest",
+                    ));
+                }
                 Some(d)
             }
             Err(e) => {
@@ -362,8 +407,8 @@ impl Registry {
 
     /// What a rule draft would change, before saving it.
     pub fn preview_rules(&self, draft: &RuleDraft) -> Result<RulePreview, AppError> {
-        self.authorize(Operation::ManageRules, None)?;
-        let store = self.store()?;
+        let (actor, _) = self.authorize(Operation::ManageRules, None)?;
+        let mut store = self.store()?;
         let book = store.rule_book()?;
         let set = match self.check_rule_draft(draft, &book) {
             Ok(set) => set,
@@ -392,6 +437,17 @@ impl Registry {
                 to_summary(store.reference(), s, MatchKind::Listed, status)
             })
             .collect();
+        // The preview lists persons: a disclosure, logged with the draft's date and counts.
+        store.record(
+            &actor,
+            self.clock.now(),
+            &AuditEvent {
+                action: "rules.preview".into(),
+                object_type: "rule_draft".into(),
+                object_id: format!("{}:{}", set.effective_from, touched.len()),
+                outcome: "ok".into(),
+            },
+        )?;
         Ok(RulePreview {
             registered_total,
             touched_total: u32::try_from(touched.len()).unwrap_or(u32::MAX),
@@ -428,4 +484,12 @@ impl Registry {
             notices: u32::try_from(ids.len()).unwrap_or(u32::MAX),
         })
     }
+}
+
+fn own_record() -> AppError {
+    AppError::new(
+        "own_work",
+        "Nuk mund të konfirmoni ose shfuqizoni një regjistrim që e keni bërë vetë.",
+        "You cannot confirm or void a record you made yourself.",
+    )
 }

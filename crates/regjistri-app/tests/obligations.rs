@@ -64,19 +64,28 @@ fn records_dashboard_rule_change_and_death() {
     w.add("supervisor.o", Role::Supervisor);
     let (id, surname) = registered_person(&w);
 
-    // No report since registration: overdue since the first due date.
+    // Approved today: nothing is owed before the person is told, so nothing is overdue.
     w.as_user("clerk.o");
     let t = w.registry.timeline(id).unwrap();
-    assert!(t.may_add && !t.may_confirm);
+    assert!(t.may_add && t.may_serve && !t.may_confirm);
     let c = t.compliance.unwrap();
-    assert_eq!(c.status, ComplianceStatus::Overdue);
-    assert_eq!(c.overdue_since, Some(d(2021, 3, 10)));
+    assert_eq!(c.status, ComplianceStatus::Compliant);
+    assert_eq!(c.owed_from, Some(d(2026, 12, 3)));
+    assert_eq!(c.next_due, Some(d(2027, 3, 10)));
     assert_eq!(c.registration.unwrap().end.unwrap().date, d(2030, 3, 10));
+
+    // Taken over from the paper registry: told on 01.02.2023 and never reported since.
+    w.registry
+        .add_record(id, &record("registration_notice", "01.02.2023"))
+        .unwrap();
+    let c = w.registry.timeline(id).unwrap().compliance.unwrap();
+    assert_eq!(c.status, ComplianceStatus::Overdue);
+    assert_eq!(c.overdue_since, Some(d(2023, 3, 10)));
     let dash = w.registry.dashboard().unwrap();
     assert_eq!(dash.directorate, "dvp-tirane");
     assert!(dash.overdue.iter().any(|r| r.file.id == id
         && r.days_overdue
-            == Some(u32::try_from((d(2026, 12, 3) - d(2021, 3, 10)).num_days()).unwrap())));
+            == Some(u32::try_from((d(2026, 12, 3) - d(2023, 3, 10)).num_days()).unwrap())));
 
     // A record with problems is refused field by field and nothing is written.
     let err = w
@@ -88,10 +97,10 @@ fn records_dashboard_rule_change_and_death() {
         .fields
         .iter()
         .any(|f| f.field == "date" && f.code == "date_in_future"));
-    assert!(w.registry.timeline(id).unwrap().records.is_empty());
+    assert_eq!(w.registry.timeline(id).unwrap().records.len(), 1);
 
     // Yearly reports made: compliant, next due 10.03.2027.
-    for year in 2021..=2026 {
+    for year in 2023..=2026 {
         w.registry
             .add_record(id, &record("check_in", &format!("01.03.{year}")))
             .unwrap();
@@ -164,6 +173,7 @@ fn records_dashboard_rule_change_and_death() {
         note: "Provë".into(),
     };
     let past = w.registry.preview_rules(&draft("10.03.2027")).unwrap();
+    assert!(past.touched.is_empty());
     assert!(past
         .problems
         .iter()
@@ -181,6 +191,12 @@ fn records_dashboard_rule_change_and_death() {
     let saved = w.registry.save_rules(&draft("01.04.2027")).unwrap();
     assert_eq!((saved.version, saved.notices), (2, 1));
     assert_eq!(w.registry.rule_book().unwrap().versions.len(), 2);
+    // A version cannot slip in before one already saved.
+    let earlier = w.registry.preview_rules(&draft("20.03.2027")).unwrap();
+    assert!(earlier
+        .problems
+        .iter()
+        .any(|p| p.code == "rule_effective_before_latest"));
 
     // Past dates keep version 1; the next report (10.09.2027) is version 2 and cannot
     // become overdue before the notice is served.
@@ -211,18 +227,33 @@ fn records_dashboard_rule_change_and_death() {
     w.registry.serve_notice(notice, "15.09.2027").unwrap();
     assert_eq!(status_of(&w, id), ComplianceStatus::Overdue);
 
-    // Death needs a supervisor, and ends the registration everywhere.
+    // A death is recorded by the clerk and counts only once a supervisor confirms it.
     let deceased = RecordDraft {
         choice: "deceased".into(),
         note: "Certifikatë vdekjeje".into(),
         ..record("status_change", "20.09.2027")
     };
+    let death = w.registry.add_record(id, &deceased).unwrap();
+    assert_eq!(status_of(&w, id), ComplianceStatus::Overdue);
     assert_eq!(
-        w.registry.add_record(id, &deceased).unwrap_err().code,
+        w.registry.confirm_record(death.id).unwrap_err().code,
         "forbidden"
     );
     w.as_user("supervisor.o");
-    let death = w.registry.add_record(id, &deceased).unwrap();
+    // Four eyes: a supervisor cannot confirm their own.
+    let own = w.registry.add_record(id, &deceased).unwrap();
+    assert_eq!(
+        w.registry.confirm_record(own.id).unwrap_err().code,
+        "own_work"
+    );
+    assert_eq!(
+        w.registry
+            .void_record(own.id, "dublikatë")
+            .unwrap_err()
+            .code,
+        "own_work"
+    );
+    w.registry.confirm_record(death.id).unwrap();
     assert_eq!(status_of(&w, id), ComplianceStatus::Deceased);
     assert!(!w.registry.get_file(id).unwrap().registered);
     let hit = w
@@ -243,6 +274,7 @@ fn records_dashboard_rule_change_and_death() {
         .counts
         .iter()
         .any(|c| c.status == ComplianceStatus::Deceased && c.count == 1));
+    assert!(dash.travelling.is_empty() && dash.overdue.is_empty());
 
     // A mistaken record is voided with a reason, and the registration stands again.
     assert_eq!(
@@ -256,4 +288,63 @@ fn records_dashboard_rule_change_and_death() {
     w.clock.advance(Duration::minutes(1));
     w.as_user("admin");
     assert!(w.registry.verify_audit().unwrap() > 20);
+}
+
+#[test]
+fn another_directorate_may_read_but_not_record() {
+    let w = world();
+    w.add("clerk.o", Role::Clerk);
+    w.add("supervisor.o", Role::Supervisor);
+    let (id, _) = registered_person(&w);
+    // A clerk and a supervisor of Durrës.
+    w.as_user("admin");
+    let pw = "një fjalëkalim i gjatë 2026";
+    for (name, role) in [
+        ("clerk.du", Role::Clerk),
+        ("supervisor.du", Role::Supervisor),
+    ] {
+        let otp = w.registry.create_user(name, role, "dvp-durres").unwrap();
+        w.registry.sign_out().unwrap();
+        w.registry.sign_in(name, &otp.password).unwrap();
+        w.registry.change_password(&otp.password, pw).unwrap();
+        w.registry.sign_out().unwrap();
+        w.registry.sign_in("admin", ADMIN_PW).unwrap();
+    }
+    w.as_user("clerk.o");
+    let check_in = w
+        .registry
+        .add_record(id, &record("check_in", "01.12.2026"))
+        .unwrap();
+
+    for name in ["clerk.du", "supervisor.du"] {
+        w.registry.sign_out().unwrap();
+        w.registry.sign_in(name, pw).unwrap();
+        let t = w.registry.timeline(id).unwrap();
+        assert!(!t.may_add && !t.may_confirm && !t.may_serve);
+        assert_eq!(
+            w.registry
+                .add_record(id, &record("check_in", "02.12.2026"))
+                .unwrap_err()
+                .code,
+            "forbidden"
+        );
+        assert_eq!(
+            w.registry.void_record(check_in.id, "x").unwrap_err().code,
+            "forbidden"
+        );
+        assert!(w.registry.dashboard().unwrap().overdue.is_empty());
+    }
+    // Administrators do not follow persons; the refusals are in the audit trail.
+    w.as_user("admin");
+    assert_eq!(w.registry.timeline(id).unwrap_err().code, "forbidden");
+    w.add("auditor.o", Role::Auditor);
+    w.as_user("auditor.o");
+    let denied = w
+        .registry
+        .audit_events(&AuditQuery {
+            action: Some("access.denied".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(denied.total >= 5, "{}", denied.total);
 }

@@ -10,7 +10,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use regjistri_domain::compliance::{self, Inputs, ObligationState};
 use regjistri_domain::file::{AddressKind, FileData};
-use regjistri_domain::records::{OccupationKind, PersonState, RecordData, VerificationResult};
+use regjistri_domain::records::{
+    FileRecord, OccupationKind, PersonState, RecordData, VerificationResult,
+};
 use regjistri_domain::rules::{RiskLevel, RuleBook};
 
 use crate::data;
@@ -94,12 +96,41 @@ impl RecordGenerator {
                 });
             }
         }
+        // Taken over from the paper registry when the law came into force (2023), or told
+        // at conviction if later.
+        let first_final = data.convictions.iter().map(|c| c.final_date).min();
+        if let Some(first) = first_final {
+            let takeover = plus(
+                NaiveDate::from_ymd_opt(2023, 1, 16).unwrap_or(today),
+                self.rng.gen_range(0..240),
+            );
+            let date = first.max(takeover).min(today);
+            out.push(RecordData::RegistrationNotice {
+                date,
+                officer: self.officer(),
+                note: String::new(),
+            });
+        }
+        // The schedule these records make (risk level and notice included).
+        let so_far: Vec<FileRecord> = out
+            .iter()
+            .map(|data| FileRecord {
+                id: uuid::Uuid::nil(),
+                file_id: uuid::Uuid::nil(),
+                data: data.clone(),
+                recorded_at: chrono::DateTime::UNIX_EPOCH,
+                recorded_by: String::new(),
+                void: None,
+                confirmation: None,
+            })
+            .collect();
         let schedule = compliance::compute(&Inputs {
             data,
-            records: &[],
+            records: &so_far,
             notices: &[],
             rules,
             today,
+            registered_on: None,
         });
         // About one person in twelve misses the latest report.
         let misses_latest = self.chance(0.08);

@@ -326,6 +326,12 @@ fn records_are_plausible_and_deterministic() {
                 recorded_at: chrono::DateTime::UNIX_EPOCH,
                 recorded_by: "demo.clerk".into(),
                 void: None,
+                confirmation: data.needs_confirmation().then(|| {
+                    regjistri_domain::records::Confirmation {
+                        by: "demo.supervisor".into(),
+                        at: chrono::DateTime::UNIX_EPOCH,
+                    }
+                }),
             })
             .collect();
         let c = compute(&Inputs {
@@ -334,6 +340,7 @@ fn records_are_plausible_and_deterministic() {
             notices: &[],
             rules: &rules,
             today: today(),
+            registered_on: Some(today()),
         });
         *statuses.entry(c.status).or_insert(0usize) += 1;
         travelling += usize::from(!c.trips_under_way.is_empty());

@@ -4,19 +4,26 @@
 //!
 //! Decisions (the law is unconfirmed; these are the provisional reading):
 //! - Each conviction's registration starts on the day it became final and lasts for the band
-//!   of its sentence; the registration is the union: from the earliest start to the latest end,
-//!   for life if any band is for life. The period is [start, end).
+//!   of its sentence, [start, end). Overlapping periods merge; separate ones stay separate,
+//!   and nothing is owed between them.
 //! - A rule version alters only dates after its effective date: an end date already reached
 //!   before the change stands, and a shorter new period never ends before the change itself.
-//! - Periodic reports fall due at anchor + k × interval (anchor = registration start), each
+//! - Periodic reports fall due at anchor + k × interval (anchor = the period's start), each
 //!   computed from the anchor; the interval is the one in force (rules, risk level) at the
-//!   due date. Reports due while in custody are suspended; reports after death or removal
-//!   are not owed.
-//! - A report is on time if a check-in falls after the previous due date and on or before
-//!   this one; late if it comes before the next due date; otherwise missed (overdue once
-//!   the due date has passed).
+//!   due date. Reports are owed only from the day the person was told (a registration notice
+//!   record) or, without one, from the day the file was first approved. Reports due while in
+//!   custody are suspended; reports after death or removal are not owed.
+//! - A check-in counts for the report whose due date is nearest to it (between the previous
+//!   and the next due date): on time on or before the due date, late after it. A report left
+//!   unmet is missed if the person reported at any later date (history, not the current
+//!   state), and overdue otherwise.
 //! - Dates produced by a rule version for which the person has an unserved notice cannot
-//!   become overdue; once served, they are due no earlier than the day of service.
+//!   become overdue or late; once served, they are due no earlier than the day of service.
+//!   Declarations are judged under the rules the person had been told of.
+//! - Custody is the union of the convictions' custody periods (release estimated from the
+//!   sentence when not entered); a status recorded after a custody period began overrides
+//!   it. Death and removal take effect only once confirmed by a second supervisor, and then
+//!   for good.
 
 use std::collections::BTreeSet;
 
@@ -96,6 +103,8 @@ pub enum ObligationState {
     Met,
     /// Met by a check-in after the due date.
     MetLate,
+    /// Never met, but the person reported at a later date: history, not the current state.
+    Missed,
     Overdue,
     /// Due within the look-ahead of the rules (`due_soon_days`).
     DueSoon,
@@ -151,6 +160,8 @@ pub struct Compliance {
     pub next_due: Option<NaiveDate>,
     pub trips_under_way: Vec<Uuid>,
     pub unserved_notices: u32,
+    /// The day reports are owed from (registration notice, else first approval).
+    pub owed_from: Option<NaiveDate>,
     pub today: NaiveDate,
 }
 
@@ -167,10 +178,12 @@ pub struct Inputs<'a> {
     pub notices: &'a [RuleNotice],
     pub rules: &'a RuleBook,
     pub today: NaiveDate,
+    /// The day the file was first approved (Europe/Tirane), if it was.
+    pub registered_on: Option<NaiveDate>,
 }
 
 fn active(records: &[FileRecord]) -> impl Iterator<Item = &FileRecord> {
-    records.iter().filter(|r| r.void.is_none())
+    records.iter().filter(|r| r.in_force())
 }
 
 fn days(date: NaiveDate, n: i64) -> NaiveDate {
@@ -182,61 +195,76 @@ fn days(date: NaiveDate, n: i64) -> NaiveDate {
         })
 }
 
-/// The person's state on each day: custody periods of the convictions, then the recorded
-/// status changes (a later record overrides).
-struct StateLine(Vec<(NaiveDate, u8, PersonState)>);
+/// The person's state on each day.
+struct StateLine {
+    /// Custody periods from the convictions, [from, release).
+    custody: Vec<(NaiveDate, NaiveDate)>,
+    /// Recorded status changes in force, by effective date then recording time.
+    recorded: Vec<(NaiveDate, PersonState)>,
+}
 
 impl StateLine {
     fn new(data: &FileData, records: &[FileRecord]) -> StateLine {
-        let mut events = Vec::new();
-        for c in &data.convictions {
-            if let Some(from) = c.custody_from {
-                events.push((from, 0, PersonState::InCustody));
-                let release = c.release_date.or_else(|| {
-                    add_months(from, i32::try_from(c.sentence_months).unwrap_or(i32::MAX))
-                });
-                if let Some(release) = release {
-                    events.push((release, 0, PersonState::Active));
-                }
-            }
-        }
-        let mut recorded: Vec<&FileRecord> = active(records)
+        let custody = data
+            .convictions
+            .iter()
+            .filter_map(|c| {
+                let from = c.custody_from?;
+                let release = c
+                    .release_date
+                    .or_else(|| add_months(from, i32::try_from(c.sentence_months).ok()?))
+                    .unwrap_or(NaiveDate::MAX);
+                Some((from, release.max(from)))
+            })
+            .collect();
+        let mut changes: Vec<&FileRecord> = active(records)
             .filter(|r| matches!(r.data, RecordData::StatusChange { .. }))
             .collect();
-        recorded.sort_by_key(|r| (r.data.date(), r.recorded_at));
-        for r in recorded {
-            if let RecordData::StatusChange {
-                state, effective, ..
-            } = r.data
-            {
-                events.push((effective, 1, state));
-            }
-        }
-        // Stable: by date, conviction custody before recorded changes on the same day.
-        events.sort_by_key(|(date, source, _)| (*date, *source));
-        StateLine(events)
+        changes.sort_by_key(|r| (r.data.date(), r.recorded_at));
+        let recorded = changes
+            .into_iter()
+            .filter_map(|r| match r.data {
+                RecordData::StatusChange {
+                    state, effective, ..
+                } => Some((effective, state)),
+                _ => None,
+            })
+            .collect();
+        StateLine { custody, recorded }
     }
 
     fn on(&self, date: NaiveDate) -> PersonState {
-        let mut state = PersonState::Active;
-        for (d, _, s) in &self.0 {
-            if *d > date {
-                break;
-            }
-            // Death and removal are final.
-            if !matches!(state, PersonState::Deceased | PersonState::Removed) {
-                state = *s;
+        if let Some(end) = self.ends_on() {
+            if end <= date {
+                return self
+                    .recorded
+                    .iter()
+                    .find(|(_, s)| matches!(s, PersonState::Deceased | PersonState::Removed))
+                    .map_or(PersonState::Removed, |(_, s)| *s);
             }
         }
-        state
+        let recorded = self.recorded.iter().rev().find(|(d, _)| *d <= date);
+        // The custody period covering the day that began last, if any.
+        let custody_since = self
+            .custody
+            .iter()
+            .filter(|(from, release)| *from <= date && date < *release)
+            .map(|(from, _)| *from)
+            .max();
+        match (recorded, custody_since) {
+            (Some((since, state)), Some(from)) if *since >= from => *state,
+            (_, Some(_)) => PersonState::InCustody,
+            (Some((_, state)), None) => *state,
+            (None, None) => PersonState::Active,
+        }
     }
 
-    /// The first day of death or removal, if any.
+    /// The first day of a (confirmed) death or removal, if any.
     fn ends_on(&self) -> Option<NaiveDate> {
-        self.0
+        self.recorded
             .iter()
-            .find(|(_, _, s)| matches!(s, PersonState::Deceased | PersonState::Removed))
-            .map(|(d, _, _)| *d)
+            .find(|(_, s)| matches!(s, PersonState::Deceased | PersonState::Removed))
+            .map(|(d, _)| *d)
     }
 }
 
@@ -287,38 +315,42 @@ fn conviction_period(
     (end, review, first.version)
 }
 
-fn registration(data: &FileData, rules: &RuleBook) -> Option<Registration> {
-    let mut out: Option<Registration> = None;
-    for c in &data.convictions {
-        let (end, review, version) = conviction_period(c.final_date, c.sentence_months, rules);
-        match &mut out {
-            None => {
-                out = Some(Registration {
-                    start: c.final_date,
-                    end,
-                    review,
-                    longest_sentence_months: c.sentence_months,
-                    rule_version: version,
-                })
+/// The registration periods: each conviction's, overlapping ones merged, by start.
+fn periods(data: &FileData, rules: &RuleBook) -> Vec<Registration> {
+    let mut each: Vec<Registration> = data
+        .convictions
+        .iter()
+        .map(|c| {
+            let (end, review, version) = conviction_period(c.final_date, c.sentence_months, rules);
+            Registration {
+                start: c.final_date,
+                end,
+                review,
+                longest_sentence_months: c.sentence_months,
+                rule_version: version,
             }
-            Some(r) => {
-                if c.final_date < r.start {
-                    r.start = c.final_date;
-                    r.rule_version = version;
-                }
-                r.longest_sentence_months = r.longest_sentence_months.max(c.sentence_months);
-                r.end = match (r.end, end) {
+        })
+        .collect();
+    each.sort_by_key(|r| r.start);
+    let mut merged: Vec<Registration> = Vec::new();
+    for p in each {
+        match merged.last_mut() {
+            Some(m) if m.end.is_none_or(|e| p.start < e.date) => {
+                m.longest_sentence_months =
+                    m.longest_sentence_months.max(p.longest_sentence_months);
+                m.end = match (m.end, p.end) {
                     (Some(a), Some(b)) => Some(if b.date > a.date { b } else { a }),
                     _ => None,
                 };
-                r.review = match (r.review, review) {
+                m.review = match (m.review, p.review) {
                     (Some(a), Some(b)) => Some(if b.date > a.date { b } else { a }),
                     (a, b) => a.or(b),
                 };
             }
+            _ => merged.push(p),
         }
     }
-    out
+    merged
 }
 
 fn risk_on(records: &[FileRecord], date: NaiveDate) -> RiskLevel {
@@ -419,7 +451,28 @@ fn occurrence(anchor: NaiveDate, every: i64, k: i64) -> Option<NaiveDate> {
     add_months(anchor, i32::try_from(every.checked_mul(k)?).ok()?)
 }
 
-fn assess(r: &FileRecord, rules: &RuleBook) -> RecordAssessment {
+/// The version a person is judged under for something that happened on `date`, starting
+/// from `version` (the one that applies): if the person had not yet been told of it (an
+/// unserved notice, or one served after `date`), the version before it, and so on.
+fn told<'r>(
+    rules: &'r RuleBook,
+    notices: &[RuleNotice],
+    mut version: &'r crate::rules::RuleSet,
+    date: NaiveDate,
+) -> &'r crate::rules::RuleSet {
+    let first = rules.versions()[0].effective_from;
+    loop {
+        let untold = notices
+            .iter()
+            .any(|n| n.rule_version == version.version && n.served_on.is_none_or(|s| s > date));
+        if !untold || version.effective_from <= first {
+            return version;
+        }
+        version = rules.in_effect(days(version.effective_from, -1));
+    }
+}
+
+fn assess(r: &FileRecord, rules: &RuleBook, notices: &[RuleNotice]) -> RecordAssessment {
     let mut a = RecordAssessment {
         record_id: r.id,
         deadline: None,
@@ -429,7 +482,7 @@ fn assess(r: &FileRecord, rules: &RuleBook) -> RecordAssessment {
         not_found: false,
     };
     let report_within = |event: NaiveDate, reported: NaiveDate| {
-        let version = rules.in_effect(event);
+        let version = told(rules, notices, rules.in_effect(event), event);
         let deadline = days(event, i64::from(version.values.report_change_days));
         (
             Some(RuledDate {
@@ -460,19 +513,27 @@ fn assess(r: &FileRecord, rules: &RuleBook) -> RecordAssessment {
             notice_date,
             ..
         } => {
-            let version = rules.in_effect(*notice_date);
-            let deadline = if *foreign {
-                days(
-                    *departure,
-                    -i64::from(version.values.foreign_travel_notice_days),
-                )
+            let notice_before = |v: &crate::rules::RuleSet| {
+                days(*departure, -i64::from(v.values.foreign_travel_notice_days))
+            };
+            let (deadline, version) = if *foreign {
+                // The latest version already in force on the deadline it produces.
+                let applies = rules
+                    .versions()
+                    .iter()
+                    .rev()
+                    .find(|v| v.effective_from <= notice_before(v))
+                    .unwrap_or(&rules.versions()[0]);
+                let v = told(rules, notices, applies, *notice_date);
+                (notice_before(v), v.version)
             } else {
                 // Domestic trips are declared by the day of departure.
-                *departure
+                let v = told(rules, notices, rules.in_effect(*departure), *notice_date);
+                (*departure, v.version)
             };
             a.deadline = Some(RuledDate {
                 date: deadline,
-                rule_version: version.version,
+                rule_version: version,
             });
             a.on_time = Some(*notice_date <= deadline);
             a.international_notification = *foreign;
@@ -481,10 +542,23 @@ fn assess(r: &FileRecord, rules: &RuleBook) -> RecordAssessment {
             a.not_found = *result == VerificationResult::NotFound;
         }
         RecordData::CheckIn { .. }
+        | RecordData::RegistrationNotice { .. }
         | RecordData::StatusChange { .. }
         | RecordData::RiskAssessment { .. } => {}
     }
     a
+}
+
+/// The day reports are owed from: the earliest registration notice in force, else the day
+/// of the first approval, else (for previews of unapproved data) the registration start.
+fn obligations_from(records: &[FileRecord], registered_on: Option<NaiveDate>) -> Option<NaiveDate> {
+    active(records)
+        .filter_map(|r| match r.data {
+            RecordData::RegistrationNotice { date, .. } => Some(date),
+            _ => None,
+        })
+        .min()
+        .or(registered_on)
 }
 
 /// Where the person stands on `inputs.today`.
@@ -493,27 +567,44 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
     let rules = inputs.rules;
     let records = inputs.records;
     let states = StateLine::new(inputs.data, records);
-    let registration = registration(inputs.data, rules);
+    let periods = periods(inputs.data, rules);
     let due_soon_days = i64::from(rules.in_effect(today).values.due_soon_days);
     let horizon = days(today, due_soon_days);
+    let owed_from = obligations_from(records, inputs.registered_on);
 
-    let mut obligations = Vec::new();
-    if let Some(reg) = &registration {
-        let stop = match (reg.end.map(|e| e.date), states.ends_on()) {
+    let mut check_ins: Vec<(NaiveDate, Uuid)> = active(records)
+        .filter_map(|r| match r.data {
+            RecordData::CheckIn { date, .. } => Some((date, r.id)),
+            _ => None,
+        })
+        .collect();
+    check_ins.sort();
+
+    // Every report owed, with the window its on-time check-in must fall in.
+    struct Slot {
+        ob: Obligation,
+        /// Check-ins after this day count for this report.
+        after: NaiveDate,
+        /// The next report's due date (a late check-in must come before it).
+        next_due: NaiveDate,
+        awaiting: bool,
+    }
+    let mut slots: Vec<Slot> = Vec::new();
+    for period in &periods {
+        let stop = match (period.end.map(|e| e.date), states.ends_on()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let mut check_ins: Vec<(NaiveDate, Uuid)> = active(records)
-            .filter_map(|r| match r.data {
-                RecordData::CheckIn { date, .. } => Some((date, r.id)),
-                _ => None,
-            })
-            .collect();
-        check_ins.sort();
-        let dues = schedule(reg.start, stop, horizon, rules, records);
-        // Check-ins must come after this date to count for the next report.
-        let mut cursor = days(reg.start, -1);
+        let dues = schedule(period.start, stop, horizon, rules, records);
         for (i, due) in dues.iter().enumerate() {
+            if owed_from.is_some_and(|from| due.date < from) {
+                continue;
+            }
+            let after = if i == 0 {
+                days(period.start, -1)
+            } else {
+                dues[i - 1].date
+            };
             let next_due = dues.get(i + 1).map_or(NaiveDate::MAX, |d| d.date);
             let mut ob = Obligation {
                 due: due.date,
@@ -525,65 +616,133 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
                 met_on: None,
                 record_id: None,
             };
-            if states.on(due.date) == PersonState::InCustody {
-                ob.state = ObligationState::Suspended;
-                cursor = cursor.max(due.date);
-                obligations.push(ob);
-                continue;
-            }
             let mut awaiting = false;
             for n in inputs.notices {
-                if n.rule_version <= due.rule_version && n.rule_version > reg.rule_version {
+                if n.rule_version <= due.rule_version && n.rule_version > period.rule_version {
                     match n.served_on {
                         None => awaiting = true,
                         Some(s) => ob.effective_due = ob.effective_due.max(s),
                     }
                 }
             }
-            let candidate = check_ins.iter().find(|(d, _)| *d > cursor);
-            match candidate {
-                Some((d, id)) if *d <= ob.effective_due => {
-                    ob.state = ObligationState::Met;
-                    ob.met_on = Some(*d);
-                    ob.record_id = Some(*id);
-                    cursor = ob.effective_due.max(*d);
-                }
-                Some((d, id)) if *d < next_due => {
-                    ob.state = ObligationState::MetLate;
-                    ob.met_on = Some(*d);
-                    ob.record_id = Some(*id);
-                    cursor = *d;
-                }
-                _ => {
-                    ob.state = if ob.effective_due < today {
-                        if awaiting {
-                            ObligationState::AwaitingNotice
-                        } else {
-                            ObligationState::Overdue
-                        }
-                    } else if ob.effective_due <= horizon {
-                        ObligationState::DueSoon
-                    } else {
-                        ObligationState::Upcoming
-                    };
-                    cursor = cursor.max(due.date);
-                }
+            if states.on(due.date) == PersonState::InCustody {
+                ob.state = ObligationState::Suspended;
             }
-            obligations.push(ob);
+            slots.push(Slot {
+                ob,
+                after,
+                next_due,
+                awaiting,
+            });
         }
     }
 
-    let assessments: Vec<RecordAssessment> = active(records).map(|r| assess(r, rules)).collect();
-    let trips_under_way = active(records)
-        .filter_map(|r| match r.data {
-            RecordData::Trip {
-                departure,
-                return_date,
-                ..
-            } if departure <= today && today <= return_date => Some(r.id),
-            _ => None,
+    // Each check-in counts for the report whose due date is nearest, among those whose
+    // window (previous due date, next due date) holds it: a check-in a day after one due
+    // date is that report made late, not the next one made early.
+    let mut attributed: Vec<Vec<usize>> = vec![Vec::new(); slots.len()];
+    for (i, (d, _)) in check_ins.iter().enumerate() {
+        let nearest = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.ob.state != ObligationState::Suspended && s.after < *d && *d < s.next_due
+            })
+            .min_by_key(|(_, s)| ((*d - s.ob.due).num_days().abs(), s.ob.due < *d));
+        if let Some((k, _)) = nearest {
+            attributed[k].push(i);
+        }
+    }
+    // A report with two check-ins lends the later one to an unmet report just before it.
+    for k in 1..slots.len() {
+        let previous_unmet = attributed[k - 1].is_empty()
+            && slots[k - 1].ob.state != ObligationState::Suspended
+            && slots[k - 1].next_due == slots[k].ob.due;
+        if previous_unmet && attributed[k].len() > 1 {
+            let first = attributed[k][0];
+            if check_ins[first].0 > slots[k - 1].ob.due {
+                attributed[k].remove(0);
+                attributed[k - 1].push(first);
+            }
+        }
+    }
+    for (slot, mine) in slots.iter_mut().zip(&attributed) {
+        let Some(&i) = mine.first() else {
+            continue;
+        };
+        let (date, id) = check_ins[i];
+        slot.ob.state = if date <= slot.ob.effective_due || slot.awaiting {
+            ObligationState::Met
+        } else {
+            ObligationState::MetLate
+        };
+        slot.ob.met_on = Some(date);
+        slot.ob.record_id = Some(id);
+    }
+    let last_check_in = check_ins.last().map(|(d, _)| *d);
+    let obligations: Vec<Obligation> = slots
+        .into_iter()
+        .map(|slot| {
+            let mut ob = slot.ob;
+            if ob.state == ObligationState::Upcoming {
+                ob.state = if ob.effective_due < today {
+                    if last_check_in.is_some_and(|d| d > ob.effective_due) {
+                        ObligationState::Missed
+                    } else if slot.awaiting {
+                        ObligationState::AwaitingNotice
+                    } else {
+                        ObligationState::Overdue
+                    }
+                } else if ob.effective_due <= horizon {
+                    ObligationState::DueSoon
+                } else {
+                    ObligationState::Upcoming
+                };
+            }
+            ob
         })
         .collect();
+
+    let registration = periods.last().cloned();
+    let state = states.on(today);
+    let ended = registration
+        .as_ref()
+        .and_then(|r| r.end)
+        .is_some_and(|end| today >= end.date);
+    let any = |s: ObligationState| obligations.iter().any(|o| o.state == s);
+    let status = match state {
+        PersonState::Deceased => ComplianceStatus::Deceased,
+        PersonState::Removed => ComplianceStatus::Removed,
+        _ if ended => ComplianceStatus::PeriodEnded,
+        PersonState::InCustody => ComplianceStatus::InCustody,
+        PersonState::Absconded => ComplianceStatus::Absconded,
+        PersonState::Active if any(ObligationState::Overdue) => ComplianceStatus::Overdue,
+        PersonState::Active
+            if any(ObligationState::DueSoon) || any(ObligationState::AwaitingNotice) =>
+        {
+            ComplianceStatus::DueSoon
+        }
+        PersonState::Active => ComplianceStatus::Compliant,
+    };
+
+    let assessments: Vec<RecordAssessment> = active(records)
+        .map(|r| assess(r, rules, inputs.notices))
+        .collect();
+    // Only registered persons are anywhere "travelling".
+    let trips_under_way = if status.counts_as_registered() {
+        active(records)
+            .filter_map(|r| match r.data {
+                RecordData::Trip {
+                    departure,
+                    return_date,
+                    ..
+                } if departure <= today && today <= return_date => Some(r.id),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let overdue_since = obligations
         .iter()
         .find(|o| o.state == ObligationState::Overdue)
@@ -606,27 +765,6 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
     )
     .unwrap_or(u32::MAX);
 
-    let state = states.on(today);
-    let ended = registration
-        .as_ref()
-        .and_then(|r| r.end)
-        .is_some_and(|end| today >= end.date);
-    let any = |s: ObligationState| obligations.iter().any(|o| o.state == s);
-    let status = match state {
-        PersonState::Deceased => ComplianceStatus::Deceased,
-        PersonState::Removed => ComplianceStatus::Removed,
-        _ if ended => ComplianceStatus::PeriodEnded,
-        PersonState::InCustody => ComplianceStatus::InCustody,
-        PersonState::Absconded => ComplianceStatus::Absconded,
-        PersonState::Active if any(ObligationState::Overdue) => ComplianceStatus::Overdue,
-        PersonState::Active
-            if any(ObligationState::DueSoon) || any(ObligationState::AwaitingNotice) =>
-        {
-            ComplianceStatus::DueSoon
-        }
-        PersonState::Active => ComplianceStatus::Compliant,
-    };
-
     Compliance {
         status,
         registration,
@@ -637,12 +775,15 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
         next_due,
         trips_under_way,
         unserved_notices,
+        owed_from,
         today,
     }
 }
 
-/// Whether a change of rule book moves any date of this file on or after `from` (the next
-/// periodic report, its interval, the registration end or review): the file is touched.
+/// Whether a change of rule book concerns this person from `from` on: they are still
+/// registered, and the change moves one of their dates (the next periodic report, its
+/// interval, the registration end or review) or changes a deadline for declaring changes
+/// and trips, which every registered person must be told of.
 pub fn touched_by(
     data: &FileData,
     records: &[FileRecord],
@@ -650,14 +791,17 @@ pub fn touched_by(
     after: &RuleBook,
     from: NaiveDate,
 ) -> bool {
-    let key = |rules: &RuleBook| {
-        let c = compute(&Inputs {
+    let run = |rules: &RuleBook| {
+        compute(&Inputs {
             data,
             records,
             notices: &[],
             rules,
             today: from,
-        });
+            registered_on: None,
+        })
+    };
+    let key = |c: &Compliance| {
         let next = c
             .obligations
             .iter()
@@ -671,7 +815,19 @@ pub fn touched_by(
             .map(|e| e.date);
         (next, end, review)
     };
-    key(before) != key(after)
+    let (a, b) = (run(before), run(after));
+    if !a.counts_as_registered() && !b.counts_as_registered() {
+        return false;
+    }
+    let declarations = |rules: &RuleBook| {
+        let v = &rules.in_effect(from).values;
+        (
+            v.report_change_days,
+            v.foreign_travel_notice_days,
+            v.travel_change_notice_hours,
+        )
+    };
+    key(&a) != key(&b) || declarations(before) != declarations(after)
 }
 
 #[cfg(test)]

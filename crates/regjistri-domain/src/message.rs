@@ -166,6 +166,14 @@ pub fn field_message(code: &str) -> Text {
             "Për një udhëtim jashtë shtetit duhet shteti.",
             "A trip abroad needs the country.",
         ),
+        "served_before_notice" => (
+            "Njoftimi nuk mund të jetë dorëzuar para se të krijohej.",
+            "The notice cannot have been served before it was made.",
+        ),
+        "rule_effective_before_latest" => (
+            "Data e hyrjes në fuqi duhet të jetë pas versionit të fundit të rregullave.",
+            "The effective date must not be earlier than the latest rule version's.",
+        ),
         "band_order" => (
             "Kufijtë e dënimit duhet të rriten nga një rresht te tjetri.",
             "Sentence limits must increase from one row to the next.",

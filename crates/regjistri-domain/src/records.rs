@@ -52,6 +52,14 @@ pub enum PersonState {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum RecordData {
+    /// The person was told of the registration and its obligations (for files taken over
+    /// from paper, the day that happened). Reports are owed from the earliest such notice,
+    /// or else from the day the file was first approved.
+    RegistrationNotice {
+        date: NaiveDate,
+        officer: String,
+        note: String,
+    },
     /// A periodic in-person report at the police station, with a new photo.
     CheckIn {
         date: NaiveDate,
@@ -109,6 +117,7 @@ pub enum RecordData {
 impl RecordData {
     pub fn kind(&self) -> &'static str {
         match self {
+            RecordData::RegistrationNotice { .. } => "registration_notice",
             RecordData::CheckIn { .. } => "check_in",
             RecordData::AddressChange { .. } => "address_change",
             RecordData::Verification { .. } => "verification",
@@ -123,6 +132,7 @@ impl RecordData {
     pub fn date(&self) -> NaiveDate {
         match self {
             RecordData::CheckIn { date, .. }
+            | RecordData::RegistrationNotice { date, .. }
             | RecordData::Verification { date, .. }
             | RecordData::RiskAssessment { date, .. } => *date,
             RecordData::AddressChange { moved_on, .. } => *moved_on,
@@ -132,8 +142,9 @@ impl RecordData {
         }
     }
 
-    /// Status changes that end a registration need a supervisor.
-    pub fn needs_supervisor(&self) -> bool {
+    /// Status changes that end a registration take effect only when a supervisor other than
+    /// the person who recorded them confirms them (four eyes).
+    pub fn needs_confirmation(&self) -> bool {
         matches!(
             self,
             RecordData::StatusChange {
@@ -142,6 +153,14 @@ impl RecordData {
             }
         )
     }
+}
+
+/// Who confirmed a record that needs four eyes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Confirmation {
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Why and by whom a record was voided.
@@ -162,6 +181,15 @@ pub struct FileRecord {
     pub recorded_at: DateTime<Utc>,
     pub recorded_by: String,
     pub void: Option<Void>,
+    /// Set when a second supervisor confirmed a record that needs it.
+    pub confirmation: Option<Confirmation>,
+}
+
+impl FileRecord {
+    /// Whether the record counts: not voided, and confirmed if it needs confirmation.
+    pub fn in_force(&self) -> bool {
+        self.void.is_none() && (!self.data.needs_confirmation() || self.confirmation.is_some())
+    }
 }
 
 /// A notice to the person that the rules changed (DOMAIN.md §5): dates computed by the new
@@ -184,8 +212,8 @@ pub struct RuleNotice {
 #[serde(default)]
 #[ts(export)]
 pub struct RecordDraft {
-    /// check_in, address_change, verification, trip, occupation, status_change,
-    /// risk_assessment.
+    /// registration_notice, check_in, address_change, verification, trip, occupation,
+    /// status_change, risk_assessment.
     pub kind: String,
     /// The record's main date (check-in, visit, assessment, move, departure, start, effective).
     pub date: String,
@@ -247,6 +275,16 @@ fn build(
     p: &mut Problems,
 ) -> Option<RecordData> {
     match d.kind.as_str() {
+        "registration_notice" => {
+            let date = p.date("date", &d.date, true, today);
+            let officer = p.text("officer", &d.officer, true);
+            let note = p.text("note", &d.note, false);
+            Some(RecordData::RegistrationNotice {
+                date: date?,
+                officer,
+                note,
+            })
+        }
         "check_in" => {
             let date = p.date("date", &d.date, true, today);
             let officer = p.text("officer", &d.officer, true);
@@ -399,6 +437,11 @@ mod tests {
         let municipality = reference().municipalities[0].code.clone();
         let cases = [
             RecordDraft {
+                date: "01.06.2023".into(),
+                officer: "Inspektor 12".into(),
+                ..draft("registration_notice")
+            },
+            RecordDraft {
                 date: "01.12.2026".into(),
                 officer: "Inspektor 12".into(),
                 photo_taken: true,
@@ -525,15 +568,15 @@ mod tests {
     }
 
     #[test]
-    fn ending_a_registration_needs_a_supervisor() {
+    fn ending_a_registration_needs_confirmation() {
         let status = |state| RecordData::StatusChange {
             state,
             effective: today(),
             reason: "x".into(),
         };
-        assert!(status(PersonState::Deceased).needs_supervisor());
-        assert!(status(PersonState::Removed).needs_supervisor());
-        assert!(!status(PersonState::InCustody).needs_supervisor());
-        assert!(!status(PersonState::Absconded).needs_supervisor());
+        assert!(status(PersonState::Deceased).needs_confirmation());
+        assert!(status(PersonState::Removed).needs_confirmation());
+        assert!(!status(PersonState::InCustody).needs_confirmation());
+        assert!(!status(PersonState::Absconded).needs_confirmation());
     }
 }

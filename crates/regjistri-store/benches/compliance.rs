@@ -102,7 +102,8 @@ fn main() {
                 .expect("approve");
             record_count += store
                 .add_records(new_records, &actor, now)
-                .expect("records");
+                .expect("records")
+                .len();
             done += batch;
         }
         let seed = started.elapsed();
@@ -123,6 +124,7 @@ fn main() {
                     notices,
                     rules: &book,
                     today,
+                    registered_on: Some(local_date(f.registered_at)),
                 });
                 overdue += usize::from(c.overdue_since.is_some());
             }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use regjistri_domain::diff::diff;
 use regjistri_domain::file::FileData;
-use regjistri_domain::records::{FileRecord, RecordData, RuleNotice, Void};
+use regjistri_domain::records::{Confirmation, FileRecord, RecordData, RuleNotice, Void};
 use regjistri_domain::rules::{provisional_start, RuleBook, RuleSet, RuleValues};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use uuid::Uuid;
@@ -67,7 +67,7 @@ fn rule_row(r: &Row<'_>) -> rusqlite::Result<(u32, String, String, bool, String)
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
+fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
     Ok([
         r.get(0)?,
         r.get(1)?,
@@ -77,14 +77,15 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
     ])
 }
 
-const RECORD_COLUMNS: &str =
-    "r.id, r.file_id, r.data, r.recorded_at, r.recorded_by, r.void_reason, r.voided_by, r.voided_at";
+const RECORD_COLUMNS: &str = "r.id, r.file_id, r.data, r.recorded_at, r.recorded_by, r.void_reason, r.voided_by, r.voided_at, r.confirmed_by, r.confirmed_at";
 
-fn to_record(row: [Option<String>; 8]) -> Result<FileRecord, StoreError> {
-    let [id, file_id, data, at, by, reason, voided_by, voided_at] = row;
+fn to_record(row: [Option<String>; 10]) -> Result<FileRecord, StoreError> {
+    let [id, file_id, data, at, by, reason, voided_by, voided_at, confirmed_by, confirmed_at] = row;
     let need = |v: Option<String>| v.ok_or_else(|| corrupt("missing record column"));
     let void = match (reason, voided_by, voided_at) {
         (Some(reason), Some(by), Some(at)) => Some(Void {
@@ -92,7 +93,16 @@ fn to_record(row: [Option<String>; 8]) -> Result<FileRecord, StoreError> {
             by,
             at: parse_time(&at)?,
         }),
-        _ => None,
+        (None, None, None) => None,
+        _ => return Err(corrupt("partly voided record")),
+    };
+    let confirmation = match (confirmed_by, confirmed_at) {
+        (Some(by), Some(at)) => Some(Confirmation {
+            by,
+            at: parse_time(&at)?,
+        }),
+        (None, None) => None,
+        _ => return Err(corrupt("partly confirmed record")),
     };
     Ok(FileRecord {
         id: Uuid::parse_str(&need(id)?).map_err(corrupt)?,
@@ -101,6 +111,7 @@ fn to_record(row: [Option<String>; 8]) -> Result<FileRecord, StoreError> {
         recorded_at: parse_time(&need(at)?)?,
         recorded_by: need(by)?,
         void,
+        confirmation,
     })
 }
 
@@ -161,6 +172,7 @@ fn insert_record(
         recorded_at: now,
         recorded_by: actor.user.clone(),
         void: None,
+        confirmation: None,
     };
     tx.prepare_cached(
         "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by)
@@ -204,6 +216,8 @@ pub struct RegisteredFile {
     pub rowid: i64,
     pub id: Uuid,
     pub data: FileData,
+    /// When the file was first approved.
+    pub registered_at: DateTime<Utc>,
 }
 
 impl Store {
@@ -338,17 +352,16 @@ impl Store {
         records: impl IntoIterator<Item = (Uuid, RecordData)>,
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Vec<FileRecord>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut n = 0;
+        let mut out = Vec::new();
         for (file_id, data) in records {
-            insert_record(&tx, file_id, data, actor, now)?;
-            n += 1;
+            out.push(insert_record(&tx, file_id, data, actor, now)?);
         }
         tx.commit()?;
-        Ok(n)
+        Ok(out)
     }
 
     /// Voids a record with a reason; it stays, marked, in the timeline.
@@ -406,6 +419,75 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(after)
+    }
+
+    /// A second supervisor confirms a record that needs four eyes (death, removal).
+    pub fn confirm_record(
+        &mut self,
+        record_id: Uuid,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<FileRecord, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = tx
+            .query_row(
+                &format!("SELECT {RECORD_COLUMNS} FROM file_record r WHERE r.id = ?1"),
+                params![record_id.to_string()],
+                record_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(record_id.to_string()))?;
+        let before = to_record(row)?;
+        if before.confirmation.is_some() || before.void.is_some() {
+            return Err(StoreError::VersionConflict {
+                id: record_id.to_string(),
+                expected: 1,
+                found: 2,
+            });
+        }
+        let mut after = before.clone();
+        after.confirmation = Some(Confirmation {
+            by: actor.user.clone(),
+            at: now,
+        });
+        tx.execute(
+            "UPDATE file_record SET confirmed_by = ?2, confirmed_at = ?3 WHERE id = ?1",
+            params![record_id.to_string(), actor.user, format_time(now)],
+        )?;
+        log_change(
+            &tx,
+            "file_record",
+            &record_id.to_string(),
+            1,
+            &serde_json::to_value(&before).map_err(corrupt)?,
+            &serde_json::to_value(&after).map_err(corrupt)?,
+            actor,
+            now,
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            &event(
+                "record.confirm",
+                "offender_file",
+                before.file_id.to_string(),
+            ),
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// When the file was first approved, if it was.
+    pub fn first_approved_at(&self, file_id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<String> = self.conn.query_row(
+            "SELECT min(approved_at) FROM approved_version WHERE file = ?1",
+            params![file_id.to_string()],
+            |r| r.get(0),
+        )?;
+        at.as_deref().map(parse_time).transpose()
     }
 
     pub fn file_record(&self, record_id: Uuid) -> Result<FileRecord, StoreError> {
@@ -523,7 +605,9 @@ impl Store {
         directorate: Option<&str>,
     ) -> Result<Vec<(RegisteredFile, Vec<FileRecord>, Vec<RuleNotice>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.rowid, f.id, av.data FROM offender_file f
+            "SELECT f.rowid, f.id, av.data,
+                    (SELECT min(approved_at) FROM approved_version WHERE file = f.id)
+             FROM offender_file f
              JOIN approved_version av ON av.file = f.id
               AND av.version = (SELECT max(version) FROM approved_version WHERE file = f.id)
              WHERE f.status != 'removed' AND (?1 IS NULL OR f.owning_directorate = ?1)
@@ -534,15 +618,17 @@ impl Store {
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })?;
         let mut files = Vec::new();
         for row in rows {
-            let (rowid, id, data) = row?;
+            let (rowid, id, data, first) = row?;
             files.push(RegisteredFile {
                 rowid,
                 id: Uuid::parse_str(&id).map_err(corrupt)?,
                 data: serde_json::from_str(&data).map_err(corrupt)?,
+                registered_at: parse_time(&first)?,
             });
         }
         let mut records: HashMap<Uuid, Vec<FileRecord>> = HashMap::new();

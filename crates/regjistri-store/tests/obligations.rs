@@ -171,6 +171,43 @@ fn records_are_logged_audited_and_only_ever_voided() {
         .execute("UPDATE file_record SET data = '{}'", [])
         .is_err());
     assert!(conn.execute("DELETE FROM file_record", []).is_err());
+    assert!(conn
+        .execute("UPDATE file_record SET void_reason = 'again'", [])
+        .is_err());
+
+    // A death is confirmed once; a record cannot be half-voided behind the store's back.
+    let death = store
+        .add_record(
+            file,
+            RecordData::StatusChange {
+                state: PersonState::Deceased,
+                effective: d(2026, 12, 1),
+                reason: "certifikatë".into(),
+            },
+            &actor("clerk"),
+            now(),
+        )
+        .unwrap();
+    let confirmed = store
+        .confirm_record(death.id, &actor("supervisor"), now())
+        .unwrap();
+    assert_eq!(confirmed.confirmation.as_ref().unwrap().by, "supervisor");
+    assert!(store
+        .confirm_record(death.id, &actor("supervisor-2"), now())
+        .is_err());
+    let conn = store.connection_for_tests();
+    assert!(conn
+        .execute(
+            "UPDATE file_record SET void_reason = 'x' WHERE id = ?1",
+            [death.id.to_string()]
+        )
+        .is_err());
+    assert!(conn
+        .execute(
+            "UPDATE file_record SET confirmed_by = 'y', confirmed_at = 'z' WHERE id = ?1",
+            [death.id.to_string()]
+        )
+        .is_err());
     // A record for a file that does not exist is refused.
     assert!(matches!(
         store.add_record(
@@ -188,10 +225,10 @@ fn records_are_logged_audited_and_only_ever_voided() {
     let entities = change_log_entities(&store);
     assert_eq!(
         entities.iter().filter(|e| *e == "file_record").count(),
-        2,
+        4,
         "{entities:?}"
     );
-    assert!(store.verify_audit().unwrap() >= 4);
+    assert!(store.verify_audit().unwrap() >= 6);
 }
 
 #[test]

@@ -13,4 +13,8 @@ overdue_since: string | null,
 /**
  * The next report not yet made.
  */
-next_due: string | null, trips_under_way: Array<string>, unserved_notices: number, today: string, };
+next_due: string | null, trips_under_way: Array<string>, unserved_notices: number, 
+/**
+ * The day reports are owed from (registration notice, else first approval).
+ */
+owed_from: string | null, today: string, };

@@ -5,8 +5,8 @@
  */
 export type RecordDraft = { 
 /**
- * check_in, address_change, verification, trip, occupation, status_change,
- * risk_assessment.
+ * registration_notice, check_in, address_change, verification, trip, occupation,
+ * status_change, risk_assessment.
  */
 kind: string, 
 /**

@@ -18,4 +18,8 @@ records: Array<FileRecord>, notices: Array<RuleNotice>,
 /**
  * Whether the signed-in officer may add records to this file.
  */
-may_add: boolean, may_confirm: boolean, };
+may_add: boolean, 
+/**
+ * May confirm deaths and removals and void records (a supervisor of the directorate).
+ */
+may_confirm: boolean, may_serve: boolean, };

@@ -1,6 +1,6 @@
 use super::*;
 use crate::file::{Conviction, Description, Identity, Sex};
-use crate::records::{RecordData as R, Void};
+use crate::records::{RecordData as R, RuleNotice, Void};
 use crate::rules::{RuleSet, RuleValues};
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
@@ -60,6 +60,7 @@ fn record(n: u128, data: R) -> FileRecord {
             + chrono::Duration::seconds(n as i64),
         recorded_by: "clerk".into(),
         void: None,
+        confirmation: None,
     }
 }
 
@@ -75,15 +76,23 @@ fn check_in(n: u128, date: NaiveDate) -> FileRecord {
     )
 }
 
+/// A status change; death and removal confirmed by a second supervisor.
 fn status(n: u128, state: PersonState, effective: NaiveDate) -> FileRecord {
-    record(
+    let mut r = record(
         n,
         R::StatusChange {
             state,
             effective,
             reason: "r".into(),
         },
-    )
+    );
+    if r.data.needs_confirmation() {
+        r.confirmation = Some(crate::records::Confirmation {
+            by: "supervisor-2".into(),
+            at: r.recorded_at,
+        });
+    }
+    r
 }
 
 fn book() -> RuleBook {
@@ -109,6 +118,7 @@ fn run(data: &FileData, records: &[FileRecord], rules: &RuleBook, today: NaiveDa
         notices: &[],
         rules,
         today,
+        registered_on: None,
     })
 }
 
@@ -424,6 +434,7 @@ fn nothing_is_overdue_under_new_rules_before_the_notice_is_served() {
             notices,
             rules: &changed,
             today,
+            registered_on: None,
         })
     };
     let c = inputs(std::slice::from_ref(&notice));
@@ -531,7 +542,7 @@ fn deadlines_of_declarations() {
         ),
     ];
     for (r, deadline, on_time, international) in cases {
-        let a = assess(&r, &rules);
+        let a = assess(&r, &rules, &[]);
         assert_eq!(a.deadline.map(|x| x.date), Some(deadline), "{r:?}");
         assert_eq!(a.on_time, Some(on_time), "{r:?}");
         assert_eq!(a.international_notification, international);
@@ -576,6 +587,223 @@ fn a_change_touches_only_files_whose_future_dates_move() {
     assert!(!touched_by(&active, &[], &book(), &high, from));
     assert!(touched_by(&active, &[], &book(), &standard, from));
     assert!(!touched_by(&ended, &[], &book(), &standard, from));
+}
+
+// ---- cases found in review ----
+
+#[test]
+fn one_missed_report_does_not_make_the_later_ones_late() {
+    let data = file(vec![conviction(d(2020, 1, 15), 60)]);
+    let records: Vec<FileRecord> = [2021, 2023, 2024, 2025, 2026]
+        .iter()
+        .enumerate()
+        .map(|(i, y)| check_in(i as u128, d(*y, 1, 10)))
+        .collect();
+    let c = run(&data, &records, &book(), d(2026, 3, 1));
+    let states: Vec<(NaiveDate, ObligationState)> =
+        c.obligations.iter().map(|o| (o.due, o.state)).collect();
+    assert_eq!(
+        &states[..6],
+        &[
+            (d(2021, 1, 15), ObligationState::Met),
+            (d(2022, 1, 15), ObligationState::Missed),
+            (d(2023, 1, 15), ObligationState::Met),
+            (d(2024, 1, 15), ObligationState::Met),
+            (d(2025, 1, 15), ObligationState::Met),
+            (d(2026, 1, 15), ObligationState::Met),
+        ]
+    );
+    assert_eq!(c.status, ComplianceStatus::Compliant);
+    // A spare check-in after a miss meets it late, without taking the next one's.
+    let mut late = records.clone();
+    late.push(check_in(9, d(2022, 2, 1)));
+    let c = run(&data, &late, &book(), d(2026, 3, 1));
+    assert_eq!(c.obligations[1].state, ObligationState::MetLate);
+    assert_eq!(c.obligations[2].state, ObligationState::Met);
+}
+
+#[test]
+fn reports_are_owed_from_the_registration_notice_or_the_first_approval() {
+    let data = file(vec![conviction(d(2012, 5, 10), 60)]);
+    let today = d(2026, 12, 3);
+    let at = |records: &[FileRecord], registered_on| {
+        compute(&Inputs {
+            data: &data,
+            records,
+            notices: &[],
+            rules: &book(),
+            today,
+            registered_on,
+        })
+    };
+    // Entered and approved today: nothing owed yet; the first report is next May.
+    let c = at(&[], Some(today));
+    assert_eq!(c.status, ComplianceStatus::Compliant);
+    assert_eq!(c.next_due, Some(d(2027, 5, 10)));
+    assert!(c.obligations.iter().all(|o| o.due >= today));
+    // Told on paper in 2023 and never reported since: overdue since May 2023.
+    let notice = record(
+        1,
+        R::RegistrationNotice {
+            date: d(2023, 2, 1),
+            officer: "o".into(),
+            note: String::new(),
+        },
+    );
+    let c = at(std::slice::from_ref(&notice), Some(today));
+    assert_eq!(c.owed_from, Some(d(2023, 2, 1)));
+    assert_eq!(c.overdue_since, Some(d(2023, 5, 10)));
+}
+
+#[test]
+fn overlapping_custody_keeps_the_person_in_custody() {
+    let mut a = conviction(d(2010, 1, 1), 60);
+    a.custody_from = Some(d(2010, 1, 1));
+    a.release_date = Some(d(2015, 1, 1));
+    let mut b = conviction(d(2012, 1, 1), 96);
+    b.id = Uuid::from_u128(77);
+    b.custody_from = Some(d(2012, 1, 1));
+    b.release_date = Some(d(2020, 1, 1));
+    let data = file(vec![a, b]);
+    let c = run(&data, &[], &book(), d(2016, 7, 1));
+    assert_eq!(c.status, ComplianceStatus::InCustody);
+    assert!(c
+        .obligations
+        .iter()
+        .filter(|o| o.due < d(2016, 7, 1))
+        .all(|o| o.state == ObligationState::Suspended));
+    // An escape recorded during custody outlives the estimated release.
+    let mut c1 = conviction(d(2010, 1, 1), 60);
+    c1.custody_from = Some(d(2010, 1, 1));
+    let escaped = status(1, PersonState::Absconded, d(2013, 6, 1));
+    let c = run(&file(vec![c1]), &[escaped], &book(), d(2016, 1, 1));
+    assert_eq!(c.status, ComplianceStatus::Absconded);
+}
+
+#[test]
+fn nothing_is_owed_between_separate_registration_periods() {
+    let mut second = conviction(d(2015, 3, 1), 12);
+    second.id = Uuid::from_u128(99);
+    let data = file(vec![conviction(d(2000, 3, 1), 12), second]);
+    let c = run(&data, &[], &book(), d(2015, 6, 1));
+    assert!(c
+        .obligations
+        .iter()
+        .all(|o| o.due < d(2010, 3, 1) || o.due > d(2015, 3, 1)));
+    assert_eq!(c.registration.as_ref().unwrap().start, d(2015, 3, 1));
+    let reports: Vec<FileRecord> = (2001..=2009)
+        .map(|y| check_in(y as u128, d(y, 2, 20)))
+        .collect();
+    let c = run(&data, &reports, &book(), d(2015, 6, 1));
+    assert_eq!(c.status, ComplianceStatus::Compliant);
+    assert_eq!(c.next_due, Some(d(2016, 3, 1)));
+}
+
+#[test]
+fn an_unconfirmed_death_changes_nothing_and_the_dead_do_not_travel() {
+    let data = file(vec![conviction(d(2020, 3, 10), 12)]);
+    let trip = record(
+        1,
+        R::Trip {
+            foreign: true,
+            country: "IT".into(),
+            destination: "Bari".into(),
+            departure: d(2026, 11, 20),
+            return_date: d(2026, 12, 20),
+            purpose: String::new(),
+            notice_date: d(2026, 11, 1),
+        },
+    );
+    let mut death = status(2, PersonState::Deceased, d(2026, 11, 25));
+    let confirmed = run(
+        &data,
+        &[trip.clone(), death.clone()],
+        &book(),
+        d(2026, 12, 3),
+    );
+    assert_eq!(confirmed.status, ComplianceStatus::Deceased);
+    assert!(confirmed.trips_under_way.is_empty());
+    death.confirmation = None;
+    let pending = run(&data, &[trip, death], &book(), d(2026, 12, 3));
+    assert!(pending.status.counts_as_registered());
+    assert_eq!(pending.trips_under_way.len(), 1);
+}
+
+#[test]
+fn declarations_are_judged_by_the_rules_the_person_was_told() {
+    // Version 2 from 01.01.2027 asks 14 days' notice of foreign travel.
+    let rules = book().with(version(2, d(2027, 1, 1), |v| {
+        v.foreign_travel_notice_days = 14
+    }));
+    let trip = |notice: NaiveDate| {
+        record(
+            1,
+            R::Trip {
+                foreign: true,
+                country: "IT".into(),
+                destination: "Bari".into(),
+                departure: d(2027, 1, 10),
+                return_date: d(2027, 1, 20),
+                purpose: String::new(),
+                notice_date: notice,
+            },
+        )
+    };
+    // The 14-day deadline would be 27.12.2026, before version 2 exists: version 1 applies.
+    let a = assess(&trip(d(2027, 1, 2)), &rules, &[]);
+    assert_eq!(
+        a.deadline.map(|x| (x.date, x.rule_version)),
+        Some((d(2027, 1, 3), 1))
+    );
+    assert_eq!(a.on_time, Some(true));
+    // A later trip falls under version 2, unless the person was not told of it yet.
+    let later = |notice| {
+        record(
+            2,
+            R::Trip {
+                foreign: true,
+                country: "IT".into(),
+                destination: "Bari".into(),
+                departure: d(2027, 3, 1),
+                return_date: d(2027, 3, 5),
+                purpose: String::new(),
+                notice_date: notice,
+            },
+        )
+    };
+    let a = assess(&later(d(2027, 2, 20)), &rules, &[]);
+    assert_eq!(
+        a.deadline.map(|x| (x.date, x.rule_version)),
+        Some((d(2027, 2, 15), 2))
+    );
+    assert_eq!(a.on_time, Some(false));
+    let unserved = RuleNotice {
+        id: Uuid::from_u128(5),
+        file_id: Uuid::from_u128(1),
+        rule_version: 2,
+        created_at: Utc.with_ymd_and_hms(2026, 12, 20, 8, 0, 0).unwrap(),
+        served_on: None,
+        served_by: None,
+    };
+    let a = assess(
+        &later(d(2027, 2, 20)),
+        &rules,
+        std::slice::from_ref(&unserved),
+    );
+    assert_eq!(
+        a.deadline.map(|x| (x.date, x.rule_version)),
+        Some((d(2027, 2, 22), 1))
+    );
+    assert_eq!(a.on_time, Some(true));
+}
+
+#[test]
+fn changed_declaration_deadlines_touch_every_registered_person() {
+    let active = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let ended = file(vec![conviction(d(2000, 1, 15), 12)]);
+    let stricter = book().with(version(2, d(2027, 1, 1), |v| v.report_change_days = 1));
+    assert!(touched_by(&active, &[], &book(), &stricter, d(2027, 1, 1)));
+    assert!(!touched_by(&ended, &[], &book(), &stricter, d(2027, 1, 1)));
 }
 
 proptest! {
