@@ -28,6 +28,15 @@ const COMMANDS: &[&str] = &[
     "set_user_disabled",
     "locked_users",
     "release_user",
+    "dashboard",
+    "timeline",
+    "add_record",
+    "void_record",
+    "confirm_record",
+    "serve_notice",
+    "rule_book",
+    "preview_rules",
+    "save_rules",
 ];
 
 fn main() {

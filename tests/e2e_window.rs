@@ -399,8 +399,133 @@ async fn approve(c: &Client, saved_id: &str) -> R<()> {
 }
 
 /// The clerk's path through the window; see the module documentation.
+/// The clerk's landing screen: the directorate's dashboard agrees with `regjistri overdue`;
+/// a check-in recorded through the timeline takes a person off the overdue list.
+async fn dashboard(c: &Client, db: &Path) -> R<()> {
+    let wanted: Value = serde_json::from_str(&cli_as(db, CLERK, PW, &["overdue", "--json"])?)?;
+    let overdue = wanted["overdue"].as_array().ok_or("no overdue list")?;
+    let travelling = wanted["travelling"]
+        .as_array()
+        .ok_or("no travelling list")?;
+    assert!(
+        !overdue.is_empty() && !travelling.is_empty(),
+        "the seeded directorate has overdue and travelling persons"
+    );
+    let name = |row: &Value| {
+        format!(
+            "{} {}",
+            row["file"]["surname"].as_str().unwrap_or_default(),
+            row["file"]["given_name"].as_str().unwrap_or_default()
+        )
+    };
+    wait_for("the dashboard's overdue list", async || {
+        if let Some(error) = text_of(c, "[data-testid=startup-error]").await? {
+            return Err(format!("the app shows a startup error: {error}").into());
+        }
+        Ok(present(c, "#dashboard-overdue").await?.then_some(()))
+    })
+    .await?;
+    let rows = |section: &'static str| async move {
+        let mut out = Vec::new();
+        for row in c
+            .find_all(Locator::Css(&format!(
+                "{section} [data-testid=dashboard-row]"
+            )))
+            .await?
+        {
+            out.push((
+                row.attr("data-id").await?.unwrap_or_default(),
+                row.text().await?,
+            ));
+        }
+        Ok::<_, Box<dyn std::error::Error>>(out)
+    };
+    let shown_overdue = rows("#dashboard-overdue").await?;
+    let shown_travelling = rows("#dashboard-travelling").await?;
+    assert_eq!(
+        shown_overdue.len(),
+        overdue.len(),
+        "the window lists as many overdue persons as `regjistri overdue`"
+    );
+    let first = &overdue[0];
+    let first_id = first["file"]["id"].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        shown_overdue[0],
+        (first_id.clone(), name(first)),
+        "longest overdue first, by name"
+    );
+    assert!(
+        travelling
+            .iter()
+            .all(|t| shown_travelling.iter().any(|(id, text)| id
+                == t["file"]["id"].as_str().unwrap_or_default()
+                && text == &name(t))),
+        "every person travelling today is listed: {shown_travelling:?}"
+    );
+    screenshot(c, "dashboard").await?;
+
+    // The longest-overdue person reports today: record the check-in on the timeline.
+    click(
+        c,
+        &format!("#dashboard-overdue [data-testid=dashboard-row][data-id=\"{first_id}\"]"),
+    )
+    .await?;
+    wait_for("the person view", async || {
+        Ok(present(
+            c,
+            &format!("[data-testid=person-view][data-id=\"{first_id}\"]"),
+        )
+        .await?
+        .then_some(()))
+    })
+    .await?;
+    click(c, "#open-timeline").await?;
+    wait_for("the timeline, overdue", async || {
+        let Some(t) = c
+            .find_all(Locator::Css("#timeline[data-status]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(t.attr("data-status").await?.filter(|s| s == "overdue"))
+    })
+    .await?;
+    click(c, "[data-record-kind=check_in]").await?;
+    let today =
+        regjistri_domain::dates::format(regjistri_domain::dates::local_date(chrono::Utc::now()));
+    type_into(c, "record.date", &today).await?;
+    type_into(c, "record.officer", "Insp. Provë").await?;
+    click(c, "#record-save").await?;
+    let status = wait_for("the timeline no longer overdue", async || {
+        let Some(t) = c
+            .find_all(Locator::Css("#timeline[data-status]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(t.attr("data-status").await?.filter(|s| s != "overdue"))
+    })
+    .await?;
+    eprintln!("after the check-in the person is {status}");
+    screenshot(c, "timeline").await?;
+    let after: Value = serde_json::from_str(&cli_as(db, CLERK, PW, &["overdue", "--json"])?)?;
+    assert!(
+        after["overdue"]
+            .as_array()
+            .is_some_and(|rows| rows.iter().all(|r| r["file"]["id"] != json!(first_id))),
+        "the CLI agrees: no longer overdue"
+    );
+    Ok(())
+}
+
 async fn drive(c: &Client, db: &Path) -> R<()> {
     sign_in(c, CLERK).await?;
+    dashboard(c, db).await?;
+    click(c, "#nav-search").await?;
     // 3. The list of every file, or the startup error if the database did not open.
     let total = wait_for("the list (or a startup error)", async || {
         if let Some(error) = text_of(c, "[data-testid=startup-error]").await? {

@@ -3,11 +3,13 @@
 //! (`async`) so that a slow query never freezes the window.
 
 use regjistri_app::{
-    AppError, AppInfo, AuditPage, AuditQuery, EditForm, FileSummary, FileView, OneTimePassword,
-    Registry, Saved, SearchPage, SearchQuery, SessionInfo, UserSummary,
+    AppError, AppInfo, AuditPage, AuditQuery, Dashboard, EditForm, FileSummary, FileView,
+    OneTimePassword, Registry, RuleBookView, RuleDraft, RulePreview, RuleSaved, Saved, SearchPage,
+    SearchQuery, SessionInfo, Timeline, UserSummary,
 };
 use regjistri_domain::access::Role;
 use regjistri_domain::file::FileDraft;
+use regjistri_domain::records::{FileRecord, RecordDraft, RuleNotice};
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::FieldError;
 use tauri::State;
@@ -172,4 +174,67 @@ pub fn locked_users(db: State<'_, Db>) -> Result<Vec<UserSummary>, AppError> {
 #[tauri::command(async)]
 pub fn release_user(db: State<'_, Db>, id: String) -> Result<(), AppError> {
     db.registry()?.release_user(Registry::parse_id(&id)?)
+}
+
+// ---- obligations and compliance ----
+
+#[tauri::command(async)]
+pub fn dashboard(db: State<'_, Db>) -> Result<Dashboard, AppError> {
+    db.registry()?.dashboard()
+}
+
+#[tauri::command(async)]
+pub fn timeline(db: State<'_, Db>, id: String) -> Result<Timeline, AppError> {
+    db.registry()?.timeline(Registry::parse_id(&id)?)
+}
+
+#[tauri::command(async)]
+pub fn add_record(
+    db: State<'_, Db>,
+    file_id: String,
+    draft: RecordDraft,
+) -> Result<FileRecord, AppError> {
+    db.registry()?
+        .add_record(Registry::parse_id(&file_id)?, &draft)
+}
+
+#[tauri::command(async)]
+pub fn void_record(
+    db: State<'_, Db>,
+    record_id: String,
+    reason: String,
+) -> Result<FileRecord, AppError> {
+    db.registry()?
+        .void_record(Registry::parse_id(&record_id)?, &reason)
+}
+
+#[tauri::command(async)]
+pub fn confirm_record(db: State<'_, Db>, record_id: String) -> Result<FileRecord, AppError> {
+    db.registry()?
+        .confirm_record(Registry::parse_id(&record_id)?)
+}
+
+#[tauri::command(async)]
+pub fn serve_notice(
+    db: State<'_, Db>,
+    notice_id: String,
+    served_on: String,
+) -> Result<RuleNotice, AppError> {
+    db.registry()?
+        .serve_notice(Registry::parse_id(&notice_id)?, &served_on)
+}
+
+#[tauri::command(async)]
+pub fn rule_book(db: State<'_, Db>) -> Result<RuleBookView, AppError> {
+    db.registry()?.rule_book()
+}
+
+#[tauri::command(async)]
+pub fn preview_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RulePreview, AppError> {
+    db.registry()?.preview_rules(&draft)
+}
+
+#[tauri::command(async)]
+pub fn save_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RuleSaved, AppError> {
+    db.registry()?.save_rules(&draft)
 }

@@ -59,6 +59,15 @@ pub fn run() -> ExitCode {
             commands::set_user_disabled,
             commands::locked_users,
             commands::release_user,
+            commands::dashboard,
+            commands::timeline,
+            commands::add_record,
+            commands::void_record,
+            commands::confirm_record,
+            commands::serve_notice,
+            commands::rule_book,
+            commands::preview_rules,
+            commands::save_rules,
         ])
         .run(tauri::generate_context!());
     match result {

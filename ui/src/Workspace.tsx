@@ -8,9 +8,11 @@ import { FileForm } from "./form/FileForm";
 import { useI18n } from "./i18n";
 import { ApprovalQueue } from "./screens/ApprovalQueue";
 import { AuditView } from "./screens/AuditView";
+import { Dashboard } from "./screens/Dashboard";
 import { Header } from "./screens/Header";
 import { LockedAccounts } from "./screens/LockedAccounts";
 import { PersonView } from "./screens/PersonView";
+import { RulesEditor } from "./screens/RulesEditor";
 import { INITIAL_SEARCH, SearchScreen } from "./screens/SearchScreen";
 import type { SearchState } from "./screens/SearchScreen";
 import { UsersView } from "./screens/UsersView";
@@ -21,14 +23,16 @@ import type { Place } from "./session";
 export const APPROVAL_POLL_MS = 60_000;
 
 export type Screen =
+  | { kind: "dashboard" }
   | { kind: "search" }
-  | { kind: "person"; id: string; from: "search" | "approvals" }
+  | { kind: "person"; id: string; from: "search" | "approvals" | "dashboard" }
   | { kind: "new" }
   | { kind: "edit"; id: string }
   | { kind: "approvals" }
   | { kind: "locked_accounts" }
   | { kind: "audit" }
-  | { kind: "users" };
+  | { kind: "users" }
+  | { kind: "rules" };
 
 /** The place of the navigation a screen belongs to. */
 function placeOf(screen: Screen): Place | null {
@@ -116,6 +120,7 @@ export function Workspace({
   const go = useCallback((place: Place) => setScreen(place === "search" ? { kind: "search" } : { kind: place }), []);
   const toSearch = useCallback(() => setScreen({ kind: "search" }), []);
   const open = useCallback((id: string) => setScreen({ kind: "person", id, from: "search" }), []);
+  const openFromDashboard = useCallback((id: string) => setScreen({ kind: "person", id, from: "dashboard" }), []);
   const openFromQueue = useCallback((id: string) => setScreen({ kind: "person", id, from: "approvals" }), []);
 
   return (
@@ -135,6 +140,7 @@ export function Workspace({
         onLock={onLock}
         onSignOut={onSignOut}
       />
+      {screen.kind === "dashboard" && <Dashboard reference={reference} onOpen={openFromDashboard} />}
       {screen.kind === "search" && (
         <SearchScreen reference={reference} state={search} onStateChange={setSearch} onOpen={open} />
       )}
@@ -143,7 +149,7 @@ export function Workspace({
           key={screen.id}
           id={screen.id}
           reference={reference}
-          onBack={screen.from === "approvals" ? () => go("approvals") : toSearch}
+          onBack={screen.from === "search" ? toSearch : () => go(screen.from)}
           onEdit={(id) => setScreen({ kind: "edit", id })}
           onDecided={() => {
             refreshCount();
@@ -169,6 +175,7 @@ export function Workspace({
       {screen.kind === "locked_accounts" && <LockedAccounts reference={reference} />}
       {screen.kind === "audit" && <AuditView />}
       {screen.kind === "users" && <UsersView reference={reference} />}
+      {screen.kind === "rules" && <RulesEditor />}
     </div>
   );
 }

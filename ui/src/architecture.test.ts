@@ -38,6 +38,10 @@ describe("architecture", () => {
       "return-reason", "return-submit", "registered-badge", "pending-diff", "audit-view", "audit-row", "users-view",
       "user-row", "create-user-name", "create-user-role", "create-user-directorate", "create-user-submit",
       "one-time-password",
+      // obligations (issue 5): the dashboard, the timeline, record forms, the rule editor
+      "nav-dashboard", "dashboard", "dashboard-overdue", "dashboard-due-soon", "dashboard-travelling",
+      "dashboard-absconded", "dashboard-row", "dashboard-refresh", "timeline", "open-timeline", "timeline-record",
+      "record-save", "nav-rules", "rules", "rules-preview", "rules-save", "rules-save-confirm",
     ];
     const text = app.map(([, t]) => t).join("\n");
     expect(hooks.filter((h) => !text.includes(`"${h}"`))).toEqual([]);

@@ -17,14 +17,20 @@ export function useSession(): SessionInfo {
 }
 
 /** The places a role may go, in the order of the navigation. */
-export type Place = "search" | "approvals" | "locked_accounts" | "audit" | "users";
+export type Place = "dashboard" | "search" | "approvals" | "locked_accounts" | "audit" | "users" | "rules";
 
+/** The first place is where the role lands after sign-in. */
 export const PLACES: Record<Role, Place[]> = {
-  clerk: ["search"],
-  supervisor: ["search", "approvals", "locked_accounts"],
-  administrator: ["search", "users"],
+  clerk: ["dashboard", "search"],
+  supervisor: ["dashboard", "search", "approvals", "locked_accounts"],
+  administrator: ["search", "users", "rules"],
   auditor: ["audit"],
 };
+
+/** Whether the role sees compliance: the dashboard and the timelines (clerks and supervisors, national). */
+export function seesCompliance(role: Role): boolean {
+  return role === "clerk" || role === "supervisor";
+}
 
 /** Whether the role writes files (new file, edit): clerks and supervisors, in their directorate. */
 export function writesFiles(role: Role): boolean {

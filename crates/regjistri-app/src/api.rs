@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use regjistri_domain::access::Role;
+use regjistri_domain::compliance::{Compliance, ComplianceStatus};
 use regjistri_domain::diff::FieldChange;
 use regjistri_domain::file::{FileDraft, FileStatus, OffenderFile};
+use regjistri_domain::records::{FileRecord, RuleNotice};
+use regjistri_domain::rules::{RuleSet, RuleValues};
 use regjistri_domain::{FieldError, Text};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -68,8 +71,11 @@ pub struct FileSummary {
     pub municipality_name: Option<String>,
     pub owning_directorate: String,
     pub matched: MatchKind,
-    /// True only for approved files: pending and returned files are not "registered".
+    /// True only for approved files whose person is not removed, deceased or past the
+    /// registration period: pending and returned files are not "registered".
     pub registered: bool,
+    /// Where an approved file's person stands today (`None` until approved).
+    pub compliance: Option<ComplianceStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -115,8 +121,11 @@ pub struct FileView {
     pub approved: Option<ApprovedInfo>,
     /// What the pending version changes against the approved one (empty when none).
     pub pending_changes: Vec<FieldChange>,
-    /// True only when an approved version stands and the file is not removed.
+    /// True only when an approved version stands and the person is not removed, deceased
+    /// or past the registration period.
     pub registered: bool,
+    /// Computed from the approved version, the records and the rules, today.
+    pub compliance: Option<Compliance>,
 }
 
 /// What the edit form starts from.
@@ -217,4 +226,107 @@ pub struct AuditEntry {
 pub struct AuditPage {
     pub total: u32,
     pub items: Vec<AuditEntry>,
+}
+
+// ---- obligations and compliance (issue 5) ----
+
+/// A trip in progress, as the dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TripUnderWay {
+    pub record_id: Uuid,
+    pub foreign: bool,
+    pub country: String,
+    pub destination: String,
+    pub departure: NaiveDate,
+    pub return_date: NaiveDate,
+}
+
+/// One person on the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DashboardRow {
+    pub file: FileSummary,
+    pub status: ComplianceStatus,
+    pub overdue_since: Option<NaiveDate>,
+    pub days_overdue: Option<u32>,
+    pub next_due: Option<NaiveDate>,
+    pub trips: Vec<TripUnderWay>,
+}
+
+/// What a clerk or supervisor sees on sign-in: their directorate today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Dashboard {
+    pub directorate: String,
+    pub today: NaiveDate,
+    pub due_soon_days: u32,
+    /// Every registered person, counted by status.
+    pub counts: Vec<StatusCount>,
+    /// Overdue, longest overdue first.
+    pub overdue: Vec<DashboardRow>,
+    /// A report due from today to `due_soon_days` ahead, soonest first.
+    pub due_soon: Vec<DashboardRow>,
+    pub travelling: Vec<DashboardRow>,
+    pub absconded: Vec<DashboardRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusCount {
+    pub status: ComplianceStatus,
+    pub count: u32,
+}
+
+/// A person's obligations and what happened: the timeline screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Timeline {
+    pub file_id: Uuid,
+    /// `None` until the file is approved: only registered persons have obligations.
+    pub compliance: Option<Compliance>,
+    /// Every record, voided ones included (marked).
+    pub records: Vec<FileRecord>,
+    pub notices: Vec<RuleNotice>,
+    /// Whether the signed-in officer may add records to this file.
+    pub may_add: bool,
+    /// May confirm deaths and removals and void records (a supervisor of the directorate).
+    pub may_confirm: bool,
+    pub may_serve: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RuleBookView {
+    /// Oldest first.
+    pub versions: Vec<RuleSet>,
+    pub in_effect_today: u32,
+}
+
+/// A new rule version as the editor sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RuleDraft {
+    /// dd.mm.yyyy, today or later.
+    pub effective_from: String,
+    pub values: RuleValues,
+    pub note: String,
+}
+
+/// Which registered files a rule draft would touch (their future dates move).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RulePreview {
+    pub registered_total: u32,
+    pub touched_total: u32,
+    /// The first touched files, for the editor to show.
+    pub touched: Vec<FileSummary>,
+    pub problems: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RuleSaved {
+    pub version: u32,
+    pub notices: u32,
 }

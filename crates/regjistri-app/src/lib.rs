@@ -7,6 +7,7 @@
 
 pub mod api;
 mod error;
+mod obligations;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -237,6 +238,11 @@ impl Registry {
         };
         let rowids: Vec<i64> = hits.iter().map(|h| h.rowid).collect();
         let summaries = store.summaries(&rowids)?;
+        let statuses = obligations::statuses_of(
+            &store,
+            summaries.iter().map(|s| s.id),
+            local_date(self.clock.now()),
+        )?;
         let items = summaries
             .into_iter()
             .zip(hits.iter())
@@ -247,7 +253,8 @@ impl Registry {
                     Level::Prefix => MatchKind::Prefix,
                     Level::Listed => MatchKind::Listed,
                 };
-                to_summary(store.reference(), s, matched)
+                let status = statuses.get(&s.id).copied();
+                to_summary(store.reference(), s, matched, status)
             })
             .collect();
         // The access log keeps what was asked (the law requires it), never what was found.
@@ -299,7 +306,12 @@ impl Registry {
             ),
             _ => Vec::new(),
         };
-        let registered = approved.is_some() && file.status != FileStatus::Removed;
+        let rules = store.rule_book()?;
+        let compliance =
+            obligations::compliance_of(&store, id, &rules, local_date(self.clock.now()))?;
+        let registered = approved.is_some()
+            && file.status != FileStatus::Removed
+            && compliance.as_ref().is_none_or(|c| c.counts_as_registered());
         store.record(&actor, self.clock.now(), &audit("file.view", id))?;
         Ok(FileView {
             file,
@@ -311,6 +323,7 @@ impl Registry {
             }),
             pending_changes,
             registered,
+            compliance,
         })
     }
 
@@ -443,9 +456,17 @@ impl Registry {
         let store = self.store()?;
         let rowids = store.awaiting_approval(&user.directorate)?;
         let summaries = store.summaries(&rowids)?;
+        let statuses = obligations::statuses_of(
+            &store,
+            summaries.iter().map(|s| s.id),
+            local_date(self.clock.now()),
+        )?;
         Ok(summaries
             .into_iter()
-            .map(|s| to_summary(store.reference(), s, MatchKind::Listed))
+            .map(|s| {
+                let status = statuses.get(&s.id).copied();
+                to_summary(store.reference(), s, MatchKind::Listed, status)
+            })
             .collect())
     }
 
@@ -673,6 +694,8 @@ impl Registry {
         let mut store = self.store()?;
         let reference = store.reference().clone();
         let mut generator = regjistri_demo::Generator::new(seed, &reference, today);
+        let mut record_generator = regjistri_demo::records::RecordGenerator::new(seed, today);
+        let rules = store.rule_book()?;
         // Demo files are entered by a demo clerk and, for most, approved by a demo supervisor,
         // so that the registry looks as it will in use. Both are marked as demo accounts.
         let clerk = Actor {
@@ -734,7 +757,24 @@ impl Registry {
                     ..w
                 })
                 .collect();
+            // Registered persons have a history: check-ins, trips, address changes.
+            let records: Vec<_> = approvals
+                .iter()
+                .flat_map(|w| {
+                    record_generator
+                        .records_for(&w.data, &rules)
+                        .into_iter()
+                        .map(move |r| (w.id, r))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
+            // Deaths and removals take effect once a second supervisor confirms them.
+            for record in store.add_records(records, &clerk, now)? {
+                if record.data.needs_confirmation() {
+                    store.confirm_record(record.id, &supervisor, now)?;
+                }
+            }
             done += n;
         }
         Ok(done)
@@ -754,15 +794,18 @@ impl Registry {
     }
 }
 
-fn to_summary(
+pub(crate) fn to_summary(
     reference: &ReferenceSet,
     s: regjistri_store::Summary,
     matched: MatchKind,
+    compliance: Option<regjistri_domain::compliance::ComplianceStatus>,
 ) -> FileSummary {
     FileSummary {
         id: s.id,
         version: s.version,
-        registered: matches!(s.status, FileStatus::Approved | FileStatus::Amended),
+        registered: matches!(s.status, FileStatus::Approved | FileStatus::Amended)
+            && compliance.is_none_or(|c| c.counts_as_registered()),
+        compliance,
         status: s.status,
         municipality_name: s
             .municipality_code

@@ -1,96 +1,16 @@
 //! Users, sessions, authorisation and four-eyes approval through the application layer, on
 //! a real encrypted database with the real key store and an injected clock.
 
-use std::sync::Arc;
-
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use regjistri_app::*;
 use regjistri_domain::access::{scope, Operation, Role};
-use regjistri_domain::clock::FixedClock;
 use regjistri_domain::file::FileDraft;
-use regjistri_store::KeyStore;
+use regjistri_domain::records::RecordDraft;
+use regjistri_domain::rules::RuleValues;
 use uuid::Uuid;
 
-const ADMIN_PW: &str = "kyçi i sigurt i zyrës 2026";
-const PW: &str = "kalë-i-bardhë-në-mal";
-
-struct World {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    clock: Arc<FixedClock>,
-    registry: Registry,
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        let _ = OsKeyStore::new().delete(&regjistri_store::key_account(&self.path).unwrap());
-    }
-}
-
-fn world() -> World {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run through scripts/test.sh"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.db");
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 12, 3, 8, 0, 0).unwrap(),
-    ));
-    let registry = Registry::open(
-        &path,
-        &OsKeyStore::new(),
-        clock.clone(),
-        Create::IfMissing,
-        "os:test".into(),
-    )
-    .unwrap();
-    registry
-        .create_first_administrator("admin", ADMIN_PW, "dvp-tirane")
-        .unwrap();
-    World {
-        _dir: dir,
-        path,
-        clock,
-        registry,
-    }
-}
-
-impl World {
-    /// Adds a user through the administrator and signs them in once to set their password.
-    fn add(&self, name: &str, role: Role) {
-        self.registry.sign_in("admin", ADMIN_PW).unwrap();
-        let otp = self.registry.create_user(name, role, "dvp-tirane").unwrap();
-        self.registry.sign_out().unwrap();
-        let s = self.registry.sign_in(name, &otp.password).unwrap();
-        assert!(s.must_change_password);
-        assert_eq!(
-            self.registry
-                .search(&SearchQuery::default())
-                .unwrap_err()
-                .code,
-            "password_change_required"
-        );
-        self.registry.change_password(&otp.password, PW).unwrap();
-        self.registry.sign_out().unwrap();
-    }
-
-    fn as_user(&self, name: &str) {
-        self.registry.sign_out().unwrap();
-        let pw = if name == "admin" { ADMIN_PW } else { PW };
-        self.registry.sign_in(name, pw).unwrap();
-    }
-}
-
-fn draft(seed: u64) -> FileDraft {
-    let reference = regjistri_domain::reference::ReferenceSet::provisional().unwrap();
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-    let mut d = regjistri_demo::Generator::new(seed, &reference, today).next_draft();
-    for a in &mut d.addresses {
-        a.municipality_code = "tirane".into();
-    }
-    d
-}
+mod common;
+use common::*;
 
 #[test]
 fn every_role_against_every_operation() {
@@ -137,6 +57,32 @@ fn every_role_against_every_operation() {
                 Operation::ReleaseLockedAccount => w.registry.locked_users().map(drop),
                 Operation::SeedDemoData => w.registry.seed(1, 3, &mut |_, _| {}).map(drop),
                 Operation::ChangeSettings => w.registry.set_idle_minutes(15),
+                Operation::ViewCompliance => w.registry.dashboard().map(drop),
+                Operation::AddRecord => w
+                    .registry
+                    .add_record(
+                        file.id,
+                        &RecordDraft {
+                            kind: "check_in".into(),
+                            date: "01.12.2026".into(),
+                            officer: "Inspektor".into(),
+                            ..RecordDraft::default()
+                        },
+                    )
+                    .map(drop),
+                Operation::ConfirmRecord => w.registry.void_record(Uuid::now_v7(), "x").map(drop),
+                Operation::ServeNotice => w
+                    .registry
+                    .serve_notice(Uuid::now_v7(), "01.12.2026")
+                    .map(drop),
+                Operation::ManageRules => w
+                    .registry
+                    .preview_rules(&RuleDraft {
+                        effective_from: "01.01.2027".into(),
+                        values: RuleValues::provisional(),
+                        note: String::new(),
+                    })
+                    .map(drop),
             };
             let refused = matches!(&result, Err(e) if e.code == "forbidden");
             assert_eq!(

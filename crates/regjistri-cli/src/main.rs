@@ -15,6 +15,19 @@ use regjistri_domain::access::Role;
 use regjistri_domain::clock::SystemClock;
 use regjistri_domain::dates;
 
+/// Prints a line to standard output; a closed pipe (`regjistri overdue | head`) ends the
+/// program quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "regjistri",
@@ -64,6 +77,14 @@ enum Command {
     /// Show one file.
     Show {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registered persons of your directorate who missed a report, longest overdue first.
+    Overdue {
+        /// Also list reports due soon, trips under way and absconded persons.
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
     },
@@ -178,10 +199,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 registry.set_directorate(&d, &workstation_user())?;
             }
             let info = registry.app_info()?;
-            println!("database: {}", info.database_path);
-            println!(
+            out!("database: {}", info.database_path);
+            out!(
                 "station: {}  directorate: {}",
-                info.station, info.directorate_code
+                info.station,
+                info.directorate_code
             );
         }
         Command::Seed { count, seed } => {
@@ -219,10 +241,10 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 page_size,
             })?;
             if as_json {
-                println!("{}", json(&result)?);
+                out!("{}", json(&result)?);
             } else {
                 let first = u64::from(result.page) * u64::from(result.page_size);
-                println!(
+                out!(
                     "{} found ({}); showing {}–{}",
                     result.total,
                     result.interpreted_as,
@@ -234,7 +256,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     first + result.items.len() as u64
                 );
                 for f in &result.items {
-                    println!(
+                    out!(
                         "{}  {:<8} {:<20} {:<16} {:<16} {}  {:<10} {}",
                         f.id,
                         format!("{:?}", f.matched).to_lowercase(),
@@ -253,19 +275,25 @@ fn run(cli: Cli) -> Result<(), AppError> {
             sign_in(&registry, &cli.user)?;
             let view = registry.get_file(Registry::parse_id(&id)?)?;
             if as_json {
-                println!("{}", json(&view)?);
+                out!("{}", json(&view)?);
             } else {
                 let f = &view.file;
                 let i = &f.data.identity;
-                println!(
+                out!(
                     "{}  version {}  {:?}  {}",
-                    f.id, f.version, f.status, f.owning_directorate
+                    f.id,
+                    f.version,
+                    f.status,
+                    f.owning_directorate
                 );
-                println!(
+                out!(
                     "{} {} (atësia {}, ëma {})",
-                    i.surname, i.given_name, i.father_name, i.mother_name
+                    i.surname,
+                    i.given_name,
+                    i.father_name,
+                    i.mother_name
                 );
-                println!(
+                out!(
                     "born {} in {}  sex {:?}  NID {}",
                     dates::format(i.date_of_birth),
                     i.place_of_birth,
@@ -273,7 +301,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     i.nid.as_deref().unwrap_or("-")
                 );
                 for c in &f.data.convictions {
-                    println!(
+                    out!(
                         "conviction {}: {} decision {} of {}, final {}, articles {}, {} months",
                         c.id,
                         c.court_code.as_deref().unwrap_or(&c.court_name),
@@ -285,7 +313,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     );
                 }
                 for a in &f.data.addresses {
-                    println!(
+                    out!(
                         "address {:?}: {} {} from {} to {}",
                         a.kind,
                         a.municipality_code,
@@ -295,7 +323,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     );
                 }
                 for h in &view.history {
-                    println!(
+                    out!(
                         "v{} {} {} by {}: {} fields",
                         h.version,
                         h.at.to_rfc3339(),
@@ -306,13 +334,70 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 }
             }
         }
+        Command::Overdue { all, json: as_json } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let dash = registry.dashboard()?;
+            if as_json {
+                out!("{}", json(&dash)?);
+            } else {
+                out!(
+                    "{}  {}: {} overdue",
+                    dash.directorate,
+                    dates::format(dash.today),
+                    dash.overdue.len()
+                );
+                let print = |title: &str, rows: &[regjistri_app::DashboardRow]| {
+                    if !title.is_empty() {
+                        out!("\n{title}: {}", rows.len());
+                    }
+                    for r in rows {
+                        let f = &r.file;
+                        let when = match (r.overdue_since, r.next_due, r.trips.first()) {
+                            (Some(since), _, _) => format!(
+                                "overdue since {} ({} days)",
+                                dates::format(since),
+                                r.days_overdue.unwrap_or(0)
+                            ),
+                            (_, _, Some(t)) if title.starts_with("travelling") => format!(
+                                "{} {} {}–{}",
+                                t.country,
+                                t.destination,
+                                dates::format(t.departure),
+                                dates::format(t.return_date)
+                            ),
+                            (_, Some(next), _) => format!("due {}", dates::format(next)),
+                            _ => r.status.as_str().to_string(),
+                        };
+                        out!(
+                            "{}  {:<20} {:<16} {}  {:<10} {}",
+                            f.id,
+                            f.surname,
+                            f.given_name,
+                            dates::format(f.date_of_birth),
+                            f.nid.as_deref().unwrap_or("-"),
+                            when
+                        );
+                    }
+                };
+                print("", &dash.overdue);
+                if all {
+                    print(
+                        &format!("due in the next {} days", dash.due_soon_days),
+                        &dash.due_soon,
+                    );
+                    print("travelling", &dash.travelling);
+                    print("absconded", &dash.absconded);
+                }
+            }
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
             let registry = open(&cli.db, Create::Never)?;
             sign_in(&registry, &cli.user)?;
             let n = registry.verify_audit()?;
-            println!("audit trail intact: {n} events verified");
+            out!("audit trail intact: {n} events verified");
         }
         Command::Audit {
             command:
@@ -333,9 +418,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 ..AuditQuery::default()
             };
             let page = registry.audit_events(&query)?;
-            println!("{} events", page.total);
+            out!("{} events", page.total);
             for e in page.items {
-                println!(
+                out!(
                     "{:>6} {} {:<16} {:<14} {:<20} {:<10} {} {}",
                     e.seq,
                     e.at,
@@ -358,7 +443,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             registry.sign_in(&name, &current)?;
             let new = new_password()?;
             registry.change_password(&current, &new)?;
-            println!("password changed");
+            out!("password changed");
         }
         Command::User { command } => {
             let registry = open(&cli.db, Create::Never)?;
@@ -369,7 +454,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                         Err(_) => new_password()?,
                     };
                     let u = registry.create_first_administrator(&name, &password, &directorate)?;
-                    println!("administrator {} created ({})", u.user_name, u.directorate);
+                    out!("administrator {} created ({})", u.user_name, u.directorate);
                 }
                 UserCommand::Add {
                     name,
@@ -384,7 +469,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                         )
                     })?;
                     let otp = registry.create_user(&name, role, &directorate)?;
-                    println!(
+                    out!(
                         "user {} created; one-time password (hand it over; it must be changed at first sign-in): {}",
                         otp.user_name, otp.password
                     );
@@ -392,7 +477,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 UserCommand::List => {
                     sign_in(&registry, &cli.user)?;
                     for u in registry.list_users()? {
-                        println!(
+                        out!(
                             "{}  {:<20} {:<13} {:<14}{}{}{}",
                             u.id,
                             u.user_name,
@@ -412,19 +497,19 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     sign_in(&registry, &cli.user)?;
                     let id = registry.user_by_name(&name)?.id;
                     let otp = registry.reset_password(id)?;
-                    println!("one-time password for {}: {}", otp.user_name, otp.password);
+                    out!("one-time password for {}: {}", otp.user_name, otp.password);
                 }
                 UserCommand::Disable { name } => {
                     sign_in(&registry, &cli.user)?;
                     let id = registry.user_by_name(&name)?.id;
                     registry.set_user_disabled(id, true)?;
-                    println!("{name} disabled");
+                    out!("{name} disabled");
                 }
                 UserCommand::Enable { name } => {
                     sign_in(&registry, &cli.user)?;
                     let id = registry.user_by_name(&name)?.id;
                     registry.set_user_disabled(id, false)?;
-                    println!("{name} enabled");
+                    out!("{name} enabled");
                 }
                 UserCommand::Release { name } => {
                     sign_in(&registry, &cli.user)?;
@@ -440,7 +525,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                             )
                         })?;
                     registry.release_user(user.id)?;
-                    println!("{name} released");
+                    out!("{name} released");
                 }
             }
         }

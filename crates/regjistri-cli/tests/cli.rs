@@ -254,3 +254,83 @@ fn seeding_is_deterministic_per_seed() {
     assert_eq!(a.len(), 100);
     assert_eq!(a, b);
 }
+
+/// Runs `regjistri` as another user.
+fn regjistri_as(db: &Path, user: &str, password: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "off")
+        .env("REGJISTRI_USER", user)
+        .env("REGJISTRI_PASSWORD", password)
+        .output()
+        .expect("run regjistri")
+}
+
+#[test]
+fn overdue_lists_the_directorates_missed_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("regjistri.db");
+    init(&db);
+    let out = regjistri(&db, &["seed", "--count", "600"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Administrators do not follow persons; a clerk of the directorate does.
+    let out = regjistri(&db, &["overdue"]);
+    assert!(stderr(&out).starts_with("forbidden:"), "{}", stderr(&out));
+    let out = regjistri(
+        &db,
+        &[
+            "user",
+            "add",
+            "clerk.t",
+            "--role",
+            "clerk",
+            "--directorate",
+            "dvp-tirane",
+        ],
+    );
+    let otp = stdout(&out).split_whitespace().last().unwrap().to_string();
+    let pw = "një fjalëkalim i gjatë 2026";
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("password")
+        .env("RUST_LOG", "off")
+        .env("REGJISTRI_USER", "clerk.t")
+        .env("REGJISTRI_PASSWORD", &otp)
+        .env("REGJISTRI_NEW_PASSWORD", pw)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let dash = json(&regjistri_as(&db, "clerk.t", pw, &["overdue", "--json"]));
+    assert_eq!(dash["directorate"], "dvp-tirane");
+    let overdue = dash["overdue"].as_array().unwrap();
+    assert!(!overdue.is_empty(), "the demo data has missed reports");
+    let since: Vec<&str> = overdue
+        .iter()
+        .map(|r| {
+            assert_eq!(r["status"], "overdue");
+            assert_eq!(r["file"]["owning_directorate"], "dvp-tirane");
+            r["overdue_since"].as_str().unwrap()
+        })
+        .collect();
+    let mut sorted = since.clone();
+    sorted.sort();
+    assert_eq!(since, sorted, "longest overdue first");
+    assert!(!dash["travelling"].as_array().unwrap().is_empty());
+
+    let text = stdout(&regjistri_as(&db, "clerk.t", pw, &["overdue"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].contains(&format!("{} overdue", overdue.len())),
+        "{text}"
+    );
+    assert_eq!(lines.len(), overdue.len() + 1);
+    let first = overdue[0]["file"]["id"].as_str().unwrap();
+    assert!(lines[1].starts_with(first) && lines[1].contains("overdue since"));
+
+    let all = stdout(&regjistri_as(&db, "clerk.t", pw, &["overdue", "--all"]));
+    assert!(all.contains("travelling:") && all.contains("due in the next 14 days:"));
+}

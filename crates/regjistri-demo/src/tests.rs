@@ -268,3 +268,92 @@ fn texts() {
     assert_eq!(transliterate("Gjoni"), "Gjonaj");
     assert_eq!(transliterate("Marku"), "Markaj");
 }
+
+#[test]
+fn records_are_plausible_and_deterministic() {
+    use crate::records::RecordGenerator;
+    use regjistri_domain::compliance::{compute, ComplianceStatus, Inputs};
+    use regjistri_domain::records::{FileRecord, RecordData};
+    use regjistri_domain::rules::RuleBook;
+
+    let reference = reference();
+    let rules = RuleBook::new(vec![]);
+    let mut new_id = Uuid::now_v7;
+    let files: Vec<_> = drafts(7, 1_500, &reference)
+        .iter()
+        .map(|d| {
+            validate(
+                d,
+                &mut Context {
+                    reference: &reference,
+                    today: today(),
+                    new_id: &mut new_id,
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    let generate = || {
+        let mut g = RecordGenerator::new(7, today());
+        files
+            .iter()
+            .map(|f| g.records_for(f, &rules))
+            .collect::<Vec<_>>()
+    };
+    let records = generate();
+    assert_eq!(records, generate(), "same seed, same records");
+
+    let mut statuses = std::collections::HashMap::new();
+    let mut travelling = 0;
+    for (file, records) in files.iter().zip(&records) {
+        for r in records {
+            if !matches!(r, RecordData::Trip { .. }) {
+                assert!(r.date() <= today(), "{r:?}");
+            }
+            if let RecordData::AddressChange {
+                municipality_code, ..
+            } = r
+            {
+                assert!(reference.municipality(municipality_code).is_some());
+            }
+        }
+        let stored: Vec<FileRecord> = records
+            .iter()
+            .map(|data| FileRecord {
+                id: Uuid::now_v7(),
+                file_id: Uuid::nil(),
+                data: data.clone(),
+                recorded_at: chrono::DateTime::UNIX_EPOCH,
+                recorded_by: "demo.clerk".into(),
+                void: None,
+                confirmation: data.needs_confirmation().then(|| {
+                    regjistri_domain::records::Confirmation {
+                        by: "demo.supervisor".into(),
+                        at: chrono::DateTime::UNIX_EPOCH,
+                    }
+                }),
+            })
+            .collect();
+        let c = compute(&Inputs {
+            data: file,
+            records: &stored,
+            notices: &[],
+            rules: &rules,
+            today: today(),
+            registered_on: Some(today()),
+        });
+        *statuses.entry(c.status).or_insert(0usize) += 1;
+        travelling += usize::from(!c.trips_under_way.is_empty());
+    }
+    let share = |s| statuses.get(&s).copied().unwrap_or(0) as f64 / files.len() as f64;
+    // Many comply (a third of the invented persons are still serving their sentence and
+    // some periods have ended); some are overdue; a few travel today.
+    assert!(share(ComplianceStatus::Compliant) > 0.3, "{statuses:?}");
+    assert!(share(ComplianceStatus::InCustody) > 0.1, "{statuses:?}");
+    assert!(
+        (0.02..0.2).contains(&share(ComplianceStatus::Overdue)),
+        "{statuses:?}"
+    );
+    assert!(share(ComplianceStatus::DueSoon) > 0.0, "{statuses:?}");
+    assert!(travelling > 10, "{travelling}");
+}

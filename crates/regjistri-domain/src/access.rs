@@ -61,10 +61,18 @@ pub enum Operation {
     ReleaseLockedAccount,
     SeedDemoData,
     ChangeSettings,
+    /// Compliance, timelines and the directorate's dashboard.
+    ViewCompliance,
+    /// Check-ins, address changes, visits, trips, occupations, risk, custody, absconding.
+    AddRecord,
+    /// Status changes that end a registration (deceased, removed) and voiding records.
+    ConfirmRecord,
+    ServeNotice,
+    ManageRules,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 16] = [
+    pub const ALL: [Operation; 21] = [
         Operation::ReadReferenceData,
         Operation::SearchFiles,
         Operation::ViewFile,
@@ -81,6 +89,11 @@ impl Operation {
         Operation::ReleaseLockedAccount,
         Operation::SeedDemoData,
         Operation::ChangeSettings,
+        Operation::ViewCompliance,
+        Operation::AddRecord,
+        Operation::ConfirmRecord,
+        Operation::ServeNotice,
+        Operation::ManageRules,
     ];
 }
 
@@ -105,6 +118,10 @@ pub fn scope(role: Role, op: Operation) -> Option<Scope> {
             Some(OwnDirectorate)
         }
         (Supervisor, ViewApprovalQueue | ApproveFile | ReturnFile) => Some(OwnDirectorate),
+        (Clerk | Supervisor, ViewCompliance) => Some(National),
+        (Clerk | Supervisor, AddRecord | ServeNotice) => Some(OwnDirectorate),
+        (Supervisor, ConfirmRecord) => Some(OwnDirectorate),
+        (Administrator, ManageRules) => Some(National),
         (Auditor, ReadAudit) => Some(National),
         (Auditor | Administrator, VerifyAudit) => Some(National),
         (Administrator, ManageUsers | SeedDemoData | ChangeSettings) => Some(National),
@@ -150,6 +167,11 @@ mod tests {
             (ReleaseLockedAccount, [false, true, true, false]),
             (SeedDemoData, [false, false, true, false]),
             (ChangeSettings, [false, false, true, false]),
+            (ViewCompliance, [true, true, false, false]),
+            (AddRecord, [true, true, false, false]),
+            (ConfirmRecord, [false, true, false, false]),
+            (ServeNotice, [true, true, false, false]),
+            (ManageRules, [false, false, true, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -81,6 +81,27 @@ pub fn nth_occurrence(anchor: NaiveDate, every_months: i32, k: i32) -> Option<Na
     add_months(anchor, every_months.checked_mul(k)?)
 }
 
+/// The instant of a local Tirana wall-clock time. On the spring-forward day the missing hour
+/// (02:00–03:00) moves forward to the first valid instant; in the repeated autumn hour the
+/// earlier instant is taken. Never panics; `None` only outside chrono's range.
+pub fn tirane_instant(date: NaiveDate, time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
+    use chrono::{LocalResult, TimeZone};
+    let mut local = date.and_time(time);
+    for _ in 0..3 {
+        match Tirane.from_local_datetime(&local) {
+            LocalResult::Single(t) => return Some(t.with_timezone(&Utc)),
+            LocalResult::Ambiguous(earlier, _) => return Some(earlier.with_timezone(&Utc)),
+            LocalResult::None => local = local.checked_add_signed(chrono::Duration::minutes(30))?,
+        }
+    }
+    None
+}
+
+/// The start of a local Tirana day as an instant (midnight, or the first instant after a gap).
+pub fn tirane_day_start(date: NaiveDate) -> Option<DateTime<Utc>> {
+    tirane_instant(date, chrono::NaiveTime::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +167,38 @@ mod tests {
         assert_eq!(local_date(t), d(2026, 10, 25));
     }
 
+    #[test]
+    fn tirane_wall_clock_on_the_dst_days() {
+        use chrono::{NaiveTime, TimeZone};
+        let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        // Spring forward 29.03.2026: 02:30 does not exist; it becomes 03:00 CEST = 01:00 UTC.
+        assert_eq!(
+            tirane_instant(d(2026, 3, 29), hm(2, 30)),
+            Some(Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap())
+        );
+        // Autumn 25.10.2026: 02:30 happens twice; the first (CEST, 00:30 UTC) is taken.
+        assert_eq!(
+            tirane_instant(d(2026, 10, 25), hm(2, 30)),
+            Some(Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap())
+        );
+        // Ordinary days: winter UTC+1, summer UTC+2.
+        assert_eq!(
+            tirane_day_start(d(2026, 12, 3)),
+            Some(Utc.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap())
+        );
+        assert_eq!(
+            tirane_day_start(d(2026, 7, 1)),
+            Some(Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap())
+        );
+        // The DST days are 23 and 25 hours long.
+        let len = |day: NaiveDate| {
+            tirane_day_start(day.succ_opt().unwrap()).unwrap() - tirane_day_start(day).unwrap()
+        };
+        assert_eq!(len(d(2026, 3, 29)).num_hours(), 23);
+        assert_eq!(len(d(2026, 10, 25)).num_hours(), 25);
+        assert_eq!(len(d(2026, 10, 26)).num_hours(), 24);
+    }
+
     proptest! {
         #[test]
         fn format_then_parse_round_trips(days in 0i64..200_000) {
@@ -156,6 +209,15 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,20}") {
             let _ = parse_input(&s);
+        }
+
+        #[test]
+        fn every_tirane_wall_clock_time_has_an_instant(days in 0i64..40_000, minute in 0u32..1440) {
+            let date = d(1970, 1, 1) + chrono::Duration::days(days);
+            let time = chrono::NaiveTime::from_hms_opt(minute / 60, minute % 60, 0).unwrap();
+            let instant = tirane_instant(date, time).unwrap();
+            // Back in local time it is the same day (a gap moves forward within the night).
+            prop_assert_eq!(local_date(instant), date);
         }
 
         #[test]

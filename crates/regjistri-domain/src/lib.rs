@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod compliance;
 pub mod dates;
 pub mod diff;
 pub mod file;
@@ -11,7 +12,9 @@ pub mod message;
 pub mod names;
 pub mod nid;
 pub mod password;
+pub mod records;
 pub mod reference;
+pub mod rules;
 pub mod validate;
 
 pub use message::{FieldError, Severity, Text};

@@ -162,6 +162,30 @@ pub fn field_message(code: &str) -> Text {
             "The period overlaps another residence.",
         ),
         "kind_invalid" => ("Lloji nuk njihet.", "Unknown kind."),
+        "trip_country_required" => (
+            "Për një udhëtim jashtë shtetit duhet shteti.",
+            "A trip abroad needs the country.",
+        ),
+        "served_before_notice" => (
+            "Njoftimi nuk mund të jetë dorëzuar para se të krijohej.",
+            "The notice cannot have been served before it was made.",
+        ),
+        "rule_effective_before_latest" => (
+            "Data e hyrjes në fuqi duhet të jetë pas versionit të fundit të rregullave.",
+            "The effective date must not be earlier than the latest rule version's.",
+        ),
+        "band_order" => (
+            "Kufijtë e dënimit duhet të rriten nga një rresht te tjetri.",
+            "Sentence limits must increase from one row to the next.",
+        ),
+        "band_open_end" => (
+            "Rreshti i fundit duhet të mbulojë çdo dënim më të gjatë (pa kufi).",
+            "The last row must cover every longer sentence (no limit).",
+        ),
+        "rule_effective_past" => (
+            "Rregullat e reja hyjnë në fuqi sot ose më vonë, jo në të kaluarën.",
+            "New rules take effect today or later, never in the past.",
+        ),
         _ => ("Vlerë e pavlefshme.", "Invalid value."),
     };
     Text::new(sq, en)

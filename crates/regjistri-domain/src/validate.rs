@@ -22,17 +22,17 @@ pub struct Context<'a> {
     pub new_id: &'a mut dyn FnMut() -> Uuid,
 }
 
-struct Problems(Vec<FieldError>);
+pub(crate) struct Problems(pub(crate) Vec<FieldError>);
 
 impl Problems {
-    fn error(&mut self, field: impl Into<String>, code: &str) {
+    pub(crate) fn error(&mut self, field: impl Into<String>, code: &str) {
         self.0.push(FieldError::error(field, code));
     }
-    fn warning(&mut self, field: impl Into<String>, code: &str) {
+    pub(crate) fn warning(&mut self, field: impl Into<String>, code: &str) {
         self.0.push(FieldError::warning(field, code));
     }
 
-    fn name(&mut self, field: &str, value: &str, required: bool) -> String {
+    pub(crate) fn name(&mut self, field: &str, value: &str, required: bool) -> String {
         let v = value.trim();
         if v.is_empty() {
             if required {
@@ -53,7 +53,7 @@ impl Problems {
         v.to_string()
     }
 
-    fn text(&mut self, field: &str, value: &str, required: bool) -> String {
+    pub(crate) fn text(&mut self, field: &str, value: &str, required: bool) -> String {
         let v = value.trim();
         if v.is_empty() && required {
             self.error(field, "required");
@@ -65,7 +65,7 @@ impl Problems {
     }
 
     /// A typed date; `None` if empty or wrong (the error is recorded).
-    fn date(
+    pub(crate) fn date(
         &mut self,
         field: &str,
         value: &str,
@@ -91,7 +91,7 @@ impl Problems {
         }
     }
 
-    fn number<T: TryFrom<u64>>(
+    pub(crate) fn number<T: TryFrom<u64>>(
         &mut self,
         field: &str,
         value: &str,

@@ -23,39 +23,8 @@ use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::validate::{validate, Context};
 use regjistri_store::*;
 
-struct MemoryKeys(RefCell<HashMap<String, DbKey>>);
-
-impl KeyStore for MemoryKeys {
-    fn get(&self, account: &str) -> Result<Option<DbKey>, KeyStoreError> {
-        Ok(self.0.borrow().get(account).cloned())
-    }
-    fn set(&self, account: &str, key: &DbKey) -> Result<(), KeyStoreError> {
-        self.0.borrow_mut().insert(account.to_string(), key.clone());
-        Ok(())
-    }
-    fn delete(&self, account: &str) -> Result<(), KeyStoreError> {
-        self.0.borrow_mut().remove(account);
-        Ok(())
-    }
-}
-
-struct Stats {
-    median: Duration,
-    p95: Duration,
-}
-
-fn stats(mut v: Vec<Duration>) -> Stats {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
-    Stats {
-        median: at(0.5),
-        p95: at(0.95),
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
-}
+mod common;
+use common::*;
 
 enum Query {
     Name(String),

@@ -14,6 +14,7 @@ pub mod audit;
 mod error;
 pub mod index;
 pub mod key;
+pub mod obligations;
 mod open;
 mod reference_db;
 pub mod schema;
@@ -34,6 +35,7 @@ pub use audit::{AuditEvent, AuditFilter, StoredEvent};
 pub use error::StoreError;
 pub use index::{Hit, Level};
 pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
+pub use obligations::RegisteredFile;
 pub use open::{key_account, Create};
 pub use users::{NewUser, SignIn, User};
 
@@ -197,7 +199,7 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let mut init = |conn: &mut Connection| initialise(conn, now);
         let opened = open::open_connection(path, keys, create, &mut init)?;
-        Store::from_connection(opened.conn, path, opened.created)
+        Store::from_connection(opened.conn, path, opened.created, now)
     }
 
     /// A plain SQLite store for the encrypted-versus-plain benchmark only.
@@ -205,15 +207,17 @@ impl Store {
     pub fn open_plain_for_benchmark(path: &Path, now: DateTime<Utc>) -> Result<Store, StoreError> {
         let mut init = |conn: &mut Connection| initialise(conn, now);
         let conn = open::open_plain_for_benchmark(path, &mut init)?;
-        Store::from_connection(conn, path, true)
+        Store::from_connection(conn, path, true, now)
     }
 
     fn from_connection(
         mut conn: Connection,
         path: &Path,
         created: bool,
+        now: DateTime<Utc>,
     ) -> Result<Store, StoreError> {
         schema::migrate(&mut conn)?;
+        obligations::ensure_rules(&mut conn, now)?;
         let reference = reference_db::load(&conn)?;
         let mut store = Store {
             conn,

@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3)];
 
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -163,6 +163,74 @@ BEGIN SELECT RAISE(ABORT, 'approved versions are immutable'); END;
 
 -- Why a version was returned to its author.
 ALTER TABLE change_log ADD COLUMN reason TEXT;
+"#;
+
+/// Obligations and compliance (issue 5): rule-set versions, records about a registered
+/// person, and notices of rule changes. Rule versions are immutable; records are voided,
+/// never edited or deleted; a notice changes only once, when it is served.
+const V3: &str = r#"
+CREATE TABLE rule_set (
+    version        INTEGER PRIMARY KEY,
+    effective_from TEXT NOT NULL,
+    rule_values    TEXT NOT NULL,
+    provisional    INTEGER NOT NULL,
+    note           TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    created_by     TEXT NOT NULL
+);
+CREATE TRIGGER rule_set_no_update BEFORE UPDATE ON rule_set
+BEGIN SELECT RAISE(ABORT, 'rule versions are immutable'); END;
+CREATE TRIGGER rule_set_no_delete BEFORE DELETE ON rule_set
+BEGIN SELECT RAISE(ABORT, 'rule versions are immutable'); END;
+
+CREATE TABLE file_record (
+    id           TEXT PRIMARY KEY,
+    file_id      TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    record_date  TEXT NOT NULL,
+    data         TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    void_reason  TEXT,
+    voided_by    TEXT,
+    voided_at    TEXT,
+    confirmed_by TEXT,
+    confirmed_at TEXT,
+    CHECK ((void_reason IS NULL) = (voided_by IS NULL) AND (void_reason IS NULL) = (voided_at IS NULL)),
+    CHECK ((confirmed_by IS NULL) = (confirmed_at IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX file_record_file ON file_record(file_id, record_date);
+CREATE TRIGGER file_record_no_delete BEFORE DELETE ON file_record
+BEGIN SELECT RAISE(ABORT, 'records are voided, never deleted'); END;
+CREATE TRIGGER file_record_only_void_or_confirm BEFORE UPDATE ON file_record
+WHEN NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id OR NEW.kind IS NOT OLD.kind
+  OR NEW.record_date IS NOT OLD.record_date OR NEW.data IS NOT OLD.data
+  OR NEW.recorded_at IS NOT OLD.recorded_at OR NEW.recorded_by IS NOT OLD.recorded_by
+  OR (OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
+      OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at))
+  OR (OLD.confirmed_by IS NOT NULL AND (NEW.confirmed_by IS NOT OLD.confirmed_by
+      OR NEW.confirmed_at IS NOT OLD.confirmed_at))
+  OR (OLD.void_reason IS NOT NULL AND NEW.confirmed_by IS NOT OLD.confirmed_by)
+BEGIN SELECT RAISE(ABORT, 'a record only changes once to be voided, and once to be confirmed'); END;
+
+CREATE TABLE rule_notice (
+    id           TEXT PRIMARY KEY,
+    file_id      TEXT NOT NULL,
+    rule_version INTEGER NOT NULL REFERENCES rule_set(version),
+    created_at   TEXT NOT NULL,
+    served_on    TEXT,
+    served_by    TEXT,
+    UNIQUE (file_id, rule_version),
+    CHECK ((served_on IS NULL) = (served_by IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX rule_notice_file ON rule_notice(file_id);
+CREATE TRIGGER rule_notice_no_delete BEFORE DELETE ON rule_notice
+BEGIN SELECT RAISE(ABORT, 'notices are never deleted'); END;
+CREATE TRIGGER rule_notice_only_serve BEFORE UPDATE ON rule_notice
+WHEN OLD.served_on IS NOT NULL OR NEW.served_on IS NULL
+  OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.rule_version IS NOT OLD.rule_version OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'a notice only changes once, when it is served'); END;
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

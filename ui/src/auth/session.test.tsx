@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { FAKE_PASSWORD, FakeBackend } from "../backend/fake";
 import { SESSION_POLL_MS } from "../App";
-import { renderApp, renderSignedOut } from "../test/render";
+import { openSearch, renderApp, renderSignedOut } from "../test/render";
 
 const NEW_PASSWORD = "Gur-i-Kuq-Mali-7";
 
@@ -53,7 +53,9 @@ describe("sign-in", () => {
     const { user } = await renderSignedOut(fake);
     await user.type(screen.getByTestId("sign-in-user"), "clerk");
     await user.type(screen.getByTestId("sign-in-password"), `${FAKE_PASSWORD}{Enter}`);
-    expect(await screen.findByTestId("search-input")).toHaveFocus();
+    // a clerk lands on the directorate's dashboard, focused on its heading
+    expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Pasqyra e drejtorisë" })).toHaveFocus());
     expect(screen.getByTestId("current-user")).toHaveTextContent("clerk");
     expect(screen.getByTestId("current-role")).toHaveTextContent("Nëpunës i regjistrit");
     await waitFor(() => expect(screen.getByTestId("file-count")).toHaveAttribute("data-count", "3"));
@@ -104,7 +106,7 @@ describe("forced password change", () => {
     await user.type(screen.getByTestId("change-new"), NEW_PASSWORD);
     await user.type(screen.getByTestId("change-repeat"), NEW_PASSWORD);
     await user.click(screen.getByTestId("change-submit"));
-    expect(await screen.findByTestId("search-input")).toBeInTheDocument();
+    expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
     expect(fake.callsOf("changePassword")).toEqual([
       ["Nj0001-kXv7-pQ2m", "short"],
       ["Nj0001-kXv7-pQ2m", NEW_PASSWORD],
@@ -213,7 +215,7 @@ describe("the session ending", () => {
     await user.type(screen.getByTestId("sign-in-password"), `${FAKE_PASSWORD}{Enter}`);
     await waitFor(() => expect(screen.getByTestId("current-user")).toHaveTextContent("supervisor"));
     // a fresh search screen: not the previous officer's text
-    expect(await screen.findByTestId("search-input")).toHaveValue("");
+    expect(await openSearch(user)).toHaveValue("");
     await waitFor(() => expect(screen.getByTestId("file-count")).toHaveAttribute("data-count", "1"));
   });
 

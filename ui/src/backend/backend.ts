@@ -3,18 +3,27 @@
 import type { AppInfo } from "../generated/AppInfo";
 import type { AuditPage } from "../generated/AuditPage";
 import type { AuditQuery } from "../generated/AuditQuery";
+import type { Dashboard } from "../generated/Dashboard";
 import type { EditForm } from "../generated/EditForm";
 import type { FieldError } from "../generated/FieldError";
 import type { FileDraft } from "../generated/FileDraft";
+import type { FileRecord } from "../generated/FileRecord";
 import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
 import type { OneTimePassword } from "../generated/OneTimePassword";
+import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import type { Role } from "../generated/Role";
+import type { RuleBookView } from "../generated/RuleBookView";
+import type { RuleDraft } from "../generated/RuleDraft";
+import type { RuleNotice } from "../generated/RuleNotice";
+import type { RulePreview } from "../generated/RulePreview";
+import type { RuleSaved } from "../generated/RuleSaved";
 import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
 import type { SessionInfo } from "../generated/SessionInfo";
+import type { Timeline } from "../generated/Timeline";
 import type { UserSummary } from "../generated/UserSummary";
 
 export interface Backend {
@@ -73,6 +82,23 @@ export interface Backend {
   lockedUsers(): Promise<UserSummary[]>;
   /** `release_user` */
   releaseUser(id: string): Promise<void>;
+
+  /** `dashboard`: the signed-in officer's directorate today (clerks and supervisors). */
+  dashboard(): Promise<Dashboard>;
+  /** `timeline`: a person's registration, obligations, records and notices. */
+  timeline(id: string): Promise<Timeline>;
+  /** `add_record`: a record on a file of the officer's directorate; rejects with `validation` and field problems named as the draft's fields. */
+  addRecord(fileId: string, draft: RecordDraft): Promise<FileRecord>;
+  /** `void_record`: a supervisor voids a record, with a reason; it stays on the timeline, marked. */
+  voidRecord(recordId: string, reason: string): Promise<FileRecord>;
+  /** `serve_notice`: the notice of a rule change was handed to the person on `servedOn` (dd.mm.yyyy). */
+  serveNotice(noticeId: string, servedOn: string): Promise<RuleNotice>;
+  /** `rule_book`: every rule version and the one in effect today. */
+  ruleBook(): Promise<RuleBookView>;
+  /** `preview_rules`: which registered files a draft would touch; problems come back in the answer, not as a rejection. */
+  previewRules(draft: RuleDraft): Promise<RulePreview>;
+  /** `save_rules`: a new version; each touched file gets a notice to serve. */
+  saveRules(draft: RuleDraft): Promise<RuleSaved>;
 }
 
 /** Tauri command names, in one place so tests can check them. */
@@ -102,6 +128,14 @@ export const COMMANDS = {
   setUserDisabled: "set_user_disabled",
   lockedUsers: "locked_users",
   releaseUser: "release_user",
+  dashboard: "dashboard",
+  timeline: "timeline",
+  addRecord: "add_record",
+  voidRecord: "void_record",
+  serveNotice: "serve_notice",
+  ruleBook: "rule_book",
+  previewRules: "preview_rules",
+  saveRules: "save_rules",
 } as const satisfies Record<keyof Backend, string>;
 
 /** The page size the list asks for. */

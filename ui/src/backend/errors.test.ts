@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppError } from "../generated/AppError";
 import type { FileDraft } from "../generated/FileDraft";
 import { toAppError, isAppError } from "./errors";
+import type { RecordDraft } from "../generated/RecordDraft";
+import type { RuleDraft } from "../generated/RuleDraft";
 import { COMMANDS } from "./backend";
 
 const invoke = vi.hoisted(() => vi.fn());
@@ -132,8 +134,33 @@ describe("tauriBackend", () => {
       ["locked_users", undefined],
       ["release_user", { id: "u-1" }],
     ]);
-    expect(Object.values(COMMANDS)).toHaveLength(25);
-    expect(new Set(Object.values(COMMANDS)).size).toBe(25);
+    expect(Object.values(COMMANDS)).toHaveLength(33);
+    expect(new Set(Object.values(COMMANDS)).size).toBe(33);
+  });
+
+  it("calls the obligation and rule commands with the argument keys Rust names", async () => {
+    invoke.mockResolvedValue(null);
+    const b = tauriBackend();
+    const record = { kind: "check_in", date: "01.03.2026" } as RecordDraft;
+    const rules = { effective_from: "01.01.2027", values: {}, note: "" } as RuleDraft;
+    await b.dashboard();
+    await b.timeline("id-1");
+    await b.addRecord("id-1", record);
+    await b.voidRecord("r-1", "typed in the wrong file");
+    await b.serveNotice("n-1", "02.03.2026");
+    await b.ruleBook();
+    await b.previewRules(rules);
+    await b.saveRules(rules);
+    expect(invoke.mock.calls).toEqual([
+      ["dashboard", undefined],
+      ["timeline", { id: "id-1" }],
+      ["add_record", { fileId: "id-1", draft: record }],
+      ["void_record", { recordId: "r-1", reason: "typed in the wrong file" }],
+      ["serve_notice", { noticeId: "n-1", servedOn: "02.03.2026" }],
+      ["rule_book", undefined],
+      ["preview_rules", { draft: rules }],
+      ["save_rules", { draft: rules }],
+    ]);
   });
 
   it("rejects with the AppError Rust sent", async () => {

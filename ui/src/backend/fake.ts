@@ -8,26 +8,42 @@ import type { AppInfo } from "../generated/AppInfo";
 import type { AuditEntry } from "../generated/AuditEntry";
 import type { AuditPage } from "../generated/AuditPage";
 import type { AuditQuery } from "../generated/AuditQuery";
+import type { Compliance } from "../generated/Compliance";
+import type { Dashboard } from "../generated/Dashboard";
+import type { DashboardRow } from "../generated/DashboardRow";
 import type { EditForm } from "../generated/EditForm";
 import type { FieldChange } from "../generated/FieldChange";
 import type { FieldError } from "../generated/FieldError";
 import type { FileData } from "../generated/FileData";
 import type { FileDraft } from "../generated/FileDraft";
+import type { FileRecord } from "../generated/FileRecord";
 import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
 import type { OffenderFile } from "../generated/OffenderFile";
 import type { OneTimePassword } from "../generated/OneTimePassword";
+import type { RecordData } from "../generated/RecordData";
+import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import type { Role } from "../generated/Role";
+import type { RuleBookView } from "../generated/RuleBookView";
+import type { RuleDraft } from "../generated/RuleDraft";
+import type { RuleNotice } from "../generated/RuleNotice";
+import type { RulePreview } from "../generated/RulePreview";
+import type { RuleSaved } from "../generated/RuleSaved";
+import type { RuleSet } from "../generated/RuleSet";
+import type { StatusCount } from "../generated/StatusCount";
 import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
 import type { SessionInfo } from "../generated/SessionInfo";
 import type { Text } from "../generated/Text";
+import type { Timeline } from "../generated/Timeline";
+import type { TripUnderWay } from "../generated/TripUnderWay";
 import type { UserSummary } from "../generated/UserSummary";
 import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
 import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
+import { byDate, compute, daysBetween, inEffect, provisionalValues } from "./fakeCompliance";
 
 export type Method = keyof Backend;
 export interface Call {
@@ -90,6 +106,16 @@ const MESSAGES: Record<string, Text> = {
   number_invalid: { sq: "Duhet të jetë numër.", en: "Must be a number." },
   foreign_country_required: { sq: "Zgjidhni shtetin.", en: "Choose the country." },
   foreign_court_required: { sq: "Shkruani gjykatën.", en: "Enter the court." },
+  date_in_future: { sq: "Data nuk mund të jetë në të ardhmen.", en: "The date cannot be in the future." },
+  date_order: { sq: "Data e mbarimit duhet të jetë pas datës së fillimit.", en: "The end date must come after the start date." },
+  trip_country_required: { sq: "Për një udhëtim jashtë shtetit duhet shteti.", en: "A trip abroad needs the country." },
+  country_unknown: { sq: "Shteti nuk njihet.", en: "Unknown country." },
+  municipality_unknown: { sq: "Bashkia nuk njihet.", en: "Unknown municipality." },
+  kind_invalid: { sq: "Lloji nuk njihet.", en: "Unknown kind." },
+  number_range: { sq: "Numri është jashtë kufijve.", en: "The number is out of range." },
+  band_order: { sq: "Kufijtë e dënimit duhet të rriten nga një rresht te tjetri.", en: "Sentence limits must increase from one row to the next." },
+  band_open_end: { sq: "Rreshti i fundit duhet të mbulojë çdo dënim më të gjatë (pa kufi).", en: "The last row must cover every longer sentence (no limit)." },
+  rule_effective_past: { sq: "Rregullat e reja hyjnë në fuqi sot ose më vonë, jo në të kaluarën.", en: "New rules take effect today or later, never in the past." },
 };
 
 function problem(field: string, code: string, severity: "error" | "warning" = "error"): FieldError {
@@ -132,6 +158,10 @@ export interface PersonSeed {
   /** Who wrote the stored version (for the four-eyes rule). */
   author?: string;
   owning_directorate?: string;
+  /** The conviction's final date (ISO): the registration starts on it. Default 2019-07-01. */
+  final_date?: string;
+  /** The conviction's sentence in months. Default 60. */
+  sentence_months?: number;
 }
 
 
@@ -151,7 +181,12 @@ type Op =
   | "read_audit"
   | "verify_audit"
   | "manage_users"
-  | "release_locked_account";
+  | "release_locked_account"
+  | "view_compliance"
+  | "add_record"
+  | "confirm_record"
+  | "serve_notice"
+  | "manage_rules";
 
 export function scope(role: Role, op: Op): Scope | null {
   switch (op) {
@@ -177,7 +212,23 @@ export function scope(role: Role, op: Op): Scope | null {
       return role === "administrator" ? "national" : null;
     case "release_locked_account":
       return role === "supervisor" ? "own" : role === "administrator" ? "national" : null;
+    case "view_compliance":
+      return role === "clerk" || role === "supervisor" ? "national" : null;
+    case "add_record":
+    case "serve_notice":
+      return role === "clerk" || role === "supervisor" ? "own" : null;
+    case "confirm_record":
+      return role === "supervisor" ? "own" : null;
+    case "manage_rules":
+      return role === "administrator" ? "national" : null;
   }
+}
+
+export function emptyRecordDraft(): RecordDraft {
+  return {
+    kind: "", date: "", end_date: "", reported_on: "", officer: "", note: "", photo_taken: false, choice: "", municipality_code: "",
+    street: "", foreign: false, country: "", destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
+  };
 }
 
 export interface FakeUser {
@@ -200,6 +251,8 @@ interface Stored {
   approved: FileView["approved"];
   /** Who wrote versions since the last approval: they may not decide on them. */
   authors: string[];
+  records: FileRecord[];
+  notices: RuleNotice[];
 }
 
 const ERR = {
@@ -243,6 +296,10 @@ const ERR = {
     en: "Every conviction needs the court and decision number before approval.",
   },
   duplicate: { sq: "Ky emër përdoruesi ekziston.", en: "This user name exists already." },
+  invalid: { sq: "Të dhënat kanë probleme.", en: "The data have problems." },
+  recordNotFound: { sq: "Shënimi nuk u gjet.", en: "Record not found." },
+  noticeNotFound: { sq: "Njoftimi nuk u gjet.", en: "Notice not found." },
+  voidReason: { sq: "Anulimi kërkon një arsye.", en: "Voiding needs a reason." },
 } satisfies Record<string, Text>;
 
 const IDLE_MINUTES = 15;
@@ -303,6 +360,13 @@ export class FakeBackend implements Backend {
   private nextOtp = 1;
   private current: { userId: string; signedInAt: string; locked: boolean; expired: boolean } | null = null;
   private failures = new Map<Method, unknown[]>();
+  private nextRecord = 1;
+  /** Today in Europe/Tirane, as the Rust clock would say (FIXED_NOW's day). */
+  today = "2026-03-29";
+  /** The rule book, oldest first; version 1 holds the provisional defaults. */
+  readonly rules: RuleSet[] = [
+    { version: 1, effective_from: "1995-06-01", values: provisionalValues(), provisional: true, note: "" },
+  ];
   private holds = new Map<Method, Promise<void>>();
 
   constructor(options: FakeOptions = {}) {
@@ -523,9 +587,9 @@ export class FakeBackend implements Backend {
             court_name: "",
             decision_number: "123/2019",
             decision_date: "2019-05-10",
-            final_date: "2019-07-01",
+            final_date: seed.final_date ?? "2019-07-01",
             articles: ["100"],
-            sentence_months: 60,
+            sentence_months: seed.sentence_months ?? 60,
             sentence_text: "",
             custody_from: null,
             release_date: null,
@@ -550,6 +614,8 @@ export class FakeBackend implements Backend {
       approvedData: approved ? structuredClone(file.data) : null,
       approved: approved ? { version: 1, approved_by: "test.supervisor", approved_at: FIXED_NOW } : null,
       authors: approved ? [] : [author],
+      records: [],
+      notices: [],
     });
     this.order.push(id);
     this.info = { ...this.info, file_count: this.files.size };
@@ -586,7 +652,8 @@ export class FakeBackend implements Backend {
       municipality_name: current ? (this.reference.municipalities.find((m) => m.code === current.municipality_code)?.name ?? null) : null,
       owning_directorate: f.owning_directorate,
       matched,
-      registered: s.approvedData !== null && f.status !== "removed",
+      registered: this.registered(s),
+      compliance: this.complianceOf(s)?.status ?? null,
     };
   }
 
@@ -734,7 +801,8 @@ export class FakeBackend implements Backend {
       history: s.history,
       approved: s.approved,
       pending_changes: s.approvedData && s.file.status === "amended" ? diff(s.approvedData, s.file.data) : [],
-      registered: s.approvedData !== null && s.file.status !== "removed",
+      registered: this.registered(s),
+      compliance: this.complianceOf(s),
     });
   }
 
@@ -998,6 +1066,380 @@ export class FakeBackend implements Backend {
     u.locked = false;
     u.failures = 0;
     this.record(me.user_name, "auth.release", "user", id);
+  }
+
+  // --- obligations ----------------------------------------------------------------------
+
+  /** Compliance computed from the approved version, the records and the rules (null until approved). */
+  private complianceOf(s: Stored): Compliance | null {
+    if (!s.approvedData) return null;
+    return compute(s.approvedData, s.records, s.notices, this.rules, this.today);
+  }
+
+  /** Approved, and the person not removed, deceased or past the registration period. */
+  private registered(s: Stored): boolean {
+    if (!s.approvedData || s.file.status === "removed") return false;
+    const status = this.complianceOf(s)?.status;
+    return status !== "deceased" && status !== "removed" && status !== "period_ended";
+  }
+
+  /** Adds a record as if an officer had saved it (no call recorded); returns it. */
+  addRecordTo(fileId: string, data: RecordData, by = "test", voided: { reason: string; by?: string } | null = null): FileRecord {
+    const s = this.stored(fileId);
+    const record: FileRecord = {
+      id: `20000000-0000-4000-8000-${String(this.nextRecord++).padStart(12, "0")}`,
+      file_id: fileId,
+      data,
+      recorded_at: FIXED_NOW,
+      recorded_by: by,
+      void: voided ? { reason: voided.reason, by: voided.by ?? "test.supervisor", at: FIXED_NOW } : null,
+    };
+    s.records.push(record);
+    return structuredClone(record);
+  }
+
+  /** Adds a notice of rule version `version` to a file; returns it. */
+  addNotice(fileId: string, version: number, servedOn: string | null = null): RuleNotice {
+    const s = this.stored(fileId);
+    const notice: RuleNotice = {
+      id: `30000000-0000-4000-8000-${String(this.nextRecord++).padStart(12, "0")}`,
+      file_id: fileId,
+      rule_version: version,
+      created_at: FIXED_NOW,
+      served_on: servedOn,
+      served_by: servedOn ? "test" : null,
+    };
+    s.notices.push(notice);
+    return structuredClone(notice);
+  }
+
+  /** The records of a file as stored (for assertions). */
+  recordsOf(fileId: string): FileRecord[] {
+    return structuredClone(this.stored(fileId).records);
+  }
+
+  /**
+   * Believable persons of dvp-tirane on 29.03.2026 (and one of dvp-durres): an overdue one
+   * with a check-in, one due soon with a late check-in, one travelling abroad with a voided
+   * record, one who absconded, one compliant on a domestic trip working with children.
+   */
+  seedObligations(): Record<"overdue" | "dueSoon" | "travelling" | "absconded" | "compliant" | "durres", string> {
+    const overdue = this.addPerson({ surname: "Hoxha", given_name: "Arben", nid: "G80218157A", municipality_code: "tirane", final_date: "2024-01-10" });
+    this.addRecordTo(overdue, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_taken: true, note: "" });
+
+    const dueSoon = this.addPerson({ surname: "Kola", given_name: "Mirela", sex: "F", date_of_birth: "1975-11-30", municipality_code: "kamez", final_date: "2023-04-05" });
+    this.addRecordTo(dueSoon, { kind: "check_in", date: "2024-04-02", officer: "Insp. Dema", photo_taken: true, note: "" });
+    this.addRecordTo(dueSoon, { kind: "check_in", date: "2025-04-20", officer: "Insp. Dema", photo_taken: false, note: "Erdhi me vonesë" });
+
+    const travelling = this.addPerson({ surname: "Leka", given_name: "Gentian", date_of_birth: "1969-06-15", municipality_code: "tirane", final_date: "2022-09-01", sentence_months: 150 });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2023-08-30", officer: "Insp. Kola", photo_taken: true, note: "" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2024-08-28", officer: "Insp. Kola", photo_taken: true, note: "" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2024-09-02", officer: "Insp. Kola", photo_taken: false, note: "" }, "clerk", { reason: "Regjistruar dy herë" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2025-08-29", officer: "Insp. Kola", photo_taken: true, note: "" });
+    this.addRecordTo(travelling, { kind: "address_change", address_kind: "residence", municipality_code: "tirane", street: "Rr. Myslym Shyri 12", moved_on: "2025-10-01", reported_on: "2025-10-09" });
+    this.addRecordTo(travelling, { kind: "trip", foreign: true, country: "IT", destination: "Bari", departure: "2026-03-20", return_date: "2026-04-05", purpose: "Vizitë familjare", notice_date: "2026-03-10" });
+
+    const absconded = this.addPerson({ surname: "Shehu", given_name: "Dritan", date_of_birth: "1988-01-31", municipality_code: "kavaje", final_date: "2021-02-15" });
+    this.addRecordTo(absconded, { kind: "verification", date: "2026-02-10", officer: "Insp. Dema", result: "not_found", note: "Fqinjët nuk e kanë parë prej një muaji" });
+    this.addRecordTo(absconded, { kind: "status_change", state: "absconded", effective: "2026-02-14", reason: "Nuk gjendet në adresë" });
+
+    const compliant = this.addPerson({ surname: "Meta", given_name: "Ilir", date_of_birth: "1991-03-03", municipality_code: "tirane", final_date: "2025-06-20", sentence_months: 30 });
+    this.addRecordTo(compliant, { kind: "occupation", occupation: "volunteering", organisation: "Kampi veror Dajti", role: "kuzhinier", from: "2026-03-01", to: null, contact_with_children: true, reported_on: "2026-03-02" });
+    this.addRecordTo(compliant, { kind: "trip", foreign: false, country: "AL", destination: "durres", departure: "2026-03-28", return_date: "2026-03-30", purpose: "", notice_date: "2026-03-27" });
+
+    const durres = this.addPerson({ surname: "Durrësaku", given_name: "Besnik", municipality_code: "durres", owning_directorate: "dvp-durres", final_date: "2024-02-01" });
+    return { overdue, dueSoon, travelling, absconded, compliant, durres };
+  }
+
+  private recordById(id: string): { s: Stored; record: FileRecord } {
+    for (const s of this.files.values()) {
+      const record = s.records.find((r) => r.id === id);
+      if (record) return { s, record };
+    }
+    throw appError("not_found", ERR.recordNotFound);
+  }
+
+  async dashboard(): Promise<Dashboard> {
+    await this.enter("dashboard", []);
+    const u = this.authorize("view_compliance");
+    const rules = inEffect(this.rules, this.today);
+    const counts = new Map<Compliance["status"], number>();
+    const board: Dashboard = {
+      directorate: u.directorate,
+      today: this.today,
+      due_soon_days: rules.values.due_soon_days,
+      counts: [],
+      overdue: [],
+      due_soon: [],
+      travelling: [],
+      absconded: [],
+    };
+    for (const id of this.order) {
+      const s = this.files.get(id)!;
+      if (s.file.owning_directorate !== u.directorate || !s.approvedData || s.file.status === "removed") continue;
+      const c = this.complianceOf(s)!;
+      counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+      const trips: TripUnderWay[] = s.records.flatMap((r) =>
+        r.data.kind === "trip" && c.trips_under_way.includes(r.id)
+          ? [{ record_id: r.id, foreign: r.data.foreign, country: r.data.country, destination: r.data.destination, departure: r.data.departure, return_date: r.data.return_date }]
+          : [],
+      );
+      const row: DashboardRow = {
+        file: this.summary(id, "listed"),
+        status: c.status,
+        overdue_since: c.overdue_since,
+        days_overdue: c.overdue_since ? daysBetween(c.overdue_since, this.today) : null,
+        next_due: c.next_due,
+        trips,
+      };
+      if (trips.length > 0) board.travelling.push(row);
+      if (c.status === "overdue") board.overdue.push(row);
+      if (c.status === "due_soon") board.due_soon.push(row);
+      if (c.status === "absconded") board.absconded.push(row);
+    }
+    const key = (a: string | null | undefined) => a ?? "9999-12-31";
+    board.overdue.sort((a, b) => key(a.overdue_since).localeCompare(key(b.overdue_since)) || a.file.surname.localeCompare(b.file.surname));
+    board.due_soon.sort((a, b) => key(a.next_due).localeCompare(key(b.next_due)) || a.file.surname.localeCompare(b.file.surname));
+    board.travelling.sort((a, b) => key(a.trips[0]?.return_date).localeCompare(key(b.trips[0]?.return_date)));
+    board.counts = [...counts.entries()].map(([status, count]): StatusCount => ({ status, count })).sort((a, b) => a.status.localeCompare(b.status));
+    this.record(u.user_name, "dashboard.view", "directorate", u.directorate);
+    return board;
+  }
+
+  async timeline(id: string): Promise<Timeline> {
+    await this.enter("timeline", [id]);
+    const u = this.authorize("view_compliance");
+    const s = this.stored(id);
+    const owner = s.file.owning_directorate;
+    this.record(u.user_name, "file.timeline", "offender_file", id);
+    return structuredClone({
+      file_id: id,
+      compliance: this.complianceOf(s),
+      records: byDate(s.records),
+      notices: s.notices,
+      may_add: scope(u.role, "add_record") !== null && u.directorate === owner,
+      may_confirm: scope(u.role, "confirm_record") !== null && u.directorate === owner,
+    });
+  }
+
+  async addRecord(fileId: string, draft: RecordDraft): Promise<FileRecord> {
+    await this.enter("addRecord", [fileId, draft]);
+    this.authorize("add_record");
+    const s = this.stored(fileId);
+    const u = this.authorize("add_record", s.file.owning_directorate);
+    const { data, problems } = this.validateRecord(draft);
+    if (!data || problems.length > 0) throw appError("validation", ERR.invalid, problems);
+    if (data.kind === "status_change" && (data.state === "deceased" || data.state === "removed")) {
+      this.authorize("confirm_record", s.file.owning_directorate);
+    }
+    const record = this.addRecordTo(fileId, data, u.user_name);
+    this.record(u.user_name, "record.add", "record", record.id);
+    return record;
+  }
+
+  async voidRecord(recordId: string, reason: string): Promise<FileRecord> {
+    await this.enter("voidRecord", [recordId, reason]);
+    this.authorize("confirm_record");
+    const { s, record } = this.recordById(recordId);
+    const u = this.authorize("confirm_record", s.file.owning_directorate);
+    const why = reason.trim();
+    if (!why || [...why].length > 1000) throw appError("reason_required", ERR.voidReason, [problem("reason", "required")]);
+    record.void = { reason: why, by: u.user_name, at: FIXED_NOW };
+    this.record(u.user_name, "record.void", "record", recordId);
+    return structuredClone(record);
+  }
+
+  async serveNotice(noticeId: string, servedOn: string): Promise<RuleNotice> {
+    await this.enter("serveNotice", [noticeId, servedOn]);
+    this.authorize("serve_notice");
+    const s = [...this.files.values()].find((x) => x.notices.some((n) => n.id === noticeId));
+    if (!s) throw appError("not_found", ERR.noticeNotFound);
+    const u = this.authorize("serve_notice", s.file.owning_directorate);
+    const iso = displayToIso(servedOn);
+    if (!servedOn.trim()) throw appError("validation", ERR.invalid, [problem("served_on", "required")]);
+    if (!iso) throw appError("validation", ERR.invalid, [problem("served_on", "date_invalid")]);
+    if (iso > this.today) throw appError("validation", ERR.invalid, [problem("served_on", "date_in_future")]);
+    const notice = s.notices.find((n) => n.id === noticeId)!;
+    notice.served_on = iso;
+    notice.served_by = u.user_name;
+    this.record(u.user_name, "notice.serve", "notice", noticeId);
+    return structuredClone(notice);
+  }
+
+  async ruleBook(): Promise<RuleBookView> {
+    await this.enter("ruleBook", []);
+    this.authorize("read_reference_data");
+    const sorted = [...this.rules].sort((a, b) => a.effective_from.localeCompare(b.effective_from) || a.version - b.version);
+    return structuredClone({ versions: sorted, in_effect_today: inEffect(sorted, this.today).version });
+  }
+
+  /** As RuleValues::check and check_effective_date. */
+  private checkRules(draft: RuleDraft): FieldError[] {
+    const out: FieldError[] = [];
+    const v = draft.values;
+    if (v.registration.length === 0) out.push(problem("registration", "required"));
+    let previous: number | null = null;
+    v.registration.forEach((b, i) => {
+      const last = i + 1 === v.registration.length;
+      if (b.up_to_months === null && !last) out.push(problem(`registration[${i}].up_to_months`, "band_order"));
+      else if (b.up_to_months !== null && last) out.push(problem(`registration[${i}].up_to_months`, "band_open_end"));
+      else if (b.up_to_months !== null && previous !== null && b.up_to_months <= previous) out.push(problem(`registration[${i}].up_to_months`, "band_order"));
+      previous = b.up_to_months ?? previous;
+      if (b.years !== null && (b.years < 1 || b.years > 100)) out.push(problem(`registration[${i}].years`, "number_range"));
+      else if (b.years === null && b.review_after_years === null) out.push(problem(`registration[${i}].review_after_years`, "required"));
+      else if (b.review_after_years !== null && (b.review_after_years < 1 || b.review_after_years > 100)) out.push(problem(`registration[${i}].review_after_years`, "number_range"));
+    });
+    const range = (field: string, n: number, max: number) => {
+      if (!(n >= 1 && n <= max)) out.push(problem(field, "number_range"));
+    };
+    range("report_change_days", v.report_change_days, 60);
+    range("foreign_travel_notice_days", v.foreign_travel_notice_days, 90);
+    range("travel_change_notice_hours", v.travel_change_notice_hours, 240);
+    range("reporting_months.standard", v.reporting_months.standard, 60);
+    range("reporting_months.medium", v.reporting_months.medium, 60);
+    range("reporting_months.high", v.reporting_months.high, 60);
+    range("due_soon_days", v.due_soon_days, 90);
+    const iso = displayToIso(draft.effective_from);
+    if (!draft.effective_from.trim()) out.push(problem("effective_from", "required"));
+    else if (!iso) out.push(problem("effective_from", "date_invalid"));
+    else if (iso < this.today) out.push(problem("effective_from", "rule_effective_past"));
+    return out;
+  }
+
+  /** Registered files whose dates would move: here, every registered file when the values differ. */
+  private touchedBy(draft: RuleDraft): string[] {
+    const iso = displayToIso(draft.effective_from)!;
+    const before = inEffect(this.rules, iso);
+    if (JSON.stringify(before.values) === JSON.stringify(draft.values)) return [];
+    return this.order.filter((id) => this.registered(this.files.get(id)!));
+  }
+
+  async previewRules(draft: RuleDraft): Promise<RulePreview> {
+    await this.enter("previewRules", [draft]);
+    this.authorize("manage_rules");
+    const problems = this.checkRules(draft);
+    if (problems.length > 0) return { registered_total: 0, touched_total: 0, touched: [], problems };
+    const touched = this.touchedBy(draft);
+    return {
+      registered_total: this.order.filter((id) => this.registered(this.files.get(id)!)).length,
+      touched_total: touched.length,
+      touched: touched.slice(0, 100).map((id) => this.summary(id, "listed")),
+      problems: [],
+    };
+  }
+
+  async saveRules(draft: RuleDraft): Promise<RuleSaved> {
+    await this.enter("saveRules", [draft]);
+    const u = this.authorize("manage_rules");
+    const problems = this.checkRules(draft);
+    if (problems.length > 0) throw appError("validation", ERR.invalid, problems);
+    const touched = this.touchedBy(draft);
+    const version = Math.max(...this.rules.map((r) => r.version)) + 1;
+    this.rules.push({ version, effective_from: displayToIso(draft.effective_from)!, values: structuredClone(draft.values), provisional: false, note: draft.note.trim() });
+    for (const id of touched) this.addNotice(id, version);
+    this.record(u.user_name, "rules.save", "rule_set", String(version));
+    return { version, notices: touched.length };
+  }
+
+  /** As records::validate_record: the record data, or every problem by draft field. */
+  validateRecord(partial: Partial<RecordDraft>): { data: RecordData | null; problems: FieldError[] } {
+    // serde(default) on the Rust side: a missing field is empty
+    const d: RecordDraft = { ...emptyRecordDraft(), ...partial };
+    const out: FieldError[] = [];
+    const text = (field: string, value: string, req: boolean) => {
+      if (req && !value.trim()) out.push(problem(field, "required"));
+      return value.trim();
+    };
+    const date = (field: string, value: string, req: boolean, max: string | null): string | null => {
+      if (!value.trim()) {
+        if (req) out.push(problem(field, "required"));
+        return null;
+      }
+      const iso = displayToIso(value);
+      if (!iso) {
+        out.push(problem(field, "date_invalid"));
+        return null;
+      }
+      if (max && iso > max) out.push(problem(field, "date_in_future"));
+      return iso;
+    };
+    const choice = <T extends string>(allowed: readonly T[]): T | null => {
+      const v = d.choice.trim();
+      if (!v) out.push(problem("choice", "required"));
+      else if (!allowed.includes(v as T)) out.push(problem("choice", "kind_invalid"));
+      return allowed.includes(v as T) ? (v as T) : null;
+    };
+    const today = this.today;
+    let data: RecordData | null = null;
+    switch (d.kind) {
+      case "check_in": {
+        const date_ = date("date", d.date, true, today);
+        const officer = text("officer", d.officer, true);
+        if (date_) data = { kind: "check_in", date: date_, officer, photo_taken: d.photo_taken, note: d.note.trim() };
+        break;
+      }
+      case "address_change": {
+        const kind = choice(["residence", "temporary_stay", "work"] as const);
+        const moved = date("date", d.date, true, today);
+        const reported = date("reported_on", d.reported_on, true, today);
+        const street = text("street", d.street, true);
+        const code = d.municipality_code.trim();
+        if (!code) out.push(problem("municipality_code", "required"));
+        else if (!this.reference.municipalities.some((m) => m.code === code)) out.push(problem("municipality_code", "municipality_unknown"));
+        if (kind && moved && reported) data = { kind: "address_change", address_kind: kind, municipality_code: code, street, moved_on: moved, reported_on: reported };
+        break;
+      }
+      case "verification": {
+        const result = choice(["confirmed", "not_found"] as const);
+        const date_ = date("date", d.date, true, today);
+        const officer = text("officer", d.officer, true);
+        if (result && date_) data = { kind: "verification", date: date_, officer, result, note: d.note.trim() };
+        break;
+      }
+      case "trip": {
+        const departure = date("date", d.date, true, null);
+        const back = date("end_date", d.end_date, true, null);
+        const notice = date("reported_on", d.reported_on, true, today);
+        if (departure && back && back < departure) out.push(problem("end_date", "date_order"));
+        const country = d.country.trim().toUpperCase();
+        const destination = text("destination", d.destination, true);
+        if (d.foreign) {
+          if (!country || country === "AL") out.push(problem("country", "trip_country_required"));
+          else if (!this.reference.countries.some((c) => c.code === country)) out.push(problem("country", "country_unknown"));
+        }
+        if (departure && back && notice)
+          data = { kind: "trip", foreign: d.foreign, country: d.foreign ? country : "AL", destination, departure, return_date: back, purpose: d.purpose.trim(), notice_date: notice };
+        break;
+      }
+      case "occupation": {
+        const kind = choice(["work", "education", "volunteering"] as const);
+        const from = date("date", d.date, true, null);
+        const to = date("end_date", d.end_date, false, null);
+        if (from && to && to < from) out.push(problem("end_date", "date_order"));
+        const reported = date("reported_on", d.reported_on, true, today);
+        const organisation = text("organisation", d.organisation, true);
+        if (kind && from && reported)
+          data = { kind: "occupation", occupation: kind, organisation, role: d.role.trim(), from, to, contact_with_children: d.contact_with_children, reported_on: reported };
+        break;
+      }
+      case "status_change": {
+        const state = choice(["active", "in_custody", "absconded", "deceased", "removed"] as const);
+        const effective = date("date", d.date, true, today);
+        const reason = text("note", d.note, true);
+        if (state && effective) data = { kind: "status_change", state, effective, reason };
+        break;
+      }
+      case "risk_assessment": {
+        const level = choice(["standard", "medium", "high"] as const);
+        const date_ = date("date", d.date, true, today);
+        const officer = text("officer", d.officer, true);
+        if (level && date_) data = { kind: "risk_assessment", level, date: date_, officer };
+        break;
+      }
+      default:
+        out.push(problem("kind", "kind_invalid"));
+    }
+    return { data: out.length > 0 ? null : data, problems: out };
   }
 
   /** A few of the real rules, enough to exercise the screens. */

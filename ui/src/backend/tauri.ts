@@ -45,5 +45,13 @@ export function tauriBackend(): Backend {
     setUserDisabled: (id, disabled) => done(COMMANDS.setUserDisabled, { id, disabled }),
     lockedUsers: () => call(COMMANDS.lockedUsers),
     releaseUser: (id) => done(COMMANDS.releaseUser, { id }),
+    dashboard: () => call(COMMANDS.dashboard),
+    timeline: (id) => call(COMMANDS.timeline, { id }),
+    addRecord: (fileId, draft) => call(COMMANDS.addRecord, { fileId, draft }),
+    voidRecord: (recordId, reason) => call(COMMANDS.voidRecord, { recordId, reason }),
+    serveNotice: (noticeId, servedOn) => call(COMMANDS.serveNotice, { noticeId, servedOn }),
+    ruleBook: () => call(COMMANDS.ruleBook),
+    previewRules: (draft) => call(COMMANDS.previewRules, { draft }),
+    saveRules: (draft) => call(COMMANDS.saveRules, { draft }),
   };
 }

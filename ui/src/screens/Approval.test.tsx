@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { FileView } from "../generated/FileView";
 import { FakeBackend } from "../backend/fake";
-import { renderAs } from "../test/render";
+import { openSearch, renderAs } from "../test/render";
 
 function withPending(): { fake: FakeBackend; id: string } {
   const fake = new FakeBackend({ signedInAs: null });
@@ -95,7 +95,7 @@ describe("approval queue", () => {
   it("offers no decision to a clerk, nor to a supervisor of another directorate", async () => {
     const { fake } = withPending();
     const clerk = await renderAs("clerk", fake);
-    await clerk.user.type(await screen.findByTestId("search-input"), "kelmendi{Enter}");
+    await clerk.user.type(await openSearch(clerk.user), "kelmendi{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("result-row")).toHaveLength(1));
     await clerk.user.click(screen.getByTestId("result-row"));
     await screen.findByTestId("person-surname");
@@ -106,7 +106,7 @@ describe("approval queue", () => {
     clerk.unmount();
 
     const other = await renderAs("supervisor.durres", fake);
-    await other.user.type(await screen.findByTestId("search-input"), "kelmendi{Enter}");
+    await other.user.type(await openSearch(other.user), "kelmendi{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("result-row")).toHaveLength(1));
     await other.user.click(screen.getByTestId("result-row"));
     await screen.findByTestId("person-surname");
@@ -143,6 +143,7 @@ describe("pending amendment", () => {
     };
     vi.spyOn(fake, "getFile").mockResolvedValue(view);
     const { user } = await renderAs("supervisor", fake);
+    await openSearch(user);
     await user.click((await screen.findAllByTestId("result-row"))[0]!);
     const diff = await screen.findByTestId("pending-diff");
     const rows = within(diff).getAllByTestId("pending-change");

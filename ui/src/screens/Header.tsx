@@ -8,6 +8,8 @@ import { useSession, writesFiles } from "../session";
 import type { Place } from "../session";
 
 const PLACE_LABELS: Record<Place, MessageKey> = {
+  dashboard: "navDashboard",
+  rules: "navRules",
   search: "navSearch",
   approvals: "navApprovals",
   locked_accounts: "navLockedAccounts",
@@ -15,7 +17,10 @@ const PLACE_LABELS: Record<Place, MessageKey> = {
   users: "navUsers",
 };
 
+/** Also the buttons' element ids (the end-to-end test finds `#nav-dashboard`, `#nav-rules`). */
 const PLACE_TEST_IDS: Record<Place, string> = {
+  dashboard: "nav-dashboard",
+  rules: "nav-rules",
   search: "nav-search",
   approvals: "nav-approvals",
   locked_accounts: "nav-locked",
@@ -112,6 +117,7 @@ export function Header({
               <button
                 type="button"
                 className="app-nav__item"
+                id={PLACE_TEST_IDS[p]}
                 data-testid={PLACE_TEST_IDS[p]}
                 aria-current={current === p ? "page" : undefined}
                 data-count={p === "approvals" ? (approvalCount ?? 0) : undefined}

@@ -9,11 +9,16 @@ function navIds(): string[] {
 }
 
 describe("navigation by role", () => {
-  it("gives a clerk search and a new file, nothing else", async () => {
-    await renderAs("clerk");
-    expect(navIds()).toEqual(["nav-search"]);
+  it("gives a clerk the dashboard (where they land), search and a new file, nothing else", async () => {
+    const { user } = await renderAs("clerk");
+    expect(navIds()).toEqual(["nav-dashboard", "nav-search"]);
+    expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("id", "nav-dashboard");
+    expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("aria-current", "page");
+    expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-rules")).not.toBeInTheDocument();
     expect(screen.getByTestId("new-file")).toBeInTheDocument();
     expect(screen.getByTestId("current-role")).toHaveTextContent("Nëpunës i regjistrit");
+    await user.click(screen.getByTestId("nav-search"));
     expect(await screen.findByTestId("search-input")).toHaveFocus();
   });
 
@@ -28,9 +33,12 @@ describe("navigation by role", () => {
     expect(screen.getByTestId("current-role")).toHaveTextContent("Auditues");
   });
 
-  it("gives an administrator search and users, but no new file", async () => {
-    const { user } = await renderAs("admin");
-    expect(navIds()).toEqual(["nav-search", "nav-users"]);
+  it("gives an administrator search, users and rules, but no new file and no dashboard", async () => {
+    const { user, fake } = await renderAs("admin");
+    expect(navIds()).toEqual(["nav-search", "nav-users", "nav-rules"]);
+    expect(await screen.findByTestId("search-input")).toBeInTheDocument();
+    expect(screen.queryByTestId("nav-dashboard")).not.toBeInTheDocument();
+    expect(fake.callsOf("dashboard")).toHaveLength(0);
     expect(screen.queryByTestId("new-file")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("nav-users"));
     expect(await screen.findByTestId("users-view")).toBeInTheDocument();
@@ -44,7 +52,8 @@ describe("navigation by role", () => {
     fake.addPerson({ surname: "Pending2", given_name: "P", status: "pending", author: "clerk" });
     fake.addPerson({ surname: "Durres", given_name: "D", status: "pending", author: "x", owning_directorate: "dvp-durres" });
     await renderAs("supervisor", fake);
-    expect(navIds()).toEqual(["nav-search", "nav-approvals", "nav-locked"]);
+    expect(navIds()).toEqual(["nav-dashboard", "nav-search", "nav-approvals", "nav-locked"]);
+    expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
     expect(screen.getByTestId("new-file")).toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("nav-approvals")).toHaveAttribute("data-count", "2"));
     expect(screen.getByTestId("nav-approvals")).toHaveTextContent("2");

@@ -10,10 +10,11 @@ import { changeValue } from "../format";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { articleTitle, article, countryName, courtName, directorateName, municipalityName } from "../reference";
-import { mayDecide, mayEdit, useSession } from "../session";
+import { mayDecide, mayEdit, seesCompliance, useSession } from "../session";
 import { Decision } from "./Decision";
 import { PendingDiff } from "./PendingDiff";
 import { PhotoPlaceholder } from "./PhotoPlaceholder";
+import { Timeline } from "./Timeline";
 
 const HISTORY_ACTIONS = new Set(["create", "update", "approve", "return"]);
 
@@ -90,6 +91,21 @@ export function PersonView({
       <button type="button" className="button" data-testid="back" onClick={onBack}>
         ← {t("back")}
       </button>
+      {view && seesCompliance(session.role) && (
+        <button
+          type="button"
+          className="button"
+          id="open-timeline"
+          data-testid="open-timeline"
+          onClick={() => {
+            const target = document.getElementById("timeline-title");
+            target?.scrollIntoView?.({ block: "start" });
+            target?.focus();
+          }}
+        >
+          {t("timelineTitle")}
+        </button>
+      )}
       {view && mayEdit(session, view.file.owning_directorate) && (
         <button type="button" className="button button--primary" data-testid="edit-file" onClick={() => onEdit(id)}>
           {t("edit")}
@@ -175,6 +191,8 @@ export function PersonView({
       )}
 
       <PendingDiff view={view} reference={reference} />
+
+      {seesCompliance(session.role) && <Timeline key={`timeline-${f.id}@${f.version}`} fileId={f.id} reference={reference} />}
 
       <section className="panel" aria-labelledby="p-identity">
         <h3 id="p-identity">{t("identity")}</h3>

@@ -9,6 +9,7 @@ import { toAppError } from "../backend/errors";
 import { isoToDisplay } from "../dates";
 import { groupDigits } from "../format";
 import { useI18n } from "../i18n";
+import { ComplianceBadge } from "./Dashboard";
 import type { MessageKey } from "../i18n";
 import { municipalitiesByCounty, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
@@ -270,6 +271,12 @@ export function SearchScreen({
                 <td>{f.municipality_name ?? (municipalityName(reference, f.municipality_code) || t("none"))}</td>
                 <td>
                   <span className={`badge badge--status-${f.status}`}>{t(`status_${f.status}` as MessageKey)}</span>
+                  {f.compliance && (
+                    <>
+                      {" "}
+                      <ComplianceBadge status={f.compliance} />
+                    </>
+                  )}
                 </td>
                 <td>
                   <span className={`badge badge--match-${f.matched}`}>{t(`match_${f.matched}` as MessageKey)}</span>

@@ -1,0 +1,495 @@
+//! Obligations and compliance: the dashboard, a person's timeline, records, notices and the
+//! rule-set editor. Compliance is computed on every read from the approved version, the
+//! records, the notices, the rule book and today's date (Europe/Tirane); it is never stored.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use regjistri_domain::access::Operation;
+use regjistri_domain::compliance::{self, Compliance, ComplianceStatus, Inputs};
+use regjistri_domain::dates::{self, local_date};
+use regjistri_domain::records::{self, FileRecord, RecordData, RecordDraft, RuleNotice};
+use regjistri_domain::rules::{self, RuleBook, RuleSet};
+use regjistri_domain::FieldError;
+use regjistri_store::{AuditEvent, Store};
+use uuid::Uuid;
+
+use crate::api::*;
+use crate::{to_summary, AppError, Registry};
+
+/// How many touched files a rule preview lists.
+const PREVIEW_LIST: usize = 100;
+
+/// Compliance of one file from its approved version; `None` if never approved.
+pub(crate) fn compliance_of(
+    store: &Store,
+    id: Uuid,
+    rules: &RuleBook,
+    today: NaiveDate,
+) -> Result<Option<Compliance>, AppError> {
+    let Some(approved) = store.approved_version(id)? else {
+        return Ok(None);
+    };
+    let records = store.records(id)?;
+    let notices = store.notices(id)?;
+    let registered_on = store.first_approved_at(id)?.map(local_date);
+    Ok(Some(compliance::compute(&Inputs {
+        data: &approved.data,
+        records: &records,
+        notices: &notices,
+        rules,
+        today,
+        registered_on,
+    })))
+}
+
+/// Compliance statuses of several files (for result lists).
+pub(crate) fn statuses_of(
+    store: &Store,
+    ids: impl IntoIterator<Item = Uuid>,
+    today: NaiveDate,
+) -> Result<HashMap<Uuid, ComplianceStatus>, AppError> {
+    let rules = store.rule_book()?;
+    let mut out = HashMap::new();
+    for id in ids {
+        if let Some(c) = compliance_of(store, id, &rules, today)? {
+            out.insert(id, c.status);
+        }
+    }
+    Ok(out)
+}
+
+fn event(action: &str, object_type: &str, object_id: impl Into<String>) -> AuditEvent {
+    AuditEvent {
+        action: action.into(),
+        object_type: object_type.into(),
+        object_id: object_id.into(),
+        outcome: "ok".into(),
+    }
+}
+
+fn trips(records: &[FileRecord], ids: &[Uuid]) -> Vec<TripUnderWay> {
+    records
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .filter_map(|r| match &r.data {
+            RecordData::Trip {
+                foreign,
+                country,
+                destination,
+                departure,
+                return_date,
+                ..
+            } => Some(TripUnderWay {
+                record_id: r.id,
+                foreign: *foreign,
+                country: country.clone(),
+                destination: destination.clone(),
+                departure: *departure,
+                return_date: *return_date,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Registry {
+    fn today(&self) -> NaiveDate {
+        local_date(self.clock.now())
+    }
+
+    fn record_owner(&self, record_id: Uuid) -> Result<(FileRecord, String), AppError> {
+        let store = self.store()?;
+        let record = store.file_record(record_id)?;
+        let owner = store.file(record.file_id)?.owning_directorate;
+        Ok((record, owner))
+    }
+
+    /// The signed-in officer's directorate today: who is overdue, who is due soon, who is
+    /// travelling, who has absconded.
+    pub fn dashboard(&self) -> Result<Dashboard, AppError> {
+        let (actor, user) = self.authorize(Operation::ViewCompliance, None)?;
+        let today = self.today();
+        let mut store = self.store()?;
+        let rules = store.rule_book()?;
+        let due_soon_days = rules.in_effect(today).values.due_soon_days;
+        let files = store.registered_files(Some(&user.directorate))?;
+        let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
+        let mut rows: Vec<(i64, Compliance, Vec<FileRecord>)> = Vec::new();
+        for (file, records, notices) in files {
+            let c = compliance::compute(&Inputs {
+                data: &file.data,
+                records: &records,
+                notices: &notices,
+                rules: &rules,
+                today,
+                registered_on: Some(local_date(file.registered_at)),
+            });
+            *counts.entry(c.status).or_default() += 1;
+            let listed = matches!(
+                c.status,
+                ComplianceStatus::Overdue | ComplianceStatus::DueSoon | ComplianceStatus::Absconded
+            ) || !c.trips_under_way.is_empty();
+            if listed {
+                rows.push((file.rowid, c, records));
+            }
+        }
+        let rowids: Vec<i64> = rows.iter().map(|(r, ..)| *r).collect();
+        let summaries: HashMap<i64, regjistri_store::Summary> = store
+            .summaries(&rowids)?
+            .into_iter()
+            .map(|s| (s.rowid, s))
+            .collect();
+        let mut dashboard = Dashboard {
+            directorate: user.directorate.clone(),
+            today,
+            due_soon_days,
+            counts: Vec::new(),
+            overdue: Vec::new(),
+            due_soon: Vec::new(),
+            travelling: Vec::new(),
+            absconded: Vec::new(),
+        };
+        for (rowid, c, records) in rows {
+            let Some(summary) = summaries.get(&rowid) else {
+                continue;
+            };
+            let row = DashboardRow {
+                file: to_summary(
+                    store.reference(),
+                    summary.clone(),
+                    MatchKind::Listed,
+                    Some(c.status),
+                ),
+                status: c.status,
+                overdue_since: c.overdue_since,
+                days_overdue: c
+                    .overdue_since
+                    .map(|d| u32::try_from((today - d).num_days()).unwrap_or(0)),
+                next_due: c.next_due,
+                trips: trips(&records, &c.trips_under_way),
+            };
+            if !row.trips.is_empty() {
+                dashboard.travelling.push(row.clone());
+            }
+            match c.status {
+                ComplianceStatus::Overdue => dashboard.overdue.push(row),
+                ComplianceStatus::DueSoon => dashboard.due_soon.push(row),
+                ComplianceStatus::Absconded => dashboard.absconded.push(row),
+                _ => {}
+            }
+        }
+        dashboard
+            .overdue
+            .sort_by_key(|r| (r.overdue_since, r.file.surname.clone()));
+        dashboard
+            .due_soon
+            .sort_by_key(|r| (r.next_due, r.file.surname.clone()));
+        dashboard.travelling.sort_by_key(|r| {
+            (
+                r.trips.first().map(|t| t.return_date),
+                r.file.surname.clone(),
+            )
+        });
+        let mut counts: Vec<StatusCount> = counts
+            .into_iter()
+            .map(|(status, count)| StatusCount { status, count })
+            .collect();
+        counts.sort_by_key(|c| c.status.as_str());
+        dashboard.counts = counts;
+        store.record(
+            &actor,
+            self.clock.now(),
+            &event("dashboard.view", "directorate", user.directorate),
+        )?;
+        Ok(dashboard)
+    }
+
+    /// A person's registration, obligations, records and notices.
+    pub fn timeline(&self, file_id: Uuid) -> Result<Timeline, AppError> {
+        let (actor, user) = self.authorize(Operation::ViewCompliance, None)?;
+        let today = self.today();
+        let mut store = self.store()?;
+        let owner = store.file(file_id)?.owning_directorate;
+        let rules = store.rule_book()?;
+        let compliance = compliance_of(&store, file_id, &rules, today)?;
+        let timeline = Timeline {
+            file_id,
+            compliance,
+            records: store.records(file_id)?,
+            notices: store.notices(file_id)?,
+            may_add: regjistri_domain::access::permitted(
+                user.role,
+                &user.directorate,
+                Operation::AddRecord,
+                Some(&owner),
+            ),
+            may_confirm: regjistri_domain::access::permitted(
+                user.role,
+                &user.directorate,
+                Operation::ConfirmRecord,
+                Some(&owner),
+            ),
+            may_serve: regjistri_domain::access::permitted(
+                user.role,
+                &user.directorate,
+                Operation::ServeNotice,
+                Some(&owner),
+            ),
+        };
+        store.record(
+            &actor,
+            self.clock.now(),
+            &event("file.timeline", "offender_file", file_id.to_string()),
+        )?;
+        Ok(timeline)
+    }
+
+    /// Adds a record to a file of the officer's directorate. Death and removal take effect
+    /// only once a second supervisor confirms them.
+    pub fn add_record(&self, file_id: Uuid, draft: &RecordDraft) -> Result<FileRecord, AppError> {
+        let owner = || Ok(self.store()?.file(file_id)?.owning_directorate);
+        let (actor, _) = self.authorize_on(Operation::AddRecord, owner)?;
+        if self.store()?.file(file_id)?.status == regjistri_domain::file::FileStatus::Removed {
+            return Err(AppError::new(
+                "file_removed",
+                "Dosja është hequr nga regjistri; nuk shtohen të dhëna të reja.",
+                "The file was removed from the registry; nothing new can be added.",
+            ));
+        }
+        let today = self.today();
+        let data = {
+            let store = self.store()?;
+            records::validate_record(draft, store.reference(), today)
+                .map_err(AppError::validation)?
+        };
+        let record = self
+            .store()?
+            .add_record(file_id, data, &actor, self.clock.now())?;
+        log::info!("record {} added to file {file_id}", record.id);
+        Ok(record)
+    }
+
+    /// A supervisor other than the one who recorded it confirms a death or removal.
+    pub fn confirm_record(&self, record_id: Uuid) -> Result<FileRecord, AppError> {
+        let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
+            Ok(self.record_owner(record_id)?.1)
+        })?;
+        let record = self.store()?.file_record(record_id)?;
+        if !record.data.needs_confirmation() {
+            return Err(AppError::new(
+                "nothing_to_confirm",
+                "Ky regjistrim nuk ka nevojë për konfirmim.",
+                "This record needs no confirmation.",
+            ));
+        }
+        if record.recorded_by == actor.user {
+            return Err(own_record());
+        }
+        Ok(self
+            .store()?
+            .confirm_record(record_id, &actor, self.clock.now())?)
+    }
+
+    /// Voids a record (a supervisor other than its author, with a reason); it stays
+    /// visible, marked.
+    pub fn void_record(&self, record_id: Uuid, reason: &str) -> Result<FileRecord, AppError> {
+        let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
+            Ok(self.record_owner(record_id)?.1)
+        })?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(AppError {
+                fields: vec![FieldError::error("reason", "required")],
+                ..AppError::new(
+                    "reason_required",
+                    "Shfuqizimi kërkon një arsye.",
+                    "Voiding needs a reason.",
+                )
+            });
+        }
+        if self.store()?.file_record(record_id)?.recorded_by == actor.user {
+            return Err(own_record());
+        }
+        Ok(self
+            .store()?
+            .void_record(record_id, reason, &actor, self.clock.now())?)
+    }
+
+    /// Records that the person was handed the notice of a rule change on `served_on`.
+    pub fn serve_notice(&self, notice_id: Uuid, served_on: &str) -> Result<RuleNotice, AppError> {
+        let owner = || {
+            let store = self.store()?;
+            let file = store.notice(notice_id)?.file_id;
+            Ok(store.file(file)?.owning_directorate)
+        };
+        let (actor, _) = self.authorize_on(Operation::ServeNotice, owner)?;
+        let today = self.today();
+        let created = local_date(self.store()?.notice(notice_id)?.created_at);
+        let date = match dates::parse_input(served_on) {
+            Ok(d) if d > today => Err(FieldError::error("served_on", "date_in_future")),
+            Ok(d) if d < created => Err(FieldError::error("served_on", "served_before_notice")),
+            Ok(d) => Ok(d),
+            Err(e) => Err(FieldError::error("served_on", e.code())),
+        }
+        .map_err(|e| AppError::validation(vec![e]))?;
+        Ok(self
+            .store()?
+            .serve_notice(notice_id, date, &actor, self.clock.now())?)
+    }
+
+    /// Every rule version, for everyone who works with deadlines.
+    pub fn rule_book(&self) -> Result<RuleBookView, AppError> {
+        self.authorize(Operation::ReadReferenceData, None)?;
+        let book = self.store()?.rule_book()?;
+        Ok(RuleBookView {
+            in_effect_today: book.in_effect(self.today()).version,
+            versions: book.versions().to_vec(),
+        })
+    }
+
+    fn check_rule_draft(
+        &self,
+        draft: &RuleDraft,
+        book: &RuleBook,
+    ) -> Result<RuleSet, Vec<FieldError>> {
+        let mut problems = draft.values.check();
+        let effective = match rules::parse_effective_date(&draft.effective_from) {
+            Ok(d) => {
+                problems.extend(rules::check_effective_date(d, self.today()));
+                let latest = book.versions().iter().map(|v| v.effective_from).max();
+                if latest.is_some_and(|l| d < l) {
+                    problems.push(FieldError::error(
+                        "effective_from",
+                        "rule_effective_before_latest",
+                    ));
+                }
+                Some(d)
+            }
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+        if draft.note.chars().count() > 2000 {
+            problems.push(FieldError::error("note", "too_long"));
+        }
+        match effective {
+            Some(effective_from) if problems.is_empty() => Ok(RuleSet {
+                version: book.latest_version() + 1,
+                effective_from,
+                values: draft.values.clone(),
+                provisional: false,
+                note: draft.note.trim().to_string(),
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// The registered files whose dates from the effective date on would move.
+    fn touched(
+        store: &Store,
+        book: &RuleBook,
+        set: &RuleSet,
+    ) -> Result<(u32, Vec<(i64, Uuid)>), AppError> {
+        let after = book.with(set.clone());
+        let files = store.registered_files(None)?;
+        let total = u32::try_from(files.len()).unwrap_or(u32::MAX);
+        let touched = files
+            .into_iter()
+            .filter(|(f, records, _)| {
+                compliance::touched_by(&f.data, records, book, &after, set.effective_from)
+            })
+            .map(|(f, _, _)| (f.rowid, f.id))
+            .collect();
+        Ok((total, touched))
+    }
+
+    /// What a rule draft would change, before saving it.
+    pub fn preview_rules(&self, draft: &RuleDraft) -> Result<RulePreview, AppError> {
+        let (actor, _) = self.authorize(Operation::ManageRules, None)?;
+        let mut store = self.store()?;
+        let book = store.rule_book()?;
+        let set = match self.check_rule_draft(draft, &book) {
+            Ok(set) => set,
+            Err(problems) => {
+                return Ok(RulePreview {
+                    registered_total: 0,
+                    touched_total: 0,
+                    touched: Vec::new(),
+                    problems,
+                })
+            }
+        };
+        let (registered_total, touched) = Self::touched(&store, &book, &set)?;
+        let rowids: Vec<i64> = touched.iter().take(PREVIEW_LIST).map(|(r, _)| *r).collect();
+        let today = self.today();
+        let statuses = statuses_of(
+            &store,
+            touched.iter().take(PREVIEW_LIST).map(|t| t.1),
+            today,
+        )?;
+        let list = store
+            .summaries(&rowids)?
+            .into_iter()
+            .map(|s| {
+                let status = statuses.get(&s.id).copied();
+                to_summary(store.reference(), s, MatchKind::Listed, status)
+            })
+            .collect();
+        // The preview lists persons: a disclosure, logged with the draft's date and counts.
+        store.record(
+            &actor,
+            self.clock.now(),
+            &AuditEvent {
+                action: "rules.preview".into(),
+                object_type: "rule_draft".into(),
+                object_id: format!("{}:{}", set.effective_from, touched.len()),
+                outcome: "ok".into(),
+            },
+        )?;
+        Ok(RulePreview {
+            registered_total,
+            touched_total: u32::try_from(touched.len()).unwrap_or(u32::MAX),
+            touched: list,
+            problems: Vec::new(),
+        })
+    }
+
+    /// Saves a new rule version; every touched file gets a notice to serve.
+    pub fn save_rules(&self, draft: &RuleDraft) -> Result<RuleSaved, AppError> {
+        let (actor, _) = self.authorize(Operation::ManageRules, None)?;
+        let mut store = self.store()?;
+        let book = store.rule_book()?;
+        let set = self
+            .check_rule_draft(draft, &book)
+            .map_err(AppError::validation)?;
+        let (_, touched) = Self::touched(&store, &book, &set)?;
+        let ids: Vec<Uuid> = touched.iter().map(|(_, id)| *id).collect();
+        let saved = store.add_rule_set(
+            set.effective_from,
+            &set.values,
+            &set.note,
+            &ids,
+            &actor,
+            self.clock.now(),
+        )?;
+        log::info!(
+            "rule version {} saved; {} files touched",
+            saved.version,
+            ids.len()
+        );
+        Ok(RuleSaved {
+            version: saved.version,
+            notices: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+fn own_record() -> AppError {
+    AppError::new(
+        "own_work",
+        "Nuk mund të konfirmoni ose shfuqizoni një regjistrim që e keni bërë vetë.",
+        "You cannot confirm or void a record you made yourself.",
+    )
+}

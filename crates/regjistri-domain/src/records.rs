@@ -1,0 +1,582 @@
+//! What happens after registration (DOMAIN.md §3, obligations): periodic check-ins, address
+//! changes, verification visits, trips, work/education/volunteering, status changes and risk
+//! assessments. Each is a record attached to a file; records are corrected by voiding them
+//! with a reason, never by editing, so the timeline shows what was known when.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::file::AddressKind;
+use crate::message::{FieldError, Severity};
+use crate::reference::ReferenceSet;
+use crate::rules::RiskLevel;
+use crate::validate::Problems;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum VerificationResult {
+    /// The person lives at the declared address.
+    Confirmed,
+    /// Nobody found, or the person does not live there.
+    NotFound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OccupationKind {
+    Work,
+    Education,
+    Volunteering,
+}
+
+/// A change of the person's situation that suspends or ends the obligations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PersonState {
+    /// At liberty and reporting (ends custody or absconding).
+    Active,
+    InCustody,
+    /// Absconded or not found.
+    Absconded,
+    Deceased,
+    /// Removed from the registry (court decision, error), with a reason.
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum RecordData {
+    /// The person was told of the registration and its obligations (for files taken over
+    /// from paper, the day that happened). Reports are owed from the earliest such notice,
+    /// or else from the day the file was first approved.
+    RegistrationNotice {
+        date: NaiveDate,
+        officer: String,
+        note: String,
+    },
+    /// A periodic in-person report at the police station, with a new photo.
+    CheckIn {
+        date: NaiveDate,
+        officer: String,
+        photo_taken: bool,
+        note: String,
+    },
+    /// A declared change of address: when the person moved and when they reported it.
+    AddressChange {
+        address_kind: AddressKind,
+        municipality_code: String,
+        street: String,
+        moved_on: NaiveDate,
+        reported_on: NaiveDate,
+    },
+    Verification {
+        date: NaiveDate,
+        officer: String,
+        result: VerificationResult,
+        note: String,
+    },
+    Trip {
+        foreign: bool,
+        /// ISO code for foreign trips, "AL" for domestic ones.
+        country: String,
+        /// Place (a municipality code for domestic trips, free text abroad).
+        destination: String,
+        departure: NaiveDate,
+        return_date: NaiveDate,
+        purpose: String,
+        notice_date: NaiveDate,
+    },
+    Occupation {
+        occupation: OccupationKind,
+        organisation: String,
+        /// The role or course; "volunteer at a summer camp".
+        role: String,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+        contact_with_children: bool,
+        reported_on: NaiveDate,
+    },
+    StatusChange {
+        state: PersonState,
+        effective: NaiveDate,
+        reason: String,
+    },
+    RiskAssessment {
+        level: RiskLevel,
+        date: NaiveDate,
+        officer: String,
+    },
+}
+
+impl RecordData {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordData::RegistrationNotice { .. } => "registration_notice",
+            RecordData::CheckIn { .. } => "check_in",
+            RecordData::AddressChange { .. } => "address_change",
+            RecordData::Verification { .. } => "verification",
+            RecordData::Trip { .. } => "trip",
+            RecordData::Occupation { .. } => "occupation",
+            RecordData::StatusChange { .. } => "status_change",
+            RecordData::RiskAssessment { .. } => "risk_assessment",
+        }
+    }
+
+    /// The day the record is about, for the timeline's order.
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            RecordData::CheckIn { date, .. }
+            | RecordData::RegistrationNotice { date, .. }
+            | RecordData::Verification { date, .. }
+            | RecordData::RiskAssessment { date, .. } => *date,
+            RecordData::AddressChange { moved_on, .. } => *moved_on,
+            RecordData::Trip { departure, .. } => *departure,
+            RecordData::Occupation { from, .. } => *from,
+            RecordData::StatusChange { effective, .. } => *effective,
+        }
+    }
+
+    /// Status changes that end a registration take effect only when a supervisor other than
+    /// the person who recorded them confirms them (four eyes).
+    pub fn needs_confirmation(&self) -> bool {
+        matches!(
+            self,
+            RecordData::StatusChange {
+                state: PersonState::Deceased | PersonState::Removed,
+                ..
+            }
+        )
+    }
+}
+
+/// Who confirmed a record that needs four eyes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Confirmation {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Why and by whom a record was voided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Void {
+    pub reason: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FileRecord {
+    pub id: Uuid,
+    pub file_id: Uuid,
+    pub data: RecordData,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub void: Option<Void>,
+    /// Set when a second supervisor confirmed a record that needs it.
+    pub confirmation: Option<Confirmation>,
+}
+
+impl FileRecord {
+    /// Whether the record counts: not voided, and confirmed if it needs confirmation.
+    pub fn in_force(&self) -> bool {
+        self.void.is_none() && (!self.data.needs_confirmation() || self.confirmation.is_some())
+    }
+}
+
+/// A notice to the person that the rules changed (DOMAIN.md §5): dates computed by the new
+/// version cannot become overdue before the notice is served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RuleNotice {
+    pub id: Uuid,
+    pub file_id: Uuid,
+    pub rule_version: u32,
+    pub created_at: DateTime<Utc>,
+    pub served_on: Option<NaiveDate>,
+    pub served_by: Option<String>,
+}
+
+// ---- the form ----
+
+/// What a record form sends, as typed: dates dd.mm.yyyy, choices as their codes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct RecordDraft {
+    /// registration_notice, check_in, address_change, verification, trip, occupation,
+    /// status_change, risk_assessment.
+    pub kind: String,
+    /// The record's main date (check-in, visit, assessment, move, departure, start, effective).
+    pub date: String,
+    /// Return date (trip), end date (occupation).
+    pub end_date: String,
+    /// Date the person reported or gave notice (address change, trip, occupation).
+    pub reported_on: String,
+    pub officer: String,
+    pub note: String,
+    pub photo_taken: bool,
+    /// residence / temporary_stay / work (address change); work / education / volunteering
+    /// (occupation); confirmed / not_found (verification); active / in_custody / absconded /
+    /// deceased / removed (status change); standard / medium / high (risk).
+    pub choice: String,
+    pub municipality_code: String,
+    pub street: String,
+    pub foreign: bool,
+    pub country: String,
+    pub destination: String,
+    pub purpose: String,
+    pub organisation: String,
+    pub role: String,
+    pub contact_with_children: bool,
+}
+
+fn choice<T: for<'de> Deserialize<'de>>(p: &mut Problems, value: &str) -> Option<T> {
+    let v = value.trim();
+    if v.is_empty() {
+        p.error("choice", "required");
+        return None;
+    }
+    match serde_json::from_value(serde_json::Value::String(v.to_string())) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            p.error("choice", "kind_invalid");
+            None
+        }
+    }
+}
+
+/// A draft becomes record data, or every problem with its field.
+pub fn validate_record(
+    draft: &RecordDraft,
+    reference: &ReferenceSet,
+    today: NaiveDate,
+) -> Result<RecordData, Vec<FieldError>> {
+    let mut p = Problems(Vec::new());
+    let data = build(draft, reference, today, &mut p);
+    if p.0.iter().any(|e| e.severity == Severity::Error) {
+        return Err(p.0);
+    }
+    data.ok_or(p.0)
+}
+
+fn build(
+    d: &RecordDraft,
+    reference: &ReferenceSet,
+    today: NaiveDate,
+    p: &mut Problems,
+) -> Option<RecordData> {
+    match d.kind.as_str() {
+        "registration_notice" => {
+            let date = p.date("date", &d.date, true, today);
+            let officer = p.text("officer", &d.officer, true);
+            let note = p.text("note", &d.note, false);
+            Some(RecordData::RegistrationNotice {
+                date: date?,
+                officer,
+                note,
+            })
+        }
+        "check_in" => {
+            let date = p.date("date", &d.date, true, today);
+            let officer = p.text("officer", &d.officer, true);
+            let note = p.text("note", &d.note, false);
+            Some(RecordData::CheckIn {
+                date: date?,
+                officer,
+                photo_taken: d.photo_taken,
+                note,
+            })
+        }
+        "address_change" => {
+            let address_kind = choice(p, &d.choice);
+            let moved_on = p.date("date", &d.date, true, today);
+            let reported_on = p.date("reported_on", &d.reported_on, true, today);
+            let street = p.text("street", &d.street, true);
+            let code = d.municipality_code.trim();
+            if code.is_empty() {
+                p.error("municipality_code", "required");
+            } else if reference.municipality(code).is_none() {
+                p.error("municipality_code", "municipality_unknown");
+            }
+            Some(RecordData::AddressChange {
+                address_kind: address_kind?,
+                municipality_code: code.to_string(),
+                street,
+                moved_on: moved_on?,
+                reported_on: reported_on?,
+            })
+        }
+        "verification" => {
+            let result = choice(p, &d.choice);
+            let date = p.date("date", &d.date, true, today);
+            let officer = p.text("officer", &d.officer, true);
+            let note = p.text("note", &d.note, false);
+            Some(RecordData::Verification {
+                date: date?,
+                officer,
+                result: result?,
+                note,
+            })
+        }
+        "trip" => {
+            // Trips are declared ahead: departure and return may be in the future.
+            let departure = p.date("date", &d.date, true, NaiveDate::MAX);
+            let return_date = p.date("end_date", &d.end_date, true, NaiveDate::MAX);
+            let notice_date = p.date("reported_on", &d.reported_on, true, today);
+            if let (Some(a), Some(b)) = (departure, return_date) {
+                if b < a {
+                    p.error("end_date", "date_order");
+                }
+            }
+            let country = d.country.trim().to_uppercase();
+            let destination = p.text("destination", &d.destination, true);
+            if d.foreign {
+                if country.is_empty() || country == "AL" {
+                    p.error("country", "trip_country_required");
+                } else if reference.country(&country).is_none() {
+                    p.error("country", "country_unknown");
+                }
+            }
+            let purpose = p.text("purpose", &d.purpose, false);
+            Some(RecordData::Trip {
+                foreign: d.foreign,
+                country: if d.foreign { country } else { "AL".into() },
+                destination,
+                departure: departure?,
+                return_date: return_date?,
+                purpose,
+                notice_date: notice_date?,
+            })
+        }
+        "occupation" => {
+            let occupation = choice(p, &d.choice);
+            let from = p.date("date", &d.date, true, NaiveDate::MAX);
+            let to = p.date("end_date", &d.end_date, false, NaiveDate::MAX);
+            if let (Some(a), Some(b)) = (from, to) {
+                if b < a {
+                    p.error("end_date", "date_order");
+                }
+            }
+            let reported_on = p.date("reported_on", &d.reported_on, true, today);
+            let organisation = p.text("organisation", &d.organisation, true);
+            let role = p.text("role", &d.role, false);
+            Some(RecordData::Occupation {
+                occupation: occupation?,
+                organisation,
+                role,
+                from: from?,
+                to,
+                contact_with_children: d.contact_with_children,
+                reported_on: reported_on?,
+            })
+        }
+        "status_change" => {
+            let state = choice(p, &d.choice);
+            let effective = p.date("date", &d.date, true, today);
+            let reason = p.text("note", &d.note, true);
+            Some(RecordData::StatusChange {
+                state: state?,
+                effective: effective?,
+                reason,
+            })
+        }
+        "risk_assessment" => {
+            let level = choice(p, &d.choice);
+            let date = p.date("date", &d.date, true, today);
+            let officer = p.text("officer", &d.officer, true);
+            Some(RecordData::RiskAssessment {
+                level: level?,
+                date: date?,
+                officer,
+            })
+        }
+        _ => {
+            p.error("kind", "kind_invalid");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> ReferenceSet {
+        ReferenceSet::provisional().unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
+    }
+
+    fn codes(draft: &RecordDraft) -> Vec<(String, String)> {
+        match validate_record(draft, &reference(), today()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| (e.field, e.code)).collect(),
+        }
+    }
+
+    fn draft(kind: &str) -> RecordDraft {
+        RecordDraft {
+            kind: kind.into(),
+            ..RecordDraft::default()
+        }
+    }
+
+    #[test]
+    fn each_kind_accepts_a_complete_draft() {
+        let municipality = reference().municipalities[0].code.clone();
+        let cases = [
+            RecordDraft {
+                date: "01.06.2023".into(),
+                officer: "Inspektor 12".into(),
+                ..draft("registration_notice")
+            },
+            RecordDraft {
+                date: "01.12.2026".into(),
+                officer: "Inspektor 12".into(),
+                photo_taken: true,
+                ..draft("check_in")
+            },
+            RecordDraft {
+                choice: "residence".into(),
+                date: "20.11.2026".into(),
+                reported_on: "22.11.2026".into(),
+                municipality_code: municipality.clone(),
+                street: "Rruga e Dibrës 5".into(),
+                ..draft("address_change")
+            },
+            RecordDraft {
+                choice: "not_found".into(),
+                date: "02.12.2026".into(),
+                officer: "Inspektor 3".into(),
+                ..draft("verification")
+            },
+            RecordDraft {
+                foreign: true,
+                country: "it".into(),
+                destination: "Bari".into(),
+                date: "20.12.2026".into(),
+                end_date: "27.12.2026".into(),
+                reported_on: "01.12.2026".into(),
+                ..draft("trip")
+            },
+            RecordDraft {
+                choice: "volunteering".into(),
+                organisation: "Shoqata X".into(),
+                date: "01.11.2026".into(),
+                reported_on: "02.11.2026".into(),
+                contact_with_children: true,
+                ..draft("occupation")
+            },
+            RecordDraft {
+                choice: "in_custody".into(),
+                date: "01.12.2026".into(),
+                note: "Arrestim".into(),
+                ..draft("status_change")
+            },
+            RecordDraft {
+                choice: "high".into(),
+                date: "01.12.2026".into(),
+                officer: "Inspektor 1".into(),
+                ..draft("risk_assessment")
+            },
+        ];
+        for d in cases {
+            let r = validate_record(&d, &reference(), today());
+            assert!(r.is_ok(), "{}: {r:?}", d.kind);
+            assert_eq!(r.unwrap().kind(), d.kind);
+        }
+    }
+
+    #[test]
+    fn problems_are_named_by_field() {
+        let table: &[(RecordDraft, &str, &str)] = &[
+            (draft("nonsense"), "kind", "kind_invalid"),
+            (draft("check_in"), "date", "required"),
+            (draft("check_in"), "officer", "required"),
+            (
+                RecordDraft {
+                    date: "04.12.2026".into(),
+                    ..draft("check_in")
+                },
+                "date",
+                "date_in_future",
+            ),
+            (
+                RecordDraft {
+                    choice: "palace".into(),
+                    ..draft("address_change")
+                },
+                "choice",
+                "kind_invalid",
+            ),
+            (
+                RecordDraft {
+                    municipality_code: "xx".into(),
+                    ..draft("address_change")
+                },
+                "municipality_code",
+                "municipality_unknown",
+            ),
+            (
+                RecordDraft {
+                    foreign: true,
+                    country: "AL".into(),
+                    ..draft("trip")
+                },
+                "country",
+                "trip_country_required",
+            ),
+            (
+                RecordDraft {
+                    date: "10.12.2026".into(),
+                    end_date: "09.12.2026".into(),
+                    ..draft("trip")
+                },
+                "end_date",
+                "date_order",
+            ),
+            (
+                RecordDraft {
+                    date: "31.02.2026".into(),
+                    ..draft("trip")
+                },
+                "date",
+                "date_invalid",
+            ),
+            (draft("status_change"), "note", "required"),
+            (draft("risk_assessment"), "choice", "required"),
+        ];
+        for (d, field, code) in table {
+            let found = codes(d);
+            assert!(
+                found.contains(&(field.to_string(), code.to_string())),
+                "{} {field} {code}: {found:?}",
+                d.kind
+            );
+        }
+    }
+
+    #[test]
+    fn ending_a_registration_needs_confirmation() {
+        let status = |state| RecordData::StatusChange {
+            state,
+            effective: today(),
+            reason: "x".into(),
+        };
+        assert!(status(PersonState::Deceased).needs_confirmation());
+        assert!(status(PersonState::Removed).needs_confirmation());
+        assert!(!status(PersonState::InCustody).needs_confirmation());
+        assert!(!status(PersonState::Absconded).needs_confirmation());
+    }
+}

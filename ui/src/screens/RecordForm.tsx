@@ -1,0 +1,334 @@
+// One form per record kind (check-in, address change, verification visit, trip, occupation,
+// status change, risk assessment), keyboard-first: the first field has the focus, Ctrl+Enter
+// saves, Escape cancels. Problems come back from Rust by draft field ("date", "reported_on",
+// "choice", "country", "end_date", …) and are shown at the field.
+import { useEffect, useRef, useState } from "react";
+import type { KeyboardEvent } from "react";
+import type { FieldError } from "../generated/FieldError";
+import type { FileRecord } from "../generated/FileRecord";
+import type { RecordDraft } from "../generated/RecordDraft";
+import type { ReferenceSet } from "../generated/ReferenceSet";
+import { useBackend } from "../backend/context";
+import { ErrorCode, toAppError } from "../backend/errors";
+import { CheckboxField, Problems, SelectField, TextArea, TextField } from "../form/fields";
+import { fieldId } from "../form/draft";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n";
+import { municipalitiesByCounty } from "../reference";
+import { useSession } from "../session";
+
+export const RECORD_KINDS = [
+  "check_in",
+  "address_change",
+  "verification",
+  "trip",
+  "occupation",
+  "status_change",
+  "risk_assessment",
+] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The fields each kind uses, in the order of the form (for the focus and the problems). */
+const DRAFT_FIELDS: (keyof RecordDraft)[] = [
+  "kind", "choice", "foreign", "country", "destination", "municipality_code", "street", "organisation", "role",
+  "date", "end_date", "reported_on", "officer", "photo_taken", "contact_with_children", "purpose", "note",
+];
+
+export function emptyRecord(kind: RecordKind, officer: string): RecordDraft {
+  return {
+    kind,
+    date: "",
+    end_date: "",
+    reported_on: "",
+    officer: kind === "check_in" || kind === "verification" || kind === "risk_assessment" ? officer : "",
+    note: "",
+    photo_taken: kind === "check_in",
+    choice: "",
+    municipality_code: "",
+    street: "",
+    foreign: false,
+    country: "",
+    destination: "",
+    purpose: "",
+    organisation: "",
+    role: "",
+    contact_with_children: false,
+  };
+}
+
+/** The DOM path of a draft field (unique on the person view). */
+const path = (field: string) => `record.${field}`;
+
+export function RecordForm({
+  fileId,
+  kind,
+  reference,
+  mayConfirm,
+  onSaved,
+  onCancel,
+}: {
+  fileId: string;
+  kind: RecordKind;
+  reference: ReferenceSet;
+  /** Supervisors of the owning directorate: deceased and removed. */
+  mayConfirm: boolean;
+  onSaved(record: FileRecord): void;
+  onCancel(): void;
+}) {
+  const backend = useBackend();
+  const session = useSession();
+  const { t, text, lang } = useI18n();
+  const [draft, setDraft] = useState<RecordDraft>(() => emptyRecord(kind, session.user_name));
+  const [problems, setProblems] = useState<FieldError[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const root = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    root.current?.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }, []);
+
+  const set = (patch: Partial<RecordDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const of = (field: string) => problems.filter((p) => p.field === field);
+  const groups = municipalitiesByCounty(reference);
+
+  const save = async () => {
+    if (saving) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const record = await backend.addRecord(fileId, draft);
+      setProblems([]);
+      onSaved(record);
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.code === ErrorCode.validation && err.fields.length > 0) {
+        setProblems(err.fields);
+        setError(t("recordProblems"));
+        // the first field with a problem, in the order of the form
+        const order = (f: string) => {
+          const i = DRAFT_FIELDS.indexOf(f as keyof RecordDraft);
+          return i < 0 ? DRAFT_FIELDS.length : i;
+        };
+        const first = [...err.fields].sort((a, b) => order(a.field) - order(b.field))[0];
+        setTimeout(() => {
+          const input = first ? document.getElementById(fieldId(path(first.field))) : null;
+          (input ?? root.current?.querySelector<HTMLElement>("[data-testid='record-error']"))?.focus();
+        }, 0);
+      } else {
+        setProblems(err.fields);
+        setError(text(err.message));
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      onCancel();
+    } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void save();
+    }
+  };
+
+  const date = (field: "date" | "end_date" | "reported_on", label: MessageKey, required = true) => (
+    <TextField
+      path={path(field)}
+      label={t(label)}
+      kind="date"
+      required={required}
+      problems={of(field)}
+      value={draft[field]}
+      onChange={(v) => set({ [field]: v })}
+    />
+  );
+  const textField = (field: "officer" | "street" | "destination" | "purpose" | "organisation" | "role", label: MessageKey, required = false) => (
+    <TextField path={path(field)} label={t(label)} required={required} problems={of(field)} value={draft[field]} onChange={(v) => set({ [field]: v })} />
+  );
+  const choice = (label: MessageKey, options: { value: string; label: string; disabled?: boolean }[]) => (
+    <SelectField path={path("choice")} label={t(label)} required problems={of("choice")} value={draft.choice} onChange={(v) => set({ choice: v })}>
+      <option value="">{t("choose")}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value} disabled={o.disabled}>
+          {o.label}
+        </option>
+      ))}
+    </SelectField>
+  );
+  const municipality = (field: "municipality_code" | "destination", label: MessageKey) => (
+    <SelectField path={path(field)} label={t(label)} required problems={of(field)} value={draft[field]} onChange={(v) => set({ [field]: v })}>
+      <option value="">{t("choose")}</option>
+      {groups.map((g) => (
+        <optgroup key={g.county} label={g.county}>
+          {g.items.map((m) => (
+            <option key={m.code} value={m.code}>
+              {m.name}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </SelectField>
+  );
+  const note = (label: MessageKey, required = false) => (
+    <TextArea path={path("note")} label={t(label)} required={required} problems={of("note")} value={draft.note} onChange={(v) => set({ note: v })} />
+  );
+  const opt = (prefix: string, values: string[]) => values.map((v) => ({ value: v, label: t(`${prefix}${v}` as MessageKey) }));
+
+  let fields;
+  switch (kind) {
+    case "check_in":
+      fields = (
+        <>
+          {date("date", "fCheckInDate")}
+          {textField("officer", "fOfficer", true)}
+          <CheckboxField path={path("photo_taken")} label={t("fPhotoTaken")} problems={of("photo_taken")} checked={draft.photo_taken} onChange={(v) => set({ photo_taken: v })} />
+          {note("fNote")}
+        </>
+      );
+      break;
+    case "address_change":
+      fields = (
+        <>
+          {choice("addressKind", opt("address_", ["residence", "temporary_stay", "work"]))}
+          {municipality("municipality_code", "municipality")}
+          {textField("street", "street", true)}
+          {date("date", "fMovedOn")}
+          {date("reported_on", "fReportedOn")}
+        </>
+      );
+      break;
+    case "verification":
+      fields = (
+        <>
+          {date("date", "fVisitDate")}
+          {textField("officer", "fOfficer", true)}
+          {choice("fResult", opt("ver_", ["confirmed", "not_found"]))}
+          {note("fNote")}
+        </>
+      );
+      break;
+    case "trip":
+      fields = (
+        <>
+          <CheckboxField
+            path={path("foreign")}
+            label={t("fForeignTrip")}
+            problems={of("foreign")}
+            checked={draft.foreign}
+            onChange={(v) => set({ foreign: v, destination: "", country: "" })}
+          />
+          {draft.foreign ? (
+            <>
+              <SelectField path={path("country")} label={t("country")} required problems={of("country")} value={draft.country} onChange={(v) => set({ country: v })}>
+                <option value="">{t("choose")}</option>
+                {reference.countries
+                  .filter((c) => c.code !== "AL")
+                  .map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {lang === "en" ? c.name_en : c.name_sq}
+                    </option>
+                  ))}
+              </SelectField>
+              {textField("destination", "fDestination", true)}
+            </>
+          ) : (
+            municipality("destination", "fDestinationMunicipality")
+          )}
+          {date("date", "fDeparture")}
+          {date("end_date", "fReturn")}
+          {date("reported_on", "fNoticeDate")}
+          {textField("purpose", "fPurpose")}
+        </>
+      );
+      break;
+    case "occupation":
+      fields = (
+        <>
+          {choice("fOccupation", opt("occ_", ["work", "education", "volunteering"]))}
+          {textField("organisation", "fOrganisation", true)}
+          {textField("role", "fRole")}
+          {date("date", "fFrom")}
+          {date("end_date", "fUntil", false)}
+          {date("reported_on", "fReportedOn")}
+          <CheckboxField
+            path={path("contact_with_children")}
+            label={t("fChildContact")}
+            problems={of("contact_with_children")}
+            checked={draft.contact_with_children}
+            onChange={(v) => set({ contact_with_children: v })}
+          />
+        </>
+      );
+      break;
+    case "status_change":
+      fields = (
+        <>
+          {choice(
+            "fState",
+            ["active", "in_custody", "absconded", "deceased", "removed"].map((v) => {
+              const confirmOnly = v === "deceased" || v === "removed";
+              return {
+                value: v,
+                label: confirmOnly && !mayConfirm ? `${t(`state_${v}` as MessageKey)} (${t("supervisorOnly")})` : t(`state_${v}` as MessageKey),
+                disabled: confirmOnly && !mayConfirm,
+              };
+            }),
+          )}
+          {date("date", "fEffective")}
+          {note("fReason", true)}
+        </>
+      );
+      break;
+    case "risk_assessment":
+      fields = (
+        <>
+          {choice("fRiskLevel", opt("risk_", ["standard", "medium", "high"]))}
+          {date("date", "fAssessedOn")}
+          {textField("officer", "fOfficer", true)}
+        </>
+      );
+      break;
+  }
+
+  const placed = new Set(DRAFT_FIELDS as string[]);
+  const elsewhere = problems.filter((p) => !placed.has(p.field) || p.field === "kind");
+  const title = t("newRecordTitle", { kind: t(`kind_${kind}` as MessageKey) });
+
+  return (
+    <form
+      className="record-form block"
+      id="record-form"
+      data-testid="record-form"
+      data-kind={kind}
+      aria-label={title}
+      noValidate
+      ref={root}
+      onKeyDown={onKeyDown}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h4>{title}</h4>
+      <p className="hint">{t("recordHint")}</p>
+      {error && (
+        <div className="summary" role="alert" tabIndex={-1} data-testid="record-error">
+          <p>{error}</p>
+          <Problems id="record-problems" problems={elsewhere} />
+        </div>
+      )}
+      <div className="grid">{fields}</div>
+      <div className="form__nav">
+        <button type="submit" className="button button--primary" id="record-save" data-testid="record-save" disabled={saving}>
+          {saving ? t("saving") : t("save")}
+        </button>
+        <button type="button" className="button" id="record-cancel" data-testid="record-cancel" onClick={onCancel}>
+          {t("cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
