@@ -17,7 +17,7 @@ packages=(
   xvfb xauth webkit2gtk-driver                 # headless window + WebKitWebDriver for the e2e test
   gnome-keyring dbus dbus-x11                  # a Secret Service for tests and headless runs
   imagemagick fonts-dejavu-core                # screenshots and the icon script
-  postgresql                                   # server tests (later)
+  postgresql                                   # the central server's tests (with-postgres.sh)
   curl ca-certificates git
 )
 

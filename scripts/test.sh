@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE command that runs every test of Regjistri, in the order a failure is cheapest to find:
-# formatting, lints, the Rust tests (against a throwaway Secret Service), the generated
+# formatting, lints, the Rust tests (against a throwaway Secret Service and PostgreSQL), the generated
 # TypeScript being committed, the UI tests, the release build, and the end-to-end test of
 # the real window under Xvfb. Stops at the first failure and says which stage it was.
 #
@@ -68,7 +68,10 @@ stage "cargo fmt --check" cargo fmt --all --check
 # The UI first: it is quick, and the Tauri build expects ui/dist to exist.
 stage "ui: build (tsc + vite)" bash -c 'cd ui && npm run build'
 stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings
-stage "cargo test --workspace (keyring)" scripts/with-keyring.sh cargo test --workspace
+# Against a throwaway Secret Service and a throwaway PostgreSQL (the central server's tests),
+# unless DATABASE_URL names one.
+stage "cargo test --workspace (keyring, PostgreSQL)" \
+  scripts/with-postgres.sh scripts/with-keyring.sh cargo test --workspace
 stage "generated TypeScript committed" generated_types_committed
 stage "ui: npm test" bash -c 'cd ui && npm test'
 # One release build of the app, with the features and dev-dependencies the e2e test uses
