@@ -89,8 +89,10 @@ export interface Backend {
   timeline(id: string): Promise<Timeline>;
   /** `add_record`: a record on a file of the officer's directorate; rejects with `validation` and field problems named as the draft's fields. */
   addRecord(fileId: string, draft: RecordDraft): Promise<FileRecord>;
-  /** `void_record`: a supervisor voids a record, with a reason; it stays on the timeline, marked. */
+  /** `void_record`: a supervisor voids a record, with a reason; it stays on the timeline, marked. Rejects with `own_work` for a record the supervisor made. */
   voidRecord(recordId: string, reason: string): Promise<FileRecord>;
+  /** `confirm_record`: a supervisor other than its author confirms a death or removal, which only then takes effect. Rejects with `own_work`, `nothing_to_confirm`, `forbidden`. */
+  confirmRecord(recordId: string): Promise<FileRecord>;
   /** `serve_notice`: the notice of a rule change was handed to the person on `servedOn` (dd.mm.yyyy). */
   serveNotice(noticeId: string, servedOn: string): Promise<RuleNotice>;
   /** `rule_book`: every rule version and the one in effect today. */
@@ -132,6 +134,7 @@ export const COMMANDS = {
   timeline: "timeline",
   addRecord: "add_record",
   voidRecord: "void_record",
+  confirmRecord: "confirm_record",
   serveNotice: "serve_notice",
   ruleBook: "rule_book",
   previewRules: "preview_rules",

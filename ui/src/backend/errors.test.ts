@@ -134,8 +134,8 @@ describe("tauriBackend", () => {
       ["locked_users", undefined],
       ["release_user", { id: "u-1" }],
     ]);
-    expect(Object.values(COMMANDS)).toHaveLength(33);
-    expect(new Set(Object.values(COMMANDS)).size).toBe(33);
+    expect(Object.values(COMMANDS)).toHaveLength(34);
+    expect(new Set(Object.values(COMMANDS)).size).toBe(34);
   });
 
   it("calls the obligation and rule commands with the argument keys Rust names", async () => {
@@ -147,6 +147,7 @@ describe("tauriBackend", () => {
     await b.timeline("id-1");
     await b.addRecord("id-1", record);
     await b.voidRecord("r-1", "typed in the wrong file");
+    await b.confirmRecord("r-2");
     await b.serveNotice("n-1", "02.03.2026");
     await b.ruleBook();
     await b.previewRules(rules);
@@ -156,6 +157,7 @@ describe("tauriBackend", () => {
       ["timeline", { id: "id-1" }],
       ["add_record", { fileId: "id-1", draft: record }],
       ["void_record", { recordId: "r-1", reason: "typed in the wrong file" }],
+      ["confirm_record", { recordId: "r-2" }],
       ["serve_notice", { noticeId: "n-1", servedOn: "02.03.2026" }],
       ["rule_book", undefined],
       ["preview_rules", { draft: rules }],

@@ -6,6 +6,11 @@ import type { Text } from "../generated/Text";
 export const ErrorCode = {
   validation: "validation",
   versionConflict: "version_conflict",
+  /** Four eyes: the officer made the version or record themselves (approve, return, confirm, void). */
+  ownWork: "own_work",
+  /** Confirming a record that needs no confirmation (or has it already). */
+  nothingToConfirm: "nothing_to_confirm",
+  forbidden: "forbidden",
   internal: "internal",
 } as const;
 

@@ -49,10 +49,128 @@ describe("fake backend: obligations", () => {
     ]);
     fake.startSession("admin");
     await expect(fake.dashboard()).rejects.toMatchObject({ code: "forbidden" });
-    fake.startSession("clerk");
-    await expect(
-      fake.addRecord(overdue, { ...blank(), kind: "status_change", choice: "deceased", date: "01.03.2026", note: "Certifikata e vdekjes" }),
-    ).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  it("owes reports from the first approval, or from an earlier registration notice, and says from when", async () => {
+    const fake = new FakeBackend();
+    // registered since 10.01.2024, but the file was first approved on 01.06.2025
+    const id = fake.addPerson({ surname: "Gjoka", given_name: "Ardit", final_date: "2024-01-10", approved_on: "2025-06-01" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_taken: true, note: "" });
+    let c = (await fake.timeline(id)).compliance!;
+    expect(c.owed_from).toBe("2025-06-01");
+    // the report of 10.01.2025 was not owed yet; the check-in before it counts for none
+    expect(c.obligations.map((o) => [o.due, o.state])).toEqual([
+      ["2026-01-10", "overdue"],
+      ["2027-01-10", "upcoming"],
+    ]);
+    // the person was told in person earlier: reports are owed from that day
+    fake.addRecordTo(id, { kind: "registration_notice", date: "2024-12-01", officer: "Insp. Kola", note: "Marrë nga dosja letër" });
+    c = (await fake.timeline(id)).compliance!;
+    expect(c.owed_from).toBe("2024-12-01");
+    expect(c.obligations.map((o) => [o.due, o.state])).toEqual([
+      ["2025-01-10", "met"],
+      ["2026-01-10", "overdue"],
+      ["2027-01-10", "upcoming"],
+    ]);
+    // a voided notice counts for nothing
+    const notice = fake.addRecordTo(id, { kind: "registration_notice", date: "2024-01-15", officer: "Insp. Kola", note: "" }, "test", { reason: "Data e gabuar" });
+    expect((await fake.timeline(id)).records.find((r) => r.id === notice.id)?.void?.reason).toBe("Data e gabuar");
+    expect((await fake.timeline(id)).compliance!.owed_from).toBe("2024-12-01");
+  });
+
+  it("counts each check-in for the nearest report, and an unmet report before a later check-in as missed", async () => {
+    const fake = new FakeBackend();
+    const id = fake.addPerson({ surname: "Marku", given_name: "Erion", final_date: "2022-03-01" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2023-03-01", officer: "Insp. Kola", photo_taken: true, note: "" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2025-03-02", officer: "Insp. Kola", photo_taken: true, note: "" });
+    const c = (await fake.timeline(id)).compliance!;
+    expect(c.obligations.map((o) => [o.due, o.state, o.met_on])).toEqual([
+      ["2023-03-01", "met", "2023-03-01"],
+      ["2024-03-01", "missed", null],
+      ["2025-03-01", "met_late", "2025-03-02"],
+      ["2026-03-01", "overdue", null],
+      ["2027-03-01", "upcoming", null],
+    ]);
+    expect(c.status).toBe("overdue");
+    expect(c.overdue_since).toBe("2026-03-01");
+  });
+
+  it("lets a clerk record a death, which awaits a second supervisor's confirmation before it counts", async () => {
+    const fake = new FakeBackend();
+    const { overdue } = fake.seedObligations();
+    const death = await fake.addRecord(overdue, { ...blank(), kind: "status_change", choice: "deceased", date: "01.03.2026", note: "Certifikata e vdekjes" });
+    expect(death.recorded_by).toBe("clerk");
+    expect(death.confirmation).toBeNull();
+    // not yet in force: still overdue, still on the dashboard
+    expect((await fake.timeline(overdue)).compliance!.status).toBe("overdue");
+    expect((await fake.dashboard()).overdue.map((r) => r.file.id)).toContain(overdue);
+    // a clerk cannot confirm
+    await expect(fake.confirmRecord(death.id)).rejects.toMatchObject({ code: "forbidden" });
+
+    fake.startSession("supervisor");
+    const confirmed = await fake.confirmRecord(death.id);
+    expect(confirmed.confirmation).toEqual({ by: "supervisor", at: "2026-03-29T01:30:00Z" });
+    const c = (await fake.timeline(overdue)).compliance!;
+    expect(c.status).toBe("deceased");
+    // no report owed after the death
+    expect(c.obligations.every((o) => o.due < "2026-03-01")).toBe(true);
+    expect((await fake.dashboard()).overdue).toEqual([]);
+    expect(fake.audit.filter((e) => e.action === "record.confirm")).toEqual([
+      expect.objectContaining({ actor: "supervisor", object_id: death.id, outcome: "ok" }),
+    ]);
+    // once is enough
+    await expect(fake.confirmRecord(death.id)).rejects.toMatchObject({ code: "nothing_to_confirm" });
+  });
+
+  it("refuses to confirm one's own record, a record that needs no confirmation, and another directorate's", async () => {
+    const fake = new FakeBackend();
+    const { overdue, absconded } = fake.seedObligations();
+    fake.startSession("supervisor");
+    const removal = await fake.addRecord(overdue, { ...blank(), kind: "status_change", choice: "removed", date: "20.03.2026", note: "Vendim gjykate" });
+    const own = fake.confirmRecord(removal.id);
+    await expect(own).rejects.toMatchObject({ code: "own_work" });
+    await expect(own).rejects.toMatchObject({ message: { sq: expect.stringContaining("vetë"), en: expect.stringContaining("yourself") } });
+    expect(fake.audit.at(-1)).toMatchObject({ action: "record.confirm", outcome: "refused_own_work" });
+    expect(fake.recordsOf(overdue).at(-1)!.confirmation).toBeNull();
+    // nor void it
+    await expect(fake.voidRecord(removal.id, "Gabim")).rejects.toMatchObject({ code: "own_work" });
+
+    const abscondedRecord = fake.recordsOf(absconded).find((r) => r.data.kind === "status_change")!;
+    await expect(fake.confirmRecord(abscondedRecord.id)).rejects.toMatchObject({ code: "nothing_to_confirm" });
+    const checkIn = fake.recordsOf(overdue)[0]!;
+    await expect(fake.confirmRecord(checkIn.id)).rejects.toMatchObject({ code: "nothing_to_confirm" });
+
+    fake.startSession("supervisor.durres");
+    await expect(fake.confirmRecord(removal.id)).rejects.toMatchObject({ code: "forbidden" });
+    fake.startSession("admin");
+    await expect(fake.confirmRecord(removal.id)).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  it("says who may add, confirm and serve on the timeline", async () => {
+    const fake = new FakeBackend();
+    const { overdue, durres } = fake.seedObligations();
+    const flags = async (id: string) => {
+      const t = await fake.timeline(id);
+      return [t.may_add, t.may_confirm, t.may_serve];
+    };
+    expect(await flags(overdue)).toEqual([true, false, true]);
+    expect(await flags(durres)).toEqual([false, false, false]);
+    fake.startSession("supervisor");
+    expect(await flags(overdue)).toEqual([true, true, true]);
+    expect(await flags(durres)).toEqual([false, false, false]);
+  });
+
+  it("validates a registration notice by draft field", () => {
+    const fake = new FakeBackend();
+    expect(fake.validateRecord({ kind: "registration_notice", date: "", officer: " " }).problems.map((p) => `${p.field}:${p.code}`)).toEqual([
+      "date:required", "officer:required",
+    ]);
+    expect(fake.validateRecord({ kind: "registration_notice", date: "30.03.2026", officer: "Insp. Kola" }).problems.map((p) => p.code)).toEqual([
+      "date_in_future",
+    ]);
+    expect(fake.validateRecord({ kind: "registration_notice", date: "02.03.2026", officer: "Insp. Kola", note: " Në stacion " }).data).toEqual({
+      kind: "registration_notice", date: "2026-03-02", officer: "Insp. Kola", note: "Në stacion",
+    });
   });
 });
 

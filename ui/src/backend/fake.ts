@@ -43,7 +43,7 @@ import type { UserSummary } from "../generated/UserSummary";
 import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
 import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
-import { byDate, compute, daysBetween, inEffect, provisionalValues } from "./fakeCompliance";
+import { byDate, compute, daysBetween, inEffect, needsConfirmation, provisionalValues } from "./fakeCompliance";
 
 export type Method = keyof Backend;
 export interface Call {
@@ -162,6 +162,11 @@ export interface PersonSeed {
   final_date?: string;
   /** The conviction's sentence in months. Default 60. */
   sentence_months?: number;
+  /**
+   * The day the file was first approved (ISO), from which reports are owed unless a
+   * registration notice says otherwise. Default: the final date (registered from the start).
+   */
+  approved_on?: string;
 }
 
 
@@ -249,6 +254,8 @@ interface Stored {
   /** The version that stands, if the file was ever approved. */
   approvedData: FileData | null;
   approved: FileView["approved"];
+  /** The day of the first approval (Europe/Tirane): reports are owed from it, absent a registration notice. */
+  firstApprovedOn: string | null;
   /** Who wrote versions since the last approval: they may not decide on them. */
   authors: string[];
   records: FileRecord[];
@@ -300,6 +307,13 @@ const ERR = {
   recordNotFound: { sq: "Shënimi nuk u gjet.", en: "Record not found." },
   noticeNotFound: { sq: "Njoftimi nuk u gjet.", en: "Notice not found." },
   voidReason: { sq: "Anulimi kërkon një arsye.", en: "Voiding needs a reason." },
+  ownRecord: {
+    sq: "Nuk mund të konfirmoni ose shfuqizoni një regjistrim që e keni bërë vetë.",
+    en: "You cannot confirm or void a record you made yourself.",
+  },
+  nothingToConfirm: { sq: "Ky regjistrim nuk ka nevojë për konfirmim.", en: "This record needs no confirmation." },
+  alreadyConfirmed: { sq: "Ky regjistrim është konfirmuar tashmë.", en: "This record has been confirmed already." },
+  recordConflict: { sq: "Shënimi u ndryshua nga dikush tjetër ndërkohë.", en: "Someone else changed the record meanwhile." },
 } satisfies Record<string, Text>;
 
 const IDLE_MINUTES = 15;
@@ -613,6 +627,7 @@ export class FakeBackend implements Backend {
       history: [{ version: 1, at: FIXED_NOW, actor: author, action: "create", reason: null, changes: [] }],
       approvedData: approved ? structuredClone(file.data) : null,
       approved: approved ? { version: 1, approved_by: "test.supervisor", approved_at: FIXED_NOW } : null,
+      firstApprovedOn: approved ? (seed.approved_on ?? file.data.convictions[0]!.final_date) : null,
       authors: approved ? [] : [author],
       records: [],
       notices: [],
@@ -968,6 +983,7 @@ export class FakeBackend implements Backend {
       const saved = this.write(s, u.user_name, "approve", s.file.data, "approved", null);
       s.approvedData = structuredClone(s.file.data);
       s.approved = { version: saved.version, approved_by: u.user_name, approved_at: FIXED_NOW };
+      s.firstApprovedOn ??= this.today;
       s.authors = [];
       return saved;
     }
@@ -1073,7 +1089,7 @@ export class FakeBackend implements Backend {
   /** Compliance computed from the approved version, the records and the rules (null until approved). */
   private complianceOf(s: Stored): Compliance | null {
     if (!s.approvedData) return null;
-    return compute(s.approvedData, s.records, s.notices, this.rules, this.today);
+    return compute(s.approvedData, s.records, s.notices, this.rules, this.today, s.firstApprovedOn);
   }
 
   /** Approved, and the person not removed, deceased or past the registration period. */
@@ -1083,8 +1099,17 @@ export class FakeBackend implements Backend {
     return status !== "deceased" && status !== "removed" && status !== "period_ended";
   }
 
-  /** Adds a record as if an officer had saved it (no call recorded); returns it. */
-  addRecordTo(fileId: string, data: RecordData, by = "test", voided: { reason: string; by?: string } | null = null): FileRecord {
+  /**
+   * Adds a record as if an officer had saved it (no call recorded); returns it. A death or
+   * removal awaits confirmation unless `confirmedBy` names the supervisor who confirmed it.
+   */
+  addRecordTo(
+    fileId: string,
+    data: RecordData,
+    by = "test",
+    voided: { reason: string; by?: string } | null = null,
+    confirmedBy: string | null = null,
+  ): FileRecord {
     const s = this.stored(fileId);
     const record: FileRecord = {
       id: `20000000-0000-4000-8000-${String(this.nextRecord++).padStart(12, "0")}`,
@@ -1093,6 +1118,7 @@ export class FakeBackend implements Backend {
       recorded_at: FIXED_NOW,
       recorded_by: by,
       void: voided ? { reason: voided.reason, by: voided.by ?? "test.supervisor", at: FIXED_NOW } : null,
+      confirmation: confirmedBy && needsConfirmation(data) ? { by: confirmedBy, at: FIXED_NOW } : null,
     };
     s.records.push(record);
     return structuredClone(record);
@@ -1219,6 +1245,7 @@ export class FakeBackend implements Backend {
       notices: s.notices,
       may_add: scope(u.role, "add_record") !== null && u.directorate === owner,
       may_confirm: scope(u.role, "confirm_record") !== null && u.directorate === owner,
+      may_serve: scope(u.role, "serve_notice") !== null && u.directorate === owner,
     });
   }
 
@@ -1229,9 +1256,7 @@ export class FakeBackend implements Backend {
     const u = this.authorize("add_record", s.file.owning_directorate);
     const { data, problems } = this.validateRecord(draft);
     if (!data || problems.length > 0) throw appError("validation", ERR.invalid, problems);
-    if (data.kind === "status_change" && (data.state === "deceased" || data.state === "removed")) {
-      this.authorize("confirm_record", s.file.owning_directorate);
-    }
+    // a death or removal by anyone who may add records: it awaits a second supervisor's confirmation
     const record = this.addRecordTo(fileId, data, u.user_name);
     this.record(u.user_name, "record.add", "record", record.id);
     return record;
@@ -1244,8 +1269,31 @@ export class FakeBackend implements Backend {
     const u = this.authorize("confirm_record", s.file.owning_directorate);
     const why = reason.trim();
     if (!why || [...why].length > 1000) throw appError("reason_required", ERR.voidReason, [problem("reason", "required")]);
+    if (record.recorded_by === u.user_name) {
+      this.record(u.user_name, "record.void", "record", recordId, "refused_own_work");
+      throw appError("own_work", ERR.ownRecord);
+    }
     record.void = { reason: why, by: u.user_name, at: FIXED_NOW };
     this.record(u.user_name, "record.void", "record", recordId);
+    return structuredClone(record);
+  }
+
+  /** As Registry::confirm_record: a supervisor of the owning directorate other than the record's author. */
+  async confirmRecord(recordId: string): Promise<FileRecord> {
+    await this.enter("confirmRecord", [recordId]);
+    this.authorize("confirm_record");
+    const { s, record } = this.recordById(recordId);
+    const u = this.authorize("confirm_record", s.file.owning_directorate);
+    if (!needsConfirmation(record.data)) throw appError("nothing_to_confirm", ERR.nothingToConfirm);
+    if (record.recorded_by === u.user_name) {
+      this.record(u.user_name, "record.confirm", "record", recordId, "refused_own_work");
+      throw appError("own_work", ERR.ownRecord);
+    }
+    if (record.confirmation) throw appError("nothing_to_confirm", ERR.alreadyConfirmed);
+    // the store refuses a voided record as changed meanwhile
+    if (record.void) throw appError("version_conflict", ERR.recordConflict);
+    record.confirmation = { by: u.user_name, at: FIXED_NOW };
+    this.record(u.user_name, "record.confirm", "record", recordId);
     return structuredClone(record);
   }
 
@@ -1372,6 +1420,12 @@ export class FakeBackend implements Backend {
     const today = this.today;
     let data: RecordData | null = null;
     switch (d.kind) {
+      case "registration_notice": {
+        const date_ = date("date", d.date, true, today);
+        const officer = text("officer", d.officer, true);
+        if (date_) data = { kind: "registration_notice", date: date_, officer, note: d.note.trim() };
+        break;
+      }
       case "check_in": {
         const date_ = date("date", d.date, true, today);
         const officer = text("officer", d.officer, true);

@@ -1,8 +1,11 @@
 // Compliance as the fake backend computes it, for unit tests only (imported by fake.ts alone).
 // A simplified port of crates/regjistri-domain/src/compliance.rs: registration from the
 // earliest final date and the longest sentence, periodic reports from that anchor (computed
-// from the anchor each time, clamped to the month's end), check-ins met on time or late,
-// status changes, trips under way, record deadlines and rule notices. Enough to exercise the
+// from the anchor each time, clamped to the month's end) owed from the earliest registration
+// notice or else the first approval, each check-in counted for the nearest due date (on time,
+// late; an unmet report followed by a later check-in is missed history, not overdue), status
+// changes (death and removal only once confirmed), trips under way, record deadlines and rule
+// notices. One registration period (the Rust side keeps separate periods apart). Enough to exercise the
 // screens with believable data; the Rust side is the one that decides.
 import type { Compliance } from "../generated/Compliance";
 import type { ComplianceStatus } from "../generated/ComplianceStatus";
@@ -74,6 +77,7 @@ export function inEffect(book: RuleSet[], date: string): RuleSet {
 function recordDate(r: FileRecord): string {
   const d = r.data;
   switch (d.kind) {
+    case "registration_notice":
     case "check_in":
     case "verification":
     case "risk_assessment":
@@ -89,14 +93,23 @@ function recordDate(r: FileRecord): string {
   }
 }
 
-const active = (records: FileRecord[]) => records.filter((r) => r.void === null);
+/** Death and removal take effect only once a second supervisor confirmed them (RecordData::needs_confirmation). */
+export function needsConfirmation(d: FileRecord["data"]): boolean {
+  return d.kind === "status_change" && (d.state === "deceased" || d.state === "removed");
+}
+
+/** Records that count: not voided, and confirmed if they need it (FileRecord::in_force). */
+const active = (records: FileRecord[]) => records.filter((r) => r.void === null && (!needsConfirmation(r.data) || r.confirmation !== null));
+
+const final = (s: PersonState) => s === "deceased" || s === "removed";
 
 function stateOn(records: FileRecord[], date: string): PersonState {
   let state: PersonState = "active";
   const changes = active(records)
     .flatMap((r) => (r.data.kind === "status_change" ? [{ at: r.recorded_at, d: r.data }] : []))
     .sort((a, b) => (a.d.effective + a.at < b.d.effective + b.at ? -1 : 1));
-  for (const c of changes) if (c.d.effective <= date) state = c.d.state;
+  // death and removal are for good
+  for (const c of changes) if (c.d.effective <= date && !final(state)) state = c.d.state;
   return state;
 }
 
@@ -171,21 +184,37 @@ function assess(r: FileRecord, book: RuleSet[]): RecordAssessment {
   return out;
 }
 
-export function compute(data: FileData, records: FileRecord[], notices: RuleNotice[], book: RuleSet[], today: string): Compliance {
+/** The day reports are owed from: the earliest registration notice in force, else the first approval. */
+export function owedFrom(records: FileRecord[], registeredOn: string | null): string | null {
+  const notices = active(records)
+    .flatMap((r) => (r.data.kind === "registration_notice" ? [r.data.date] : []))
+    .sort();
+  return notices[0] ?? registeredOn;
+}
+
+export function compute(
+  data: FileData,
+  records: FileRecord[],
+  notices: RuleNotice[],
+  book: RuleSet[],
+  today: string,
+  registeredOn: string | null,
+): Compliance {
   const reg = registration(data, book);
   const horizon = addDays(today, inEffect(book, today).values.due_soon_days);
-  const obligations: Obligation[] = [];
-  const stateEnds = active(records).find(
-    (r) => r.data.kind === "status_change" && (r.data.state === "deceased" || r.data.state === "removed"),
-  );
+  const owed = owedFrom(records, registeredOn);
+  const checkIns = active(records)
+    .flatMap((r) => (r.data.kind === "check_in" ? [{ date: r.data.date, id: r.id }] : []))
+    .sort((a, b) => (a.date < b.date ? -1 : 1));
+  // the first day of a (confirmed) death or removal
+  const stateEnds = active(records)
+    .flatMap((r) => (r.data.kind === "status_change" && final(r.data.state) ? [r.data.effective] : []))
+    .sort()[0];
+  // every report owed, with the window its check-in must fall in
+  const slots: { ob: Obligation; after: string; nextDue: string; awaiting: boolean }[] = [];
   if (reg) {
-    const stops = [reg.end?.date, stateEnds?.data.kind === "status_change" ? stateEnds.data.effective : undefined].filter(
-      (x): x is string => Boolean(x),
-    );
+    const stops = [reg.end?.date, stateEnds].filter((x): x is string => Boolean(x));
     const stop = stops.sort()[0] ?? null;
-    const checkIns = active(records)
-      .flatMap((r) => (r.data.kind === "check_in" ? [{ date: r.data.date, id: r.id }] : []))
-      .sort((a, b) => (a.date < b.date ? -1 : 1));
     const dues: { date: string; version: number; interval: number; risk: RiskLevel }[] = [];
     let k = 1;
     let previous = reg.start;
@@ -199,9 +228,8 @@ export function compute(data: FileData, records: FileRecord[], notices: RuleNoti
       previous = date;
       if (date > horizon || ++k > 400) break;
     }
-    let cursor = addDays(reg.start, -1);
     dues.forEach((due, i) => {
-      const nextDue = dues[i + 1]?.date ?? "9999-12-31";
+      if (owed && due.date < owed) return;
       const ob: Obligation = {
         due: due.date,
         effective_due: due.date,
@@ -212,12 +240,6 @@ export function compute(data: FileData, records: FileRecord[], notices: RuleNoti
         met_on: null,
         record_id: null,
       };
-      if (stateOn(records, due.date) === "in_custody") {
-        ob.state = "suspended";
-        if (due.date > cursor) cursor = due.date;
-        obligations.push(ob);
-        return;
-      }
       let awaiting = false;
       for (const n of notices) {
         if (n.rule_version <= due.version && n.rule_version > reg.rule_version) {
@@ -225,24 +247,49 @@ export function compute(data: FileData, records: FileRecord[], notices: RuleNoti
           else if (n.served_on > ob.effective_due) ob.effective_due = n.served_on;
         }
       }
-      const candidate = checkIns.find((c) => c.date > cursor);
-      if (candidate && candidate.date <= ob.effective_due) {
-        ob.state = "met";
-        ob.met_on = candidate.date;
-        ob.record_id = candidate.id;
-        cursor = ob.effective_due > candidate.date ? ob.effective_due : candidate.date;
-      } else if (candidate && candidate.date < nextDue) {
-        ob.state = "met_late";
-        ob.met_on = candidate.date;
-        ob.record_id = candidate.id;
-        cursor = candidate.date;
-      } else {
-        ob.state = ob.effective_due < today ? (awaiting ? "awaiting_notice" : "overdue") : ob.effective_due <= horizon ? "due_soon" : "upcoming";
-        if (due.date > cursor) cursor = due.date;
-      }
-      obligations.push(ob);
+      if (stateOn(records, due.date) === "in_custody") ob.state = "suspended";
+      slots.push({ ob, after: i === 0 ? addDays(reg.start, -1) : dues[i - 1]!.date, nextDue: dues[i + 1]?.date ?? "9999-12-31", awaiting });
     });
   }
+  // each check-in counts for the report whose due date is nearest (within its window)
+  const attributed: number[][] = slots.map(() => []);
+  checkIns.forEach((c, i) => {
+    let best = -1;
+    let bestKey: [number, number] = [Infinity, 1];
+    slots.forEach((s, k) => {
+      if (s.ob.state === "suspended" || !(s.after < c.date && c.date < s.nextDue)) return;
+      const key: [number, number] = [Math.abs(daysBetween(s.ob.due, c.date)), s.ob.due < c.date ? 1 : 0];
+      if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
+        best = k;
+        bestKey = key;
+      }
+    });
+    if (best >= 0) attributed[best]!.push(i);
+  });
+  // a report with two check-ins lends the earlier one to an unmet report just before it
+  for (let k = 1; k < slots.length; k++) {
+    const before = slots[k - 1]!;
+    if (attributed[k - 1]!.length === 0 && before.ob.state !== "suspended" && before.nextDue === slots[k]!.ob.due && attributed[k]!.length > 1) {
+      const first = attributed[k]![0]!;
+      if (checkIns[first]!.date > before.ob.due) attributed[k - 1]!.push(attributed[k]!.shift()!);
+    }
+  }
+  slots.forEach((slot, k) => {
+    const i = attributed[k]![0];
+    if (i === undefined) return;
+    const c = checkIns[i]!;
+    slot.ob.state = c.date <= slot.ob.effective_due || slot.awaiting ? "met" : "met_late";
+    slot.ob.met_on = c.date;
+    slot.ob.record_id = c.id;
+  });
+  const lastCheckIn = checkIns.at(-1)?.date ?? null;
+  const obligations = slots.map(({ ob, awaiting }) => {
+    if (ob.state === "upcoming") {
+      if (ob.effective_due < today) ob.state = lastCheckIn && lastCheckIn > ob.effective_due ? "missed" : awaiting ? "awaiting_notice" : "overdue";
+      else ob.state = ob.effective_due <= horizon ? "due_soon" : "upcoming";
+    }
+    return ob;
+  });
   const state = stateOn(records, today);
   const ended = reg?.end ? today >= reg.end.date : false;
   const any = (s: Obligation["state"]) => obligations.some((o) => o.state === s);
@@ -255,6 +302,7 @@ export function compute(data: FileData, records: FileRecord[], notices: RuleNoti
   else if (any("overdue")) status = "overdue";
   else if (any("due_soon") || any("awaiting_notice")) status = "due_soon";
   else status = "compliant";
+  const registered = status !== "deceased" && status !== "removed" && status !== "period_ended";
   return {
     status,
     registration: reg,
@@ -263,10 +311,14 @@ export function compute(data: FileData, records: FileRecord[], notices: RuleNoti
     assessments: active(records).map((r) => assess(r, book)),
     overdue_since: obligations.find((o) => o.state === "overdue")?.effective_due ?? null,
     next_due: obligations.find((o) => (o.state === "due_soon" || o.state === "upcoming") && o.effective_due >= today)?.effective_due ?? null,
-    trips_under_way: active(records)
-      .filter((r) => r.data.kind === "trip" && r.data.departure <= today && today <= r.data.return_date)
-      .map((r) => r.id),
+    // only registered persons are anywhere travelling
+    trips_under_way: registered
+      ? active(records)
+          .filter((r) => r.data.kind === "trip" && r.data.departure <= today && today <= r.data.return_date)
+          .map((r) => r.id)
+      : [],
     unserved_notices: notices.filter((n) => n.served_on === null).length,
+    owed_from: owed,
     today,
   };
 }

@@ -49,6 +49,7 @@ export function tauriBackend(): Backend {
     timeline: (id) => call(COMMANDS.timeline, { id }),
     addRecord: (fileId, draft) => call(COMMANDS.addRecord, { fileId, draft }),
     voidRecord: (recordId, reason) => call(COMMANDS.voidRecord, { recordId, reason }),
+    confirmRecord: (recordId) => call(COMMANDS.confirmRecord, { recordId }),
     serveNotice: (noticeId, servedOn) => call(COMMANDS.serveNotice, { noticeId, servedOn }),
     ruleBook: () => call(COMMANDS.ruleBook),
     previewRules: (draft) => call(COMMANDS.previewRules, { draft }),

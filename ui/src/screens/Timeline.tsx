@@ -28,6 +28,7 @@ import type { RecordKind } from "./RecordForm";
 export function recordDate(r: FileRecord): string {
   const d = r.data;
   switch (d.kind) {
+    case "registration_notice":
     case "check_in":
     case "verification":
     case "risk_assessment":
