@@ -128,7 +128,14 @@ export function SelectField({
   value,
   onChange,
   children,
-}: BaseProps & { value: string; onChange(value: string): void; children: ReactNode }) {
+  hint,
+}: BaseProps & {
+  value: string;
+  onChange(value: string): void;
+  children: ReactNode;
+  /** A note under the field, read with it (aria-describedby). */
+  hint?: string;
+}) {
   const id = fieldId(path);
   return (
     <div className={`field ${className ?? ""}`}>
@@ -139,10 +146,15 @@ export function SelectField({
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-required={required || undefined}
-        {...problemAttrs(path, problems)}
+        {...problemAttrs(path, problems, hint ? `${id}-hint` : undefined)}
       >
         {children}
       </select>
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
       <Problems id={`${id}-problems`} problems={problems} />
     </div>
   );

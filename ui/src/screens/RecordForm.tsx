@@ -1,7 +1,8 @@
-// One form per record kind (check-in, address change, verification visit, trip, occupation,
-// status change, risk assessment), keyboard-first: the first field has the focus, Ctrl+Enter
+// One form per record kind (registration notice, check-in, address change, verification visit,
+// trip, occupation, status change, risk assessment), keyboard-first: the first field has the focus, Ctrl+Enter
 // saves, Escape cancels. Problems come back from Rust by draft field ("date", "reported_on",
-// "choice", "country", "end_date", …) and are shown at the field.
+// "choice", "country", "end_date", …) and are shown at the field. Anyone who may add records
+// may record a death or removal; it takes effect once a second supervisor confirms it.
 import { useEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 import type { FieldError } from "../generated/FieldError";
@@ -18,6 +19,7 @@ import { municipalitiesByCounty } from "../reference";
 import { useSession } from "../session";
 
 export const RECORD_KINDS = [
+  "registration_notice",
   "check_in",
   "address_change",
   "verification",
@@ -40,7 +42,7 @@ export function emptyRecord(kind: RecordKind, officer: string): RecordDraft {
     date: "",
     end_date: "",
     reported_on: "",
-    officer: kind === "check_in" || kind === "verification" || kind === "risk_assessment" ? officer : "",
+    officer: kind === "registration_notice" || kind === "check_in" || kind === "verification" || kind === "risk_assessment" ? officer : "",
     note: "",
     photo_taken: kind === "check_in",
     choice: "",
@@ -63,15 +65,12 @@ export function RecordForm({
   fileId,
   kind,
   reference,
-  mayConfirm,
   onSaved,
   onCancel,
 }: {
   fileId: string;
   kind: RecordKind;
   reference: ReferenceSet;
-  /** Supervisors of the owning directorate: deceased and removed. */
-  mayConfirm: boolean;
   onSaved(record: FileRecord): void;
   onCancel(): void;
 }) {
@@ -148,11 +147,19 @@ export function RecordForm({
   const textField = (field: "officer" | "street" | "destination" | "purpose" | "organisation" | "role", label: MessageKey, required = false) => (
     <TextField path={path(field)} label={t(label)} required={required} problems={of(field)} value={draft[field]} onChange={(v) => set({ [field]: v })} />
   );
-  const choice = (label: MessageKey, options: { value: string; label: string; disabled?: boolean }[]) => (
-    <SelectField path={path("choice")} label={t(label)} required problems={of("choice")} value={draft.choice} onChange={(v) => set({ choice: v })}>
+  const choice = (label: MessageKey, options: { value: string; label: string }[], hint?: MessageKey) => (
+    <SelectField
+      path={path("choice")}
+      label={t(label)}
+      required
+      problems={of("choice")}
+      value={draft.choice}
+      onChange={(v) => set({ choice: v })}
+      hint={hint ? t(hint) : undefined}
+    >
       <option value="">{t("choose")}</option>
       {options.map((o) => (
-        <option key={o.value} value={o.value} disabled={o.disabled}>
+        <option key={o.value} value={o.value}>
           {o.label}
         </option>
       ))}
@@ -179,6 +186,15 @@ export function RecordForm({
 
   let fields;
   switch (kind) {
+    case "registration_notice":
+      fields = (
+        <>
+          {date("date", "fNoticeGivenOn")}
+          {textField("officer", "fOfficer", true)}
+          {note("fNote")}
+        </>
+      );
+      break;
     case "check_in":
       fields = (
         <>
@@ -266,17 +282,7 @@ export function RecordForm({
     case "status_change":
       fields = (
         <>
-          {choice(
-            "fState",
-            ["active", "in_custody", "absconded", "deceased", "removed"].map((v) => {
-              const confirmOnly = v === "deceased" || v === "removed";
-              return {
-                value: v,
-                label: confirmOnly && !mayConfirm ? `${t(`state_${v}` as MessageKey)} (${t("supervisorOnly")})` : t(`state_${v}` as MessageKey),
-                disabled: confirmOnly && !mayConfirm,
-              };
-            }),
-          )}
+          {choice("fState", opt("state_", ["active", "in_custody", "absconded", "deceased", "removed"]), "fStateHint")}
           {date("date", "fEffective")}
           {note("fReason", true)}
         </>
@@ -314,6 +320,11 @@ export function RecordForm({
     >
       <h4>{title}</h4>
       <p className="hint">{t("recordHint")}</p>
+      {kind === "registration_notice" && (
+        <p className="hint" data-testid="registration-notice-hint">
+          {t("registrationNoticeHint")}
+        </p>
+      )}
       {error && (
         <div className="summary" role="alert" tabIndex={-1} data-testid="record-error">
           <p>{error}</p>

@@ -138,20 +138,151 @@ describe("person timeline", () => {
     expect(within(timeline).getAllByTestId("timeline-record")[0]).toHaveTextContent("Në dosjen e gabuar");
     expect(fake.recordsOf(ids.overdue)[0]!.void?.by).toBe("supervisor");
 
+  });
+
+  it("lets a clerk record a death, which is marked as awaiting a supervisor's confirmation and does not count yet", async () => {
+    const { timeline, user, fake, ids } = await openPerson("clerk", "Hoxha");
     await user.click(within(timeline).getByRole("button", { name: /Ndryshim gjendjeje/ }));
     const form = await screen.findByTestId("record-form");
     const state = within(form).getByLabelText(/^Gjendja e re/);
-    expect(within(state).getByRole("option", { name: "I vdekur" })).not.toBeDisabled();
+    // every state may be chosen; the hint, read with the field, says who makes a death or removal count
+    for (const name of ["Aktiv (në liri, paraqitet)", "Në burg / paraburgim", "I zhdukur / nuk gjendet", "I vdekur", "Hequr nga regjistri"]) {
+      expect(within(state).getByRole("option", { name })).not.toBeDisabled();
+    }
+    expect(state).toHaveAccessibleDescription(/vetëm pasi t'i konfirmojë një mbikëqyrës tjetër/);
+    await user.selectOptions(state, "deceased");
+    await user.type(within(form).getByLabelText(/^Në fuqi nga/), "01.03.2026");
+    await user.type(within(form).getByLabelText(/^Arsyeja/), "Certifikata e vdekjes nr. 12");
+    await user.click(within(form).getByTestId("record-save"));
+    await waitFor(() => expect(screen.queryByTestId("record-form")).not.toBeInTheDocument());
+
+    const death = await waitFor(() => within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-kind") === "status_change")!);
+    expect(death).toHaveAttribute("data-awaiting-confirmation", "true");
+    expect(death).toHaveClass("record--awaiting");
+    expect(within(death).getByTestId("awaiting-confirmation")).toHaveTextContent("Në pritje të konfirmimit");
+    expect(death).toHaveTextContent("01.03.2026");
+    expect(death).toHaveTextContent("Hyn në fuqi vetëm pasi ta konfirmojë një mbikëqyrës tjetër");
+    // the clerk cannot confirm it, and the person is still overdue
+    expect(within(timeline).queryByTestId("record-confirm")).not.toBeInTheDocument();
+    expect(timeline).toHaveAttribute("data-status", "overdue");
+    expect(fake.recordsOf(ids.overdue).at(-1)).toMatchObject({ recorded_by: "clerk", confirmation: null });
+
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(within(death).getByTestId("awaiting-confirmation")).toHaveTextContent("Awaiting confirmation");
   });
 
-  it("offers a clerk no death or removal, and an administrator no timeline at all", async () => {
+  it("a second supervisor confirms a death; the timeline reloads and the person is deceased", async () => {
     const fake = new FakeBackend({ signedInAs: null });
-    const { timeline, user } = await openPerson("clerk", "Hoxha", fake);
-    await user.click(within(timeline).getByRole("button", { name: /Ndryshim gjendjeje/ }));
-    const state = within(await screen.findByTestId("record-form")).getByLabelText(/^Gjendja e re/);
-    expect(within(state).getByRole("option", { name: /I vdekur \(vetëm mbikëqyrësi\)/ })).toBeDisabled();
-    expect(within(state).getByRole("option", { name: /Hequr nga regjistri/ })).toBeDisabled();
-    expect(within(state).getByRole("option", { name: "I zhdukur / nuk gjendet" })).not.toBeDisabled();
+    const ids = fake.seedObligations();
+    const death = fake.addRecordTo(ids.overdue, { kind: "status_change", state: "deceased", effective: "2026-03-01", reason: "Certifikata e vdekjes" }, "clerk");
+    const { timeline, user } = await openPerson("supervisor", "Hoxha", fake);
+    expect(timeline).toHaveAttribute("data-status", "overdue");
+    const row = within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-id") === death.id)!;
+    expect(row).toHaveAttribute("data-awaiting-confirmation", "true");
+    // records that need no confirmation have no button
+    expect(within(timeline).getAllByTestId("record-confirm")).toHaveLength(1);
+    const before = fake.callsOf("timeline").length;
+
+    await user.click(within(row).getByRole("button", { name: "Konfirmo shënimin: Ndryshim gjendjeje, 01.03.2026" }));
+    await waitFor(() => expect(timeline).toHaveAttribute("data-status", "deceased"));
+    expect(fake.callsOf("confirmRecord")).toEqual([[death.id]]);
+    expect(fake.callsOf("timeline").length).toBeGreaterThan(before);
+    const confirmed = within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-id") === death.id)!;
+    expect(confirmed).toHaveAttribute("data-awaiting-confirmation", "false");
+    expect(within(confirmed).queryByTestId("record-confirm")).not.toBeInTheDocument();
+    expect(within(confirmed).getByTestId("confirmed-by")).toHaveTextContent(/^Konfirmuar nga supervisor më 29\.03\.2026/);
+    expect(within(timeline).getByTestId("compliance-badge")).toHaveTextContent("I vdekur");
+    expect(screen.getByTestId("status")).toHaveTextContent("Shënimi u konfirmua dhe hyri në fuqi.");
+    expect(screen.getByRole("heading", { name: /^Detyrimet/ })).toHaveFocus();
+  });
+
+  it("says clearly that a supervisor cannot confirm a removal they recorded themselves", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const ids = fake.seedObligations();
+    const removal = fake.addRecordTo(ids.overdue, { kind: "status_change", state: "removed", effective: "2026-03-20", reason: "Vendim gjykate" }, "supervisor");
+    const { timeline, user } = await openPerson("supervisor", "Hoxha", fake);
+    const row = within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-id") === removal.id)!;
+    await user.click(within(row).getByTestId("record-confirm"));
+    const alert = await within(row).findByRole("alert");
+    expect(alert).toHaveAttribute("data-code", "own_work");
+    expect(alert).toHaveTextContent("Nuk mund të konfirmoni ose shfuqizoni një regjistrim që e keni bërë vetë. Një mbikëqyrës tjetër duhet ta konfirmojë.");
+    expect(alert).toHaveFocus();
+    // nothing changed: still awaiting, still overdue
+    expect(row).toHaveAttribute("data-awaiting-confirmation", "true");
+    expect(timeline).toHaveAttribute("data-status", "overdue");
+    expect(fake.recordsOf(ids.overdue).find((r) => r.id === removal.id)!.confirmation).toBeNull();
+
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(alert).toHaveTextContent("You cannot confirm or void a record you made yourself. Another supervisor must confirm it.");
+    expect(within(row).getByTestId("record-confirm")).toHaveTextContent("Confirm");
+  });
+
+  it("reloads the timeline when the record was confirmed by someone else meanwhile", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const ids = fake.seedObligations();
+    fake.addRecordTo(ids.overdue, { kind: "status_change", state: "deceased", effective: "2026-03-01", reason: "Certifikata e vdekjes" }, "clerk");
+    const { timeline, user } = await openPerson("supervisor", "Hoxha", fake);
+    fake.failNext("confirmRecord", {
+      code: "nothing_to_confirm",
+      message: { sq: "Ky regjistrim është konfirmuar tashmë.", en: "This record has been confirmed already." },
+      fields: [],
+    });
+    const before = fake.callsOf("timeline").length;
+    await user.click(within(timeline).getByTestId("record-confirm"));
+    expect(await within(timeline).findByRole("alert")).toHaveTextContent("Ky regjistrim është konfirmuar tashmë.");
+    await waitFor(() => expect(fake.callsOf("timeline").length).toBe(before + 1));
+  });
+
+  it("records a registration notice, from which reports are then owed", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    // registered since 10.01.2024, the file first approved on 01.06.2025
+    const id = fake.addPerson({ surname: "Gjoka", given_name: "Ardit", municipality_code: "tirane", final_date: "2024-01-10", approved_on: "2025-06-01" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_taken: true, note: "" });
+    const { timeline, user } = await openPerson("clerk", "Gjoka", fake);
+    expect(within(timeline).getByTestId("owed-from")).toHaveTextContent(/^01\.06\.2025$/);
+    expect(within(timeline).getByTestId("owed-from").previousElementSibling).toHaveTextContent("Detyrimi për paraqitje nga");
+    expect(within(timeline).getAllByTestId("obligation").map((o) => o.getAttribute("data-state"))).toEqual(["overdue", "upcoming"]);
+
+    await user.click(within(timeline).getByRole("button", { name: "+ Njoftim për regjistrimin" }));
+    const form = await screen.findByTestId("record-form");
+    expect(form).toHaveAttribute("data-kind", "registration_notice");
+    expect(within(form).getByTestId("registration-notice-hint")).toHaveTextContent("nga njoftimi më i hershëm");
+    const date = within(form).getByLabelText(/^Data kur personi u njoftua/);
+    expect(date).toHaveFocus();
+    expect(within(form).getByLabelText(/^Oficeri/)).toHaveValue("clerk");
+    expect(form.querySelector("[data-field='record.date']")).toBe(date);
+    await user.type(date, "01.12.2024");
+    await user.type(within(form).getByLabelText(/^Shënim/), "Marrë nga dosja letër");
+    await user.click(within(form).getByTestId("record-save"));
+
+    await waitFor(() => expect(within(timeline).getByTestId("owed-from")).toHaveTextContent(/^01\.12\.2024$/));
+    expect(fake.callsOf("addRecord").at(-1)).toEqual([id, expect.objectContaining({ kind: "registration_notice", date: "01.12.2024", officer: "clerk", note: "Marrë nga dosja letër" })]);
+    // the check-in of 08.01.2025 now counts for the report of 10.01.2025
+    expect(within(timeline).getAllByTestId("obligation").map((o) => o.getAttribute("data-state"))).toEqual(["met", "overdue", "upcoming"]);
+    const notice = within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-kind") === "registration_notice")!;
+    expect(notice).toHaveTextContent("Njoftim për regjistrimin");
+    expect(notice).toHaveTextContent("01.12.2024");
+    expect(notice).toHaveTextContent("clerk · Marrë nga dosja letër");
+
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(within(timeline).getByTestId("owed-from").previousElementSibling).toHaveTextContent("Reports owed from");
+    expect(notice).toHaveTextContent("Registration notice");
+  });
+
+  it("labels a report that was missed before a later check-in", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const id = fake.addPerson({ surname: "Marku", given_name: "Erion", municipality_code: "tirane", final_date: "2022-03-01" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2023-03-01", officer: "Insp. Kola", photo_taken: true, note: "" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2025-03-02", officer: "Insp. Kola", photo_taken: true, note: "" });
+    const { timeline, user } = await openPerson("clerk", "Marku", fake);
+    const obligations = within(timeline).getAllByTestId("obligation");
+    expect(obligations.map((o) => o.getAttribute("data-state"))).toEqual(["met", "missed", "met_late", "overdue", "upcoming"]);
+    expect(obligations[1]).toHaveTextContent("01.03.2024");
+    expect(obligations[1]).toHaveTextContent("I humbur");
+    expect(obligations[1]!.querySelector(".badge")).toHaveClass("badge--ob-missed");
+    expect(obligations[2]).toHaveTextContent("Përmbushur me vonesë");
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(obligations[1]).toHaveTextContent("Missed");
   });
 
   it("gives no add buttons for another directorate's person, and none of it to an administrator", async () => {
@@ -204,5 +335,33 @@ describe("person timeline", () => {
     await waitFor(() => expect(screen.getByTestId("notice")).toHaveAttribute("data-served", "true"));
     expect(screen.getByTestId("notice")).toHaveTextContent("Dorëzuar më 28.03.2026 (clerk)");
     expect(fake.callsOf("serveNotice").at(-1)).toEqual([notice.id, "28.03.2026"]);
+  });
+
+  it("shows the serve control as the timeline's may_serve says, not as may_add or the role", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const ids = fake.seedObligations();
+    fake.addNotice(ids.overdue, 2);
+    const real = fake.timeline.bind(fake);
+    let flags: { may_add: boolean; may_serve: boolean } = { may_add: true, may_serve: false };
+    fake.timeline = async (id) => ({ ...(await real(id)), ...flags });
+
+    const r = await renderAs("clerk", fake);
+    const overdue = await screen.findByTestId("dashboard-overdue");
+    await waitFor(() => expect(within(overdue).getByRole("button", { name: "Hoxha Arben" })).toBeInTheDocument());
+    await r.user.click(within(overdue).getByRole("button", { name: "Hoxha Arben" }));
+    const item = await screen.findByTestId("notice");
+    expect(item).toHaveTextContent("Pa dorëzuar");
+    expect(within(item).queryByTestId("serve-notice")).not.toBeInTheDocument();
+    expect(within(item).queryByLabelText(/^Data e dorëzimit/)).not.toBeInTheDocument();
+    expect(screen.getByTestId("timeline").querySelector("[data-record-kind=check_in]")).not.toBeNull();
+    r.unmount();
+
+    flags = { may_add: false, may_serve: true };
+    const again = await renderAs("clerk", fake);
+    await again.user.click(await screen.findByRole("button", { name: "Hoxha Arben" }));
+    const served = await screen.findByTestId("notice");
+    expect(within(served).getByTestId("serve-notice")).toBeInTheDocument();
+    expect(within(served).getByLabelText(/^Data e dorëzimit/)).toBeInTheDocument();
+    expect(screen.getByTestId("timeline").querySelector("[data-record-kind]")).toBeNull();
   });
 });

@@ -2,7 +2,10 @@
 // status, the registration period with the rule versions that computed it, the periodic
 // reports, every record in date order (voided ones struck through with the reason), how
 // each record stands against its deadline, and the notices of rule changes to serve.
-// Adding records when `may_add`; voiding (a supervisor, with a reason) when `may_confirm`.
+// What the officer may do comes from the timeline, never from a role check here: adding
+// records when `may_add`; confirming a death or removal recorded by someone else and voiding
+// (a supervisor, with a reason) when `may_confirm`; serving notices when `may_serve`.
+// A death or removal awaiting confirmation is marked and does not count until confirmed.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { AppError } from "../generated/AppError";
 import type { FieldError } from "../generated/FieldError";
@@ -23,6 +26,12 @@ import { useAnnounce } from "../status";
 import { ComplianceBadge } from "./Dashboard";
 import { RECORD_KINDS, RecordForm } from "./RecordForm";
 import type { RecordKind } from "./RecordForm";
+
+/** A death or removal no second supervisor has confirmed yet (not voided): it does not count. */
+export function awaitsConfirmation(r: FileRecord): boolean {
+  const d = r.data;
+  return r.void === null && r.confirmation === null && d.kind === "status_change" && (d.state === "deceased" || d.state === "removed");
+}
 
 /** The day a record is about (as RecordData::date in Rust). */
 export function recordDate(r: FileRecord): string {
@@ -49,6 +58,13 @@ function RecordDetails({ record, reference }: { record: FileRecord; reference: R
   const d = record.data;
   const date = (iso: string) => isoToDisplay(iso);
   switch (d.kind) {
+    case "registration_notice":
+      return (
+        <>
+          {d.officer}
+          {d.note && ` · ${d.note}`}
+        </>
+      );
     case "check_in":
       return (
         <>
@@ -264,6 +280,8 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
   const [error, setError] = useState<AppError | null>(null);
   const [adding, setAdding] = useState<RecordKind | null>(null);
   const [voiding, setVoiding] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [confirmError, setConfirmError] = useState<{ id: string; error: AppError } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(() => {
@@ -281,10 +299,29 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
   }, [load]);
 
   const changed = (message: MessageKey) => {
+    setConfirmError(null);
     announce(t(message));
     load();
     onChanged?.();
     heading.current?.focus();
+  };
+
+  const confirm = async (r: FileRecord) => {
+    if (confirming) return;
+    setConfirming(r.id);
+    setConfirmError(null);
+    try {
+      await backend.confirmRecord(r.id);
+      setConfirming(null);
+      changed("recordConfirmed");
+    } catch (e) {
+      const err = toAppError(e);
+      setConfirming(null);
+      setConfirmError({ id: r.id, error: err });
+      // someone else confirmed or voided it meanwhile: show the record as it stands
+      if (err.code === ErrorCode.nothingToConfirm || err.code === ErrorCode.versionConflict) load();
+      setTimeout(() => document.getElementById(`confirm-error-${r.id}`)?.focus(), 0);
+    }
   };
 
   const c = data?.compliance ?? null;
@@ -323,6 +360,14 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
                 )}
               </dd>
             </div>
+            {c.owed_from && (
+              <div className="facts__row">
+                <dt>{t("owedFrom")}</dt>
+                <dd className="nowrap" data-testid="owed-from">
+                  {isoToDisplay(c.owed_from)}
+                </dd>
+              </div>
+            )}
             <div className="facts__row">
               <dt>{t("regEnd")}</dt>
               <dd data-testid="registration-end">{c.registration ? (c.registration.end ? ruled(c.registration.end) : <strong>{t("forLife")}</strong>) : t("none")}</dd>
@@ -398,7 +443,7 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
           <h4>{t("noticesTitle")}</h4>
           <ul className="plain-list" id="timeline-notices">
             {data.notices.map((n) => (
-              <NoticeRow key={n.id} notice={n} mayServe={data.may_add} onServed={() => changed("noticeServedDone")} />
+              <NoticeRow key={n.id} notice={n} mayServe={data.may_serve} onServed={() => changed("noticeServedDone")} />
             ))}
           </ul>
         </>
@@ -429,7 +474,6 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
               fileId={fileId}
               kind={adding}
               reference={reference}
-              mayConfirm={data.may_confirm}
               onSaved={() => {
                 setAdding(null);
                 changed("recordSaved");
@@ -460,66 +504,104 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
                 </tr>
               </thead>
               <tbody>
-                {records.map((r) => (
-                  <tr
-                    key={r.id}
-                    className={r.void ? "record record--voided" : "record"}
-                    data-testid="timeline-record"
-                    data-id={r.id}
-                    data-kind={r.data.kind}
-                    data-voided={r.void ? "true" : "false"}
-                  >
-                    <td className="nowrap record__struck">{isoToDisplay(recordDate(r))}</td>
-                    <td className="record__struck">
-                      {t(`kind_${r.data.kind}` as MessageKey)}
-                      {r.void && (
-                        <>
-                          {" "}
-                          <span className="badge badge--muted">{t("voided")}</span>
-                        </>
-                      )}
-                    </td>
-                    <td>
-                      <span className="record__struck">
-                        <RecordDetails record={r} reference={reference} />
-                      </span>
-                      {r.void && (
-                        <p className="record__void" data-testid="void-reason">
-                          {t("voidedBy", { by: r.void.by, at: timestampToDisplay(r.void.at), reason: r.void.reason })}
-                        </p>
-                      )}
-                    </td>
-                    <td>{r.void ? t("none") : <Assessment a={c?.assessments.find((a) => a.record_id === r.id)} />}</td>
-                    <td>
-                      {r.recorded_by} <span className="note nowrap">{timestampToDisplay(r.recorded_at)}</span>
-                    </td>
-                    {data.may_confirm && (
+                {records.map((r) => {
+                  const awaiting = awaitsConfirmation(r);
+                  const label = { kind: t(`kind_${r.data.kind}` as MessageKey), date: isoToDisplay(recordDate(r)) };
+                  const failed = confirmError?.id === r.id ? confirmError.error : null;
+                  return (
+                    <tr
+                      key={r.id}
+                      className={r.void ? "record record--voided" : awaiting ? "record record--awaiting" : "record"}
+                      data-testid="timeline-record"
+                      data-id={r.id}
+                      data-kind={r.data.kind}
+                      data-voided={r.void ? "true" : "false"}
+                      data-awaiting-confirmation={awaiting ? "true" : "false"}
+                    >
+                      <td className="nowrap record__struck">{isoToDisplay(recordDate(r))}</td>
+                      <td className="record__struck">
+                        {t(`kind_${r.data.kind}` as MessageKey)}
+                        {r.void && (
+                          <>
+                            {" "}
+                            <span className="badge badge--muted">{t("voided")}</span>
+                          </>
+                        )}
+                        {awaiting && (
+                          <>
+                            {" "}
+                            <span className="badge badge--warning" data-testid="awaiting-confirmation">
+                              {t("awaitingConfirmation")}
+                            </span>
+                          </>
+                        )}
+                      </td>
                       <td>
-                        {!r.void &&
-                          (voiding === r.id ? (
-                            <VoidForm
-                              record={r}
-                              onDone={() => {
-                                setVoiding(null);
-                                changed("recordVoided");
-                              }}
-                              onCancel={() => setVoiding(null)}
-                            />
-                          ) : (
+                        <span className="record__struck">
+                          <RecordDetails record={r} reference={reference} />
+                        </span>
+                        {awaiting && <p className="record__note">{t("awaitingConfirmationNote")}</p>}
+                        {r.confirmation && (
+                          <p className="record__note" data-testid="confirmed-by">
+                            {t("confirmedBy", { by: r.confirmation.by, at: timestampToDisplay(r.confirmation.at) })}
+                          </p>
+                        )}
+                        {r.void && (
+                          <p className="record__void" data-testid="void-reason">
+                            {t("voidedBy", { by: r.void.by, at: timestampToDisplay(r.void.at), reason: r.void.reason })}
+                          </p>
+                        )}
+                      </td>
+                      <td>{r.void ? t("none") : <Assessment a={c?.assessments.find((a) => a.record_id === r.id)} />}</td>
+                      <td>
+                        {r.recorded_by} <span className="note nowrap">{timestampToDisplay(r.recorded_at)}</span>
+                      </td>
+                      {data.may_confirm && (
+                        <td>
+                          {awaiting && voiding !== r.id && (
                             <button
                               type="button"
-                              className="button button--small"
-                              data-testid="void-record"
-                              aria-label={t("voidRecordLabel", { kind: t(`kind_${r.data.kind}` as MessageKey), date: isoToDisplay(recordDate(r)) })}
-                              onClick={() => setVoiding(r.id)}
+                              className="button button--small button--primary"
+                              data-testid="record-confirm"
+                              aria-label={t("confirmRecordLabel", label)}
+                              disabled={confirming !== null}
+                              onClick={() => void confirm(r)}
                             >
-                              {t("voidRecord")}
+                              {confirming === r.id ? t("confirming") : t("confirmRecord")}
                             </button>
-                          ))}
-                      </td>
-                    )}
-                  </tr>
-                ))}
+                          )}
+                          {failed && (
+                            <p className="message message--error" role="alert" tabIndex={-1} id={`confirm-error-${r.id}`} data-testid="confirm-error" data-code={failed.code}>
+                              {text(failed.message)}
+                              {failed.code === ErrorCode.ownWork && <> {t("confirmOwnWork")}</>}
+                            </p>
+                          )}
+                          {!r.void &&
+                            (voiding === r.id ? (
+                              <VoidForm
+                                record={r}
+                                onDone={() => {
+                                  setVoiding(null);
+                                  changed("recordVoided");
+                                }}
+                                onCancel={() => setVoiding(null)}
+                              />
+                            ) : (
+                              <button
+                                type="button"
+                                className="button button--small"
+                                data-testid="void-record"
+                                aria-label={t("voidRecordLabel", label)}
+                                onClick={() => setVoiding(r.id)}
+                              >
+                                {t("voidRecord")}
+                              </button>
+                            ))}
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )}
