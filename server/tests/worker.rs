@@ -294,6 +294,7 @@ impl Station {
             diff: changes,
             actor: "arta.kola".into(),
             created_at: Utc::now(),
+            approves: None,
         };
         self.made.push(m.mutation_id);
         self.pending.push(m);

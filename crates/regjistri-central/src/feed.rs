@@ -2,7 +2,8 @@
 //! is in the feed once, at the number of its latest change; the station's scope decides
 //! whether it gets the full file (its own directorate) or the index entry (the others).
 
-use regjistri_sync::protocol::{PullItem, PullPage, MAX_PULL_LIMIT};
+use chrono::{DateTime, Utc};
+use regjistri_sync::protocol::{ApprovedCopy, PullItem, PullPage, MAX_PULL_LIMIT};
 use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
@@ -38,13 +39,21 @@ impl Central {
             return Err(CentralError::ResnapshotRequired { after, horizon });
         }
         let rows = sqlx::query(
-            "SELECT seq, id, tomb, owning_directorate, document, index_entry FROM (
+            "SELECT seq, id, tomb, owning_directorate, document, index_entry, updated_by,
+                    approved_data, approved_by, approved_at, first_approved_at, authors FROM (
                 SELECT version AS seq, id, false AS tomb, owning_directorate,
                        CASE WHEN owning_directorate = $2 THEN document END AS document,
-                       CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry
+                       CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
+                       CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
+                       CASE WHEN owning_directorate = $2 THEN approved_data END AS approved_data,
+                       CASE WHEN owning_directorate = $2 THEN approved_by END AS approved_by,
+                       CASE WHEN owning_directorate = $2 THEN approved_at END AS approved_at,
+                       CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
+                       CASE WHEN owning_directorate = $2 THEN authors END AS authors
                 FROM record WHERE version > $1
                 UNION ALL
-                SELECT seq, id, true, owning_directorate, NULL, NULL FROM tombstone WHERE seq > $1
+                SELECT seq, id, true, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                FROM tombstone WHERE seq > $1
              ) feed ORDER BY seq LIMIT $3",
         )
         .bind(after)
@@ -52,8 +61,20 @@ impl Central {
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
-        tx.commit().await?;
         let more = rows.len() == limit as usize;
+        let last = rows.last().map_or(after, |r| r.get::<i64, _>("seq"));
+        let remaining: i64 = if more {
+            sqlx::query_scalar(
+                "SELECT (SELECT count(*) FROM record WHERE version > $1)
+                      + (SELECT count(*) FROM tombstone WHERE seq > $1)",
+            )
+            .bind(last)
+            .fetch_one(&mut *tx)
+            .await?
+        } else {
+            0
+        };
+        tx.commit().await?;
         let mut next_cursor = after;
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
@@ -67,12 +88,34 @@ impl Central {
             let document: Option<Value> = r.get("document");
             let index: Option<Value> = r.get("index_entry");
             items.push(match (document, index) {
-                (Some(document), _) => PullItem::File {
-                    seq,
-                    id,
-                    version: seq,
-                    document,
-                },
+                (Some(document), _) => {
+                    let approved = match (
+                        r.get::<Option<Value>, _>("approved_data"),
+                        r.get::<Option<String>, _>("approved_by"),
+                        r.get::<Option<DateTime<Utc>>, _>("approved_at"),
+                        r.get::<Option<DateTime<Utc>>, _>("first_approved_at"),
+                    ) {
+                        (Some(data), Some(by), Some(at), Some(first_at)) => Some(ApprovedCopy {
+                            data,
+                            by,
+                            at,
+                            first_at,
+                        }),
+                        _ => None,
+                    };
+                    PullItem::File {
+                        seq,
+                        id,
+                        version: seq,
+                        document,
+                        approved,
+                        updated_by: r.get("updated_by"),
+                        authors: r
+                            .get::<Option<Value>, _>("authors")
+                            .and_then(|a| serde_json::from_value(a).ok())
+                            .unwrap_or_default(),
+                    }
+                }
                 (None, Some(entry)) => PullItem::Index {
                     seq,
                     id,
@@ -87,7 +130,35 @@ impl Central {
             items,
             next_cursor,
             more,
+            remaining: u64::try_from(remaining).unwrap_or(0),
         })
+    }
+
+    /// The digest a station of `directorate` computes once it holds everything
+    /// (`regjistri_sync::document::replica_checksum`): its directorate's full files and the
+    /// index entries of the others.
+    pub async fn replica_checksum(&self, directorate: &str) -> Result<String, CentralError> {
+        let rows = sqlx::query(
+            "SELECT id, version, owning_directorate = $1 AS own,
+                    CASE WHEN owning_directorate = $1 THEN document END AS document
+             FROM record",
+        )
+        .bind(directorate)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut files = Vec::new();
+        let mut index = Vec::new();
+        for r in rows {
+            let id: Uuid = r.get("id");
+            let version: i64 = r.get("version");
+            match r.get::<Option<Value>, _>("document") {
+                Some(doc) if r.get::<bool, _>("own") => {
+                    files.push((id, version, regjistri_sync::document::content_hash(&doc)))
+                }
+                _ => index.push((id, version)),
+            }
+        }
+        Ok(regjistri_sync::document::replica_checksum(files, index))
     }
 
     /// Deletes a record centrally (an administrator's act, e.g. a file entered by mistake):

@@ -57,6 +57,13 @@ pub fn migrator() -> Migrator {
             include_str!("../migrations/0002_resolution_and_access.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            3,
+            "approvals".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0003_approvals.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 

@@ -3,7 +3,7 @@
 //! after a lost reply gets the stored result and nothing is applied twice.
 
 use regjistri_domain::names::name_keys;
-use regjistri_sync::document::FileDocument;
+use regjistri_sync::document::{content_hash, FileDocument};
 use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
@@ -35,6 +35,56 @@ pub(crate) fn index_entry(doc: &FileDocument) -> IndexEntry {
                 key: k.key,
             })
             .collect(),
+    }
+}
+
+/// The status an approval sets.
+const APPROVED: &str = "approved";
+/// The status of an approved file whose data has changed since.
+const AMENDED: &str = "amended";
+
+/// An approval (a change of `status` to approved) holds only for the data the supervisor
+/// saw: the mutation's content hash must be that of the merged data. Returns the document
+/// and, for an approval, the data that now stands approved; refuses an approval of data
+/// that has changed since (`approval_outdated`), so that it is looked at again.
+fn bind_approval(
+    m: &Mutation,
+    document: Value,
+    stored: Option<&Value>,
+) -> Result<(Value, Option<Value>), WireError> {
+    let approves = m
+        .diff
+        .iter()
+        .any(|c| c.path == "status" && c.new.as_str() == Some(APPROVED));
+    // Not an approval, or one whose status change did not merge (a conflict keeps it).
+    if !approves || document.get("status").and_then(Value::as_str) != Some(APPROVED) {
+        return Ok((document, None));
+    }
+    let data = document.get("data").cloned().unwrap_or(Value::Null);
+    let hash = content_hash(&data);
+    if m.approves.as_deref() != Some(hash.as_str()) {
+        return Err(WireError::new(
+            "approval_outdated",
+            "Dosja ndryshoi pasi u miratua në stacion: shikojeni përsëri dhe miratojeni nëse duhet.",
+            "The file changed after it was approved at the station: look at it again and approve it if it should be.",
+        ));
+    }
+    if stored.is_some_and(|a| content_hash(a) == hash) {
+        // The same data approved again (a second station, a retry): nothing new stands.
+        return Ok((document, None));
+    }
+    Ok((document, Some(data)))
+}
+
+/// A file marked approved whose data is not the approved data is an amendment waiting for
+/// approval (an edit merged into an approved file, from a station that saw an older copy).
+pub(crate) fn settle_status(document: &mut Value, approved: Option<&Value>) {
+    let Some(approved) = approved else { return };
+    let data = document.get("data").cloned().unwrap_or(Value::Null);
+    if document.get("status").and_then(Value::as_str) == Some(APPROVED)
+        && content_hash(approved) != content_hash(&data)
+    {
+        document["status"] = Value::String(AMENDED.into());
     }
 }
 
@@ -75,6 +125,8 @@ enum Stored {
         version: i64,
         owning: String,
         document: Value,
+        /// The data that stands approved, if the file was ever approved.
+        approved: Option<Value>,
     },
     Deleted {
         version: i64,
@@ -83,16 +135,18 @@ enum Stored {
 }
 
 async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Stored, CentralError> {
-    if let Some(r) =
-        sqlx::query("SELECT version, owning_directorate, document FROM record WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
+    if let Some(r) = sqlx::query(
+        "SELECT version, owning_directorate, document, approved_data FROM record WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
     {
         return Ok(Stored::Live {
             version: r.get("version"),
             owning: r.get("owning_directorate"),
             document: r.get("document"),
+            approved: r.get("approved_data"),
         });
     }
     if let Some(r) = sqlx::query("SELECT seq, owning_directorate FROM tombstone WHERE id = $1")
@@ -296,6 +350,7 @@ impl Central {
                 version,
                 owning,
                 document,
+                ..
             } => (
                 Current::Live {
                     version: *version,
@@ -324,8 +379,21 @@ impl Central {
                 fields,
             } => (document, changed, Some((kind, fields))),
         };
+        let stored_approval = match &stored {
+            Stored::Live { approved, .. } => approved.clone(),
+            _ => None,
+        };
+        let (mut document, approval) = match bind_approval(m, document, stored_approval.as_ref()) {
+            Ok(bound) => bound,
+            Err(error) => return Ok((rejected(m, error), None)),
+        };
+        let changed = changed || approval.is_some();
+        // Changing only the status (approving, returning) is not authoring the content.
+        let authored = m.diff.iter().any(|c| c.path != "status");
         let mut version = server_version;
         if changed {
+            let approved = approval.as_ref().or(stored_approval.as_ref());
+            settle_status(&mut document, approved);
             let file = match FileDocument::parse(&document) {
                 Ok(f) => f,
                 Err(_) => {
@@ -354,12 +422,21 @@ impl Central {
             let now = self.now();
             sqlx::query(
                 "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
-                    created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                    created_at, updated_at, updated_by, approved_data, approved_by, approved_at,
+                    first_approved_at, authors)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $12,
+                    CASE WHEN $13 THEN jsonb_build_array($9::text) ELSE '[]'::jsonb END)
                  ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version,
                     owning_directorate = EXCLUDED.owning_directorate, status = EXCLUDED.status,
                     document = EXCLUDED.document, index_entry = EXCLUDED.index_entry,
-                    updated_at = EXCLUDED.updated_at",
+                    updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by,
+                    approved_data = coalesce(EXCLUDED.approved_data, record.approved_data),
+                    approved_by = coalesce(EXCLUDED.approved_by, record.approved_by),
+                    approved_at = coalesce(EXCLUDED.approved_at, record.approved_at),
+                    first_approved_at = coalesce(record.first_approved_at, EXCLUDED.first_approved_at),
+                    authors = CASE WHEN EXCLUDED.approved_data IS NOT NULL THEN '[]'::jsonb
+                        WHEN NOT $13 OR record.authors ? $9::text THEN record.authors
+                        ELSE record.authors || jsonb_build_array($9::text) END",
             )
             .bind(m.entity_id)
             .bind(&m.entity)
@@ -369,6 +446,11 @@ impl Central {
             .bind(&document)
             .bind(entry)
             .bind(now)
+            .bind(&m.actor)
+            .bind(approval.as_ref())
+            .bind(approval.as_ref().map(|_| &m.actor))
+            .bind(approval.as_ref().map(|_| m.created_at))
+            .bind(authored)
             .execute(&mut *conn)
             .await?;
         }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::push::index_entry;
+use crate::push::{index_entry, settle_status};
 use crate::{audit, Central, CentralError, Station, FEED_LOCK};
 
 impl Central {
@@ -51,17 +51,20 @@ impl Central {
         }
         let mut version = None;
         if !values.is_empty() {
-            let document: Value =
-                sqlx::query_scalar("SELECT document FROM record WHERE id = $1 FOR UPDATE")
-                    .bind(record_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| CentralError::RecordNotFound(record_id.to_string()))?;
+            let (document, approved): (Value, Option<Value>) = sqlx::query_as(
+                "SELECT document, approved_data FROM record WHERE id = $1 FOR UPDATE",
+            )
+            .bind(record_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| CentralError::RecordNotFound(record_id.to_string()))?;
             let mut merged = document.clone();
             for v in values {
                 apply(&mut merged, &v.path, &v.value)
                     .map_err(|_| CentralError::Invalid("a value that does not fit".into()))?;
             }
+            // A decision may change approved data: it then waits for approval again.
+            settle_status(&mut merged, approved.as_ref());
             let file = FileDocument::parse(&merged).map_err(|_| {
                 CentralError::Invalid("the chosen values make the file invalid".into())
             })?;
@@ -71,7 +74,10 @@ impl Central {
                     .await?;
                 sqlx::query(
                     "UPDATE record SET version = $2, owning_directorate = $3, status = $4, document = $5,
-                        index_entry = $6, updated_at = $7 WHERE id = $1",
+                        index_entry = $6, updated_at = $7, updated_by = $8,
+                        authors = CASE WHEN authors ? $8 THEN authors
+                            ELSE authors || jsonb_build_array($8::text) END
+                     WHERE id = $1",
                 )
                 .bind(record_id)
                 .bind(v)
@@ -83,6 +89,7 @@ impl Central {
                         .map_err(|e| CentralError::Corrupt(e.to_string()))?,
                 )
                 .bind(self.now())
+                .bind(resolved_by)
                 .execute(&mut *tx)
                 .await?;
                 version = Some(v);

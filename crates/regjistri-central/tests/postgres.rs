@@ -69,7 +69,7 @@ async fn station(f: &Fixture, code: &str, directorate: &str) -> Station {
 
 fn document(directorate: &str, surname: &str) -> Value {
     json!({
-        "status": "approved",
+        "status": "pending",
         "owning_directorate": directorate,
         "data": {
             "identity": {
@@ -94,6 +94,7 @@ fn mutation(id: Uuid, base_version: i64, changes: Vec<FieldChange>) -> Mutation 
         diff: changes,
         actor: "arta.kola".into(),
         created_at: Utc.with_ymd_and_hms(2026, 5, 4, 7, 0, 0).unwrap(),
+        approves: None,
     }
 }
 
@@ -714,6 +715,7 @@ async fn a_creation_made_by_a_real_station_store_is_accepted() {
         diff: change.changes.clone(),
         actor: change.actor.clone(),
         created_at: change.at,
+        approves: None,
     };
     let r = f.central.push(&a, &[m]).await.unwrap();
     assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);

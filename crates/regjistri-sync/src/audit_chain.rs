@@ -1,6 +1,6 @@
 //! The station audit chain as the server checks it. The hash is computed exactly as
 //! `regjistri-store` computes it (SHA-256 over the previous hash, a newline and the event as
-//! a JSON array of its fields in fixed order); the tests prove it on events a real store made.
+//! a JSON array of its fields in fixed order); the store uses this very function.
 
 use ring::digest::{digest, SHA256};
 
@@ -77,100 +77,45 @@ pub fn continue_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
-    use regjistri_store::{Actor, AuditEvent, DbKey, KeyStore, KeyStoreError, Store};
-    use std::collections::HashMap;
-    use std::sync::Mutex;
 
-    /// A key store in memory: the audit chain does not depend on where the key lives.
-    #[derive(Default)]
-    struct MemoryKeys(Mutex<HashMap<String, DbKey>>);
-
-    impl KeyStore for MemoryKeys {
-        fn get(&self, account: &str) -> Result<Option<DbKey>, KeyStoreError> {
-            Ok(self
-                .0
-                .lock()
-                .map_err(|_| KeyStoreError::Locked)?
-                .get(account)
-                .cloned())
-        }
-        fn set(&self, account: &str, key: &DbKey) -> Result<(), KeyStoreError> {
-            self.0
-                .lock()
-                .map_err(|_| KeyStoreError::Locked)?
-                .insert(account.into(), key.clone());
-            Ok(())
-        }
-        fn delete(&self, account: &str) -> Result<(), KeyStoreError> {
-            self.0
-                .lock()
-                .map_err(|_| KeyStoreError::Locked)?
-                .remove(account);
-            Ok(())
-        }
-    }
-
-    /// Events made by a real station store, in wire form.
-    pub(crate) fn store_events(n: usize) -> Vec<AuditEventWire> {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = MemoryKeys::default();
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap();
-        let mut store = Store::open(&dir.path().join("s.db"), &keys, now).unwrap();
-        let actor = Actor {
-            user: "arta.kola".into(),
-            station: "st-tr-01".into(),
-        };
-        for i in 0..n {
-            store
-                .record(
-                    &actor,
-                    now + chrono::Duration::seconds(i as i64),
-                    &AuditEvent {
-                        action: "file.view".into(),
-                        object_type: "offender_file".into(),
-                        object_id: format!("file-{i}"),
-                        outcome: "ok".into(),
-                    },
-                )
-                .unwrap();
-        }
-        store
-            .audit_events(0, 10_000)
-            .unwrap()
-            .into_iter()
-            .map(|e| AuditEventWire {
-                seq: e.seq,
-                id: e.id,
-                at: e.at,
-                actor: e.actor,
-                station: e.station,
-                action: e.action,
-                object_type: e.object_type,
-                object_id: e.object_id,
-                outcome: e.outcome,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
+    /// A chain built here; that a real station store makes the same chain is tested in
+    /// `regjistri-store` (tests/audit_chain.rs), which uses this module for its hashes.
+    fn events(n: i64) -> Vec<AuditEventWire> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let mut e = AuditEventWire {
+                    seq,
+                    id: format!("0190-{seq}"),
+                    at: "2026-03-01T09:30:00.000000Z".into(),
+                    actor: "arta.kola".into(),
+                    station: "st-tr-01".into(),
+                    action: "file.view".into(),
+                    object_type: "offender_file".into(),
+                    object_id: format!("file-{seq}"),
+                    outcome: "ok".into(),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = chain_hash(&prev, &e);
+                prev = e.hash.clone();
+                e
             })
             .collect()
     }
 
     #[test]
-    fn the_store_and_the_server_compute_the_same_chain() {
-        let events = store_events(4);
-        assert_eq!(events.len(), 4);
-        assert_eq!(events[0].prev_hash, GENESIS);
+    fn a_chain_continues_in_parts_and_repeats_are_not_breaks() {
+        let events = events(4);
         assert_eq!(
             continue_chain(0, GENESIS, &events),
             Ok((4, events[3].hash.clone()))
         );
-        // In two uploads, the second continuing where the first ended.
         let (seq, hash) = continue_chain(0, GENESIS, &events[..2]).unwrap();
         assert_eq!(
             continue_chain(seq, &hash, &events[2..]),
             Ok((4, events[3].hash.clone()))
         );
-        // Repeating events the server has is not a break here.
         assert_eq!(
             continue_chain(seq, &hash, &events),
             Ok((4, events[3].hash.clone()))
@@ -179,7 +124,7 @@ mod tests {
 
     #[test]
     fn gaps_forks_and_edits_are_refused() {
-        let events = store_events(4);
+        let events = events(4);
         assert_eq!(
             continue_chain(1, &events[0].hash, &events[2..]),
             Err(ChainBreak::Gap { seq: 3 })
@@ -193,6 +138,15 @@ mod tests {
         assert_eq!(
             continue_chain(0, GENESIS, &edited),
             Err(ChainBreak::BadHash { seq: 2 })
+        );
+    }
+
+    #[test]
+    fn the_canonical_form_is_a_json_array_in_fixed_order() {
+        let e = &events(1)[0];
+        assert_eq!(
+            canonical(e),
+            r#"["0190-1","2026-03-01T09:30:00.000000Z","arta.kola","st-tr-01","file.view","offender_file","file-1","ok"]"#
         );
     }
 }

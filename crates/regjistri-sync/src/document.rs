@@ -59,6 +59,45 @@ pub fn comparable_leaves(doc: &Value) -> BTreeMap<String, Value> {
     out
 }
 
+/// The SHA-256 (hex) of a content's comparable leaves: the same for the same content
+/// whatever the order of its keys (PostgreSQL's jsonb reorders them) or empty lists. An
+/// approval carries the hash of the data the supervisor saw, so that the server can tell
+/// whether it is still the data it holds.
+pub fn content_hash(content: &Value) -> String {
+    let canonical = serde_json::to_vec(&comparable_leaves(content)).unwrap_or_default();
+    ring::digest::digest(&ring::digest::SHA256, &canonical)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A digest of a station's synchronised content: its directorate's full files (id, server
+/// version, content hash) and the index entries of the others (id, version), in id order.
+/// A station that has converged computes the same digest as the server computes for its
+/// directorate, so "nothing lost, nothing duplicated" can be checked with one comparison.
+pub fn replica_checksum(
+    files: impl IntoIterator<Item = (uuid::Uuid, i64, String)>,
+    index: impl IntoIterator<Item = (uuid::Uuid, i64)>,
+) -> String {
+    let mut files: Vec<_> = files.into_iter().collect();
+    files.sort();
+    let mut index: Vec<_> = index.into_iter().collect();
+    index.sort();
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for (id, version, hash) in &files {
+        ctx.update(format!("file {id} {version} {hash}\n").as_bytes());
+    }
+    for (id, version) in &index {
+        ctx.update(format!("index {id} {version}\n").as_bytes());
+    }
+    ctx.finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment<'a> {
     Field(&'a str),
@@ -228,6 +267,18 @@ mod tests {
         }
         assert_eq!(leaves(&doc), leaves(&old));
         assert_eq!(doc["data"]["addresses"], json!([]));
+    }
+
+    #[test]
+    fn content_hash_ignores_key_order_and_empty_lists_but_not_values() {
+        let a = json!({"identity": {"surname": "Hoxha", "given_name": "Arben"}, "addresses": []});
+        let b: Value =
+            serde_json::from_str(r#"{"identity": {"given_name": "Arben", "surname": "Hoxha"}}"#)
+                .unwrap();
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_eq!(content_hash(&a).len(), 64);
+        let c = json!({"identity": {"surname": "Hoxhaj", "given_name": "Arben"}});
+        assert_ne!(content_hash(&a), content_hash(&c));
     }
 
     #[test]

@@ -120,6 +120,11 @@ pub enum Merge {
 pub fn merge(current: Current<'_>, base_version: i64, changes: &[FieldChange]) -> Merge {
     let document = match current {
         Current::Absent if base_version > 0 => return Merge::Rejected(Rejection::UnknownRecord),
+        // A change of values the server never had (the record's creation was refused or
+        // never arrived) is not a creation.
+        Current::Absent if changes.iter().any(|c| !c.old.is_null()) => {
+            return Merge::Rejected(Rejection::UnknownRecord)
+        }
         Current::Absent => Value::Null,
         Current::Deleted { version } | Current::Live { version, .. } if base_version > version => {
             return Merge::Rejected(Rejection::FutureBaseVersion)

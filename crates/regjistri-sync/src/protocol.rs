@@ -48,6 +48,12 @@ pub struct Mutation {
     /// The user name of who made the change.
     pub actor: String,
     pub created_at: DateTime<Utc>,
+    /// On a mutation that approves a file (sets `status` to `approved`): the
+    /// [`content_hash`](crate::document::content_hash) of the data the supervisor approved.
+    /// The server applies the approval only to that same data; otherwise it is refused
+    /// (`approval_outdated`) and the supervisor looks again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approves: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +132,18 @@ pub enum PullItem {
         id: Uuid,
         version: i64,
         document: Value,
+        /// The version of the data that stands approved, when it was ever approved (it
+        /// differs from `document.data` while an amendment waits for approval).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved: Option<ApprovedCopy>,
+        /// Who made the last change of content (a station's user, or a supervisor's
+        /// decision on a conflict).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        updated_by: Option<String>,
+        /// Everyone who changed the content since it was last approved, at any station:
+        /// none of them may approve it (four eyes).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        authors: Vec<String>,
     },
     /// A file of another directorate: its index entry only (and the station drops any full
     /// copy it had, e.g. after a transfer).
@@ -149,6 +167,16 @@ impl PullItem {
     }
 }
 
+/// The data of a file as a supervisor approved it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovedCopy {
+    pub data: Value,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// When the file was first approved (reports are owed from then).
+    pub first_at: DateTime<Utc>,
+}
+
 /// One page of the feed, items in strictly increasing `seq`. The station applies the page
 /// and stores `next_cursor` in the same local transaction, then asks again with
 /// `after = next_cursor` while `more` is true. Each record appears at most once per page,
@@ -158,6 +186,10 @@ pub struct PullPage {
     pub items: Vec<PullItem>,
     pub next_cursor: i64,
     pub more: bool,
+    /// How many feed entries come after `next_cursor` (for a progress bar; an estimate
+    /// when records change meanwhile).
+    #[serde(default)]
+    pub remaining: u64,
 }
 
 /// One audit event of a station, exactly as its store recorded it.
@@ -321,6 +353,7 @@ mod tests {
             }],
             actor: "a".into(),
             created_at: DateTime::<Utc>::default(),
+            approves: None,
         }
     }
 

@@ -63,8 +63,12 @@ pub struct Report {
 /// How far a round is, for a progress bar on long syncs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
-    Pushed(usize),
-    Pulled(usize),
+    /// Mutations answered so far.
+    Pushed { done: usize },
+    /// Feed items applied so far, and how many the server said were still to come.
+    Pulled { done: usize, remaining: u64 },
+    /// Audit events the server stored so far.
+    Audited { done: u64 },
 }
 
 /// One round: push, pull, audit.
@@ -72,12 +76,12 @@ pub async fn sync_once<R: Replica>(
     client: &SyncClient,
     replica: &mut R,
     page_size: u32,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Report, WorkerError<R::Error>> {
     let mut report = Report::default();
     push(client, replica, &mut report, progress).await?;
     pull(client, replica, page_size, &mut report, progress).await?;
-    audit(client, replica, &mut report).await?;
+    audit(client, replica, &mut report, progress).await?;
     Ok(report)
 }
 
@@ -85,7 +89,7 @@ async fn push<R: Replica>(
     client: &SyncClient,
     replica: &mut R,
     report: &mut Report,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), WorkerError<R::Error>> {
     let mut last_first = None;
     loop {
@@ -114,7 +118,9 @@ async fn push<R: Replica>(
             replica
                 .record_results(&response.results)
                 .map_err(WorkerError::Replica)?;
-            progress(Progress::Pushed(report.pushed + report.rejected));
+            progress(Progress::Pushed {
+                done: report.pushed + report.rejected,
+            });
         }
     }
 }
@@ -124,7 +130,7 @@ async fn pull<R: Replica>(
     replica: &mut R,
     page_size: u32,
     report: &mut Report,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), WorkerError<R::Error>> {
     let mut cursor = replica.cursor().map_err(WorkerError::Replica)?;
     loop {
@@ -140,7 +146,10 @@ async fn pull<R: Replica>(
         };
         replica.apply_page(&page).map_err(WorkerError::Replica)?;
         report.pulled += page.items.len();
-        progress(Progress::Pulled(report.pulled));
+        progress(Progress::Pulled {
+            done: report.pulled,
+            remaining: page.remaining,
+        });
         cursor = page.next_cursor;
         if !page.more {
             break;
@@ -156,6 +165,7 @@ async fn audit<R: Replica>(
     client: &SyncClient,
     replica: &mut R,
     report: &mut Report,
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), WorkerError<R::Error>> {
     loop {
         let events = replica
@@ -170,6 +180,9 @@ async fn audit<R: Replica>(
                 replica
                     .audit_accepted(accepted.head_seq)
                     .map_err(WorkerError::Replica)?;
+                progress(Progress::Audited {
+                    done: report.audit_stored,
+                });
                 if accepted.stored == 0 {
                     return Ok(());
                 }

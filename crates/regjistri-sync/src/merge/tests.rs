@@ -270,6 +270,17 @@ fn creation_unknown_records_and_future_versions() {
         merge(Current::Absent, 3, &create),
         Merge::Rejected(Rejection::UnknownRecord)
     );
+    // An edit (an approval, say) of a record whose creation never arrived or was refused
+    // is not a creation, nor a conflict for anyone to decide.
+    let approve = vec![FieldChange {
+        path: "status".into(),
+        old: json!("pending"),
+        new: json!("approved"),
+    }];
+    assert_eq!(
+        merge(Current::Absent, 0, &approve),
+        Merge::Rejected(Rejection::UnknownRecord)
+    );
     assert_eq!(
         merge(
             Current::Live {
