@@ -1,15 +1,19 @@
 //! The audit trail: append-only (database triggers refuse UPDATE and DELETE) and
-//! hash-chained, each event's hash = SHA-256(previous hash, "\n", canonical event).
+//! hash-chained, each event's hash = SHA-256(previous hash, "\n", canonical event), as
+//! `regjistri_sync::audit_chain` defines it for stations and the server alike.
 //! Events carry ids and codes only, never personal field values.
 
 use chrono::{DateTime, Utc};
-use ring::digest::{digest, SHA256};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::StoreError;
 use crate::{format_time, new_id, Actor};
 
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+use regjistri_sync::audit_chain::chain_hash;
+pub use regjistri_sync::audit_chain::GENESIS;
+/// An audit event as stored, in the very form a station uploads it: the chain is computed
+/// by `regjistri_sync::audit_chain` for the station and the server alike.
+pub use regjistri_sync::protocol::AuditEventWire as StoredEvent;
 
 /// What happened, to which object, and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,45 +22,6 @@ pub struct AuditEvent {
     pub object_type: String,
     pub object_id: String,
     pub outcome: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
-    pub seq: i64,
-    pub id: String,
-    pub at: String,
-    pub actor: String,
-    pub station: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub outcome: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-fn canonical(e: &StoredEvent) -> String {
-    // A JSON array in fixed order: unambiguous, whatever the fields contain.
-    serde_json::Value::from(vec![
-        e.id.as_str(),
-        e.at.as_str(),
-        e.actor.as_str(),
-        e.station.as_str(),
-        e.action.as_str(),
-        e.object_type.as_str(),
-        e.object_id.as_str(),
-        e.outcome.as_str(),
-    ])
-    .to_string()
-}
-
-fn chain_hash(prev: &str, e: &StoredEvent) -> String {
-    let input = format!("{prev}\n{}", canonical(e));
-    digest(&SHA256, input.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Appends one event inside the caller's transaction.

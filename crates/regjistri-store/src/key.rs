@@ -59,6 +59,35 @@ impl fmt::Debug for DbKey {
     }
 }
 
+/// A secret other than a database key, kept in the same key store: the station's private
+/// key. Never printed; wiped when dropped.
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: String) -> Secret {
+        Secret(text)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        // SAFETY: zero bytes keep the String valid UTF-8; each is a valid, exclusive byte.
+        for b in unsafe { self.0.as_bytes_mut() } {
+            unsafe { std::ptr::write_volatile(b, 0) };
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyStoreError {
     /// No key store to talk to (no session bus, no Secret Service), or it refused access.
@@ -78,6 +107,20 @@ pub trait KeyStore {
     fn get(&self, account: &str) -> Result<Option<DbKey>, KeyStoreError>;
     fn set(&self, account: &str, key: &DbKey) -> Result<(), KeyStoreError>;
     fn delete(&self, account: &str) -> Result<(), KeyStoreError>;
+
+    /// Another secret of this workstation (the station's private key). A key store that
+    /// keeps database keys only refuses; there is no fallback.
+    fn get_secret(&self, _account: &str) -> Result<Option<Secret>, KeyStoreError> {
+        Err(KeyStoreError::Unavailable(
+            "this key store keeps database keys only".into(),
+        ))
+    }
+
+    fn set_secret(&self, _account: &str, _secret: &Secret) -> Result<(), KeyStoreError> {
+        Err(KeyStoreError::Unavailable(
+            "this key store keeps database keys only".into(),
+        ))
+    }
 }
 
 /// The operating system's key store.
@@ -150,6 +193,20 @@ impl KeyStore for OsKeyStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring(e)),
         }
+    }
+
+    fn get_secret(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
+        match self.entry(account)?.get_password() {
+            Ok(text) => Ok(Some(Secret(text))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+
+    fn set_secret(&self, account: &str, secret: &Secret) -> Result<(), KeyStoreError> {
+        self.entry(account)?
+            .set_password(secret.expose())
+            .map_err(map_keyring)
     }
 }
 

@@ -18,6 +18,7 @@ pub mod obligations;
 mod open;
 mod reference_db;
 pub mod schema;
+pub mod sync;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -34,9 +35,10 @@ use uuid::Uuid;
 pub use audit::{AuditEvent, AuditFilter, StoredEvent};
 pub use error::StoreError;
 pub use index::{Hit, Level};
-pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore};
+pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore, Secret};
 pub use obligations::RegisteredFile;
 pub use open::{key_account, Create};
+pub use sync::{NationalEntry, SyncCounts, SyncOutcome};
 pub use users::{NewUser, SignIn, User};
 
 /// Who did something, from which workstation.
@@ -405,7 +407,7 @@ impl Store {
         let row: Option<(i64, String, String, String)> = self
             .conn
             .query_row(
-                "SELECT version, data, approved_by, approved_at FROM approved_version
+                "SELECT version, data, approved_by, approved_at FROM standing_approval
                  WHERE file = ?1 ORDER BY version DESC LIMIT 1",
                 params![id.to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -424,19 +426,42 @@ impl Store {
     }
 
     /// Everyone who created or changed the file since its last approval: none of them may
-    /// approve it (four eyes). Returning a version (which carries a reason) is not authoring.
+    /// approve it (four eyes). Here: the changes made at this station (returning, which
+    /// carries a reason, and approving are not authoring); elsewhere: the authors the
+    /// server reported with its copy.
     pub fn authors_since_approval(&self, id: Uuid) -> Result<Vec<String>, StoreError> {
         let since: i64 = self.conn.query_row(
-            "SELECT coalesce(max(version), 0) FROM approved_version WHERE file = ?1",
+            "SELECT coalesce(max(version), 0) FROM standing_approval WHERE file = ?1",
             params![id.to_string()],
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT actor FROM change_log
-             WHERE entity = 'offender_file' AND entity_id = ?1 AND version > ?2 AND reason IS NULL",
+            "SELECT DISTINCT c.actor FROM change_log c
+             WHERE c.entity = 'offender_file' AND c.entity_id = ?1 AND c.version > ?2
+               AND c.reason IS NULL AND c.origin = 'local'
+               AND NOT EXISTS (SELECT 1 FROM approved_version a
+                               WHERE a.file = c.entity_id AND a.version = c.version)",
         )?;
         let actors = stmt.query_map(params![id.to_string(), since], |r| r.get(0))?;
-        Ok(actors.collect::<Result<_, _>>()?)
+        let mut out: Vec<String> = actors.collect::<Result<_, _>>()?;
+        let remote: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT remote_authors FROM offender_file WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(remote) = remote {
+            let remote: Vec<String> =
+                serde_json::from_str(&remote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            for a in remote {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Files of a directorate waiting for approval, oldest change first.
@@ -691,48 +716,61 @@ impl Store {
         if changed.len() > 50_000 {
             return self.load_index();
         }
-        let mut file_stmt = self.conn.prepare_cached(
-            "SELECT rowid, surname, given_name, father_name, municipality_code FROM offender_file WHERE id = ?1",
-        )?;
-        let mut key_stmt = self
-            .conn
-            .prepare_cached("SELECT key, kind, field FROM name_key WHERE file = ?1")?;
-        for id in changed {
-            let row = file_stmt
-                .query_row(params![id], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
-                })
-                .optional()?;
-            let Some((rowid, surname, given, father, municipality)) = row else {
-                continue;
-            };
-            let keys = key_stmt
-                .query_map(params![rowid], |r| {
-                    let kind: i64 = r.get(1)?;
-                    let field: i64 = r.get(2)?;
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        if kind == 0 {
-                            KeyKind::Exact
-                        } else {
-                            KeyKind::Variant
-                        },
-                        u8::try_from(field).unwrap_or(7),
-                    ))
-                })?
-                .collect::<Result<_, _>>()?;
-            self.index.put(index::IndexedFile {
-                rowid,
-                sort_name: fold(&format!("{surname} {given} {father}")),
-                municipality,
-                keys,
-            });
+        let mut files = Vec::with_capacity(changed.len());
+        let mut removed = false;
+        {
+            let mut file_stmt = self.conn.prepare_cached(
+                "SELECT rowid, surname, given_name, father_name, municipality_code FROM offender_file WHERE id = ?1",
+            )?;
+            let mut key_stmt = self
+                .conn
+                .prepare_cached("SELECT key, kind, field FROM name_key WHERE file = ?1")?;
+            for id in changed {
+                let row = file_stmt
+                    .query_row(params![id], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, Option<String>>(4)?,
+                        ))
+                    })
+                    .optional()?;
+                let Some((rowid, surname, given, father, municipality)) = row else {
+                    // Removed (applied from the server's feed): its postings must go, which
+                    // only a rebuild does.
+                    removed = true;
+                    break;
+                };
+                let keys = key_stmt
+                    .query_map(params![rowid], |r| {
+                        let kind: i64 = r.get(1)?;
+                        let field: i64 = r.get(2)?;
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            if kind == 0 {
+                                KeyKind::Exact
+                            } else {
+                                KeyKind::Variant
+                            },
+                            u8::try_from(field).unwrap_or(7),
+                        ))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                files.push(index::IndexedFile {
+                    rowid,
+                    sort_name: fold(&format!("{surname} {given} {father}")),
+                    municipality,
+                    keys,
+                });
+            }
+        }
+        if removed {
+            return self.load_index();
+        }
+        for file in files {
+            self.index.put(file);
         }
         self.index_seq = seq;
         Ok(())
@@ -814,7 +852,58 @@ fn document(
     }))
 }
 
-/// The single place where a file changes. Runs inside the caller's transaction.
+/// A file as the write path finds it.
+pub(crate) struct CurrentFile {
+    pub rowid: i64,
+    pub version: i64,
+    pub server_version: i64,
+    /// `{status, owning_directorate, data}`, as diffs are made of it.
+    pub document: serde_json::Value,
+}
+
+pub(crate) fn current_file(conn: &Connection, id: &str) -> Result<Option<CurrentFile>, StoreError> {
+    let row: Option<(i64, i64, i64, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT f.rowid, f.version, f.server_version, f.status, f.owning_directorate, d.data
+             FROM offender_file f JOIN file_document d ON d.file = f.rowid WHERE f.id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(rowid, version, server_version, status, owning, data)| {
+        let status = FileStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?;
+        let data: FileData =
+            serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(CurrentFile {
+            rowid,
+            version,
+            server_version,
+            document: document(status, &owning, &data)?,
+        })
+    })
+    .transpose()
+}
+
+/// Where a write comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// An officer's change at this workstation: pushed to the server once, audited.
+    Local,
+    /// The server's copy, applied from its feed: never pushed, audited once per page.
+    /// `approves`: this content is the approved version (kept in `approved_version`).
+    Server { approves: bool },
+}
+
+/// An officer's change. Runs inside the caller's transaction.
 fn write_one(
     conn: &Connection,
     w: &FileWrite,
@@ -822,36 +911,63 @@ fn write_one(
     now: DateTime<Utc>,
 ) -> Result<Written, StoreError> {
     let id = w.id.to_string();
-    let current: Option<(i64, i64, String, String, String)> = conn
-        .prepare_cached(
-            "SELECT f.rowid, f.version, f.status, f.owning_directorate, d.data
-             FROM offender_file f JOIN file_document d ON d.file = f.rowid WHERE f.id = ?1",
-        )?
-        .query_row(params![id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    let (rowid, old_doc, version) = match (&current, w.base_version) {
-        (None, 0) => (None, serde_json::Value::Null, 1),
+    let current = current_file(conn, &id)?;
+    match (&current, w.base_version) {
+        (None, 0) => {}
         (None, _) => return Err(StoreError::NotFound(id)),
-        (Some((_, found, ..)), expected) if *found != expected => {
+        (Some(c), expected) if c.version != expected => {
             return Err(StoreError::VersionConflict {
                 id,
                 expected,
-                found: *found,
+                found: c.version,
             })
         }
-        (Some((rowid, found, status, owning, data)), _) => {
-            let status = FileStatus::parse(status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?;
-            let data: FileData =
-                serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            (Some(*rowid), document(status, owning, &data)?, found + 1)
-        }
+        (Some(_), _) => {}
+    }
+    put_file(conn, current.as_ref(), w, actor, now, Origin::Local)
+}
+
+/// The single place where a file's content changes: the row, its document and name keys,
+/// a change-log row and (for an officer's change) an audit event. Runs inside the caller's
+/// transaction; the caller checked the base version.
+pub(crate) fn put_file(
+    conn: &Connection,
+    current: Option<&CurrentFile>,
+    w: &FileWrite,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    origin: Origin,
+) -> Result<Written, StoreError> {
+    let id = w.id.to_string();
+    let (rowid, old_doc, version, server_base) = match current {
+        None => (None, serde_json::Value::Null, 1, 0),
+        Some(c) => (
+            Some(c.rowid),
+            c.document.clone(),
+            c.version + 1,
+            c.server_version,
+        ),
     };
+    let approves_copy = origin == Origin::Server { approves: true };
     let new_doc = document(w.status, &w.owning_directorate, &w.data)?;
     let changes = diff(&old_doc, &new_doc);
+    if changes.is_empty() && !approves_copy {
+        return Ok(Written {
+            id: w.id,
+            version: version - 1,
+            mutation_id: None,
+        });
+    }
+    let data_json =
+        serde_json::to_string(&w.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let at = format_time(now);
     if changes.is_empty() {
+        // The approved copy is the content already held: keep it as approved.
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO approved_version (file, version, data, approved_by, approved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, version - 1, data_json, actor.user, at])?;
         return Ok(Written {
             id: w.id,
             version: version - 1,
@@ -864,9 +980,6 @@ fn write_one(
         .data
         .residence_on(local_date(now))
         .map(|a| a.municipality_code.clone());
-    let data_json =
-        serde_json::to_string(&w.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let at = format_time(now);
     let rowid = match rowid {
         None => {
             conn.prepare_cached(
@@ -937,27 +1050,46 @@ fn write_one(
     }
 
     let mutation_id = new_id(now);
+    let (origin_name, pushed_at) = match origin {
+        Origin::Local => ("local", None),
+        Origin::Server { .. } => ("server", Some(at.as_str())),
+    };
     conn.prepare_cached(
-        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station, created_at, reason)
-         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station,
+            created_at, reason, origin, server_base, pushed_at)
+         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         mutation_id.to_string(),
         id,
-        w.base_version,
+        version - 1,
         version,
         serde_json::to_string(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         actor.user,
         actor.station,
         at,
-        w.reason
+        w.reason,
+        origin_name,
+        server_base,
+        pushed_at
     ])?;
-    let action = ChangeAction::of(w.base_version, &changes);
-    if action == ChangeAction::Approve {
+    let action = ChangeAction::of(version - 1, &changes);
+    if (origin == Origin::Local && action == ChangeAction::Approve) || approves_copy {
         conn.prepare_cached(
             "INSERT INTO approved_version (file, version, data, approved_by, approved_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![id, version, data_json, actor.user, at])?;
+    }
+    if origin != Origin::Local {
+        log::debug!(
+            "file {} applied from the server at local version {version}",
+            w.id
+        );
+        return Ok(Written {
+            id: w.id,
+            version,
+            mutation_id: Some(mutation_id),
+        });
     }
     audit::append(
         conn,

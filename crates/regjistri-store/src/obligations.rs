@@ -210,6 +210,13 @@ fn insert_record(
     Ok(record)
 }
 
+/// When file `f.id` was first approved: its earliest approved version here, or earlier
+/// still, the first approval the server reported (a station may hold only the latest).
+const FIRST_APPROVAL: &str = "(SELECT CASE WHEN s.first IS NULL THEN a.first
+                  WHEN a.first IS NULL OR s.first < a.first THEN s.first ELSE a.first END
+        FROM (SELECT min(approved_at) AS first FROM standing_approval WHERE file = f.id) a,
+             (SELECT max(first_approved_at) AS first FROM offender_file WHERE id = f.id) s)";
+
 /// A registered file's approved content, for computing compliance.
 #[derive(Debug, Clone)]
 pub struct RegisteredFile {
@@ -483,7 +490,7 @@ impl Store {
     /// When the file was first approved, if it was.
     pub fn first_approved_at(&self, file_id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
         let at: Option<String> = self.conn.query_row(
-            "SELECT min(approved_at) FROM approved_version WHERE file = ?1",
+            &format!("SELECT {FIRST_APPROVAL} FROM (SELECT ?1 AS id) f"),
             params![file_id.to_string()],
             |r| r.get(0),
         )?;
@@ -604,15 +611,14 @@ impl Store {
         &self,
         directorate: Option<&str>,
     ) -> Result<Vec<(RegisteredFile, Vec<FileRecord>, Vec<RuleNotice>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT f.rowid, f.id, av.data,
-                    (SELECT min(approved_at) FROM approved_version WHERE file = f.id)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT f.rowid, f.id, av.data, {FIRST_APPROVAL}
              FROM offender_file f
-             JOIN approved_version av ON av.file = f.id
-              AND av.version = (SELECT max(version) FROM approved_version WHERE file = f.id)
+             JOIN standing_approval av ON av.file = f.id
+              AND av.version = (SELECT max(version) FROM standing_approval WHERE file = f.id)
              WHERE f.status != 'removed' AND (?1 IS NULL OR f.owning_directorate = ?1)
-             ORDER BY f.rowid",
-        )?;
+             ORDER BY f.rowid"
+        ))?;
         let rows = stmt.query_map(params![directorate], |r| {
             Ok((
                 r.get::<_, i64>(0)?,

@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
 
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -231,6 +231,93 @@ WHEN OLD.served_on IS NOT NULL OR NEW.served_on IS NULL
   OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
   OR NEW.rule_version IS NOT OLD.rule_version OR NEW.created_at IS NOT OLD.created_at
 BEGIN SELECT RAISE(ABORT, 'a notice only changes once, when it is served'); END;
+"#;
+
+/// Synchronisation with the central server (issue 4), the station's side: the server
+/// version of each local copy, where each change-log row came from, what the server answered
+/// to changes that did not simply apply, and the national index of other directorates' files.
+const V4: &str = r#"
+-- The server version this copy came from (0: never synchronised), and the first approval
+-- as the server knows it (a station may hold only the latest approved version).
+ALTER TABLE offender_file ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE offender_file ADD COLUMN first_approved_at TEXT;
+-- Who changed it since its last approval, at any station, as the server last said (JSON).
+ALTER TABLE offender_file ADD COLUMN remote_authors TEXT NOT NULL DEFAULT '[]';
+
+-- 'local': made here, pushed once (pushed_at); 'server': applied from the server's feed,
+-- never pushed. server_base: the server version the change was made against.
+ALTER TABLE change_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'
+    CHECK (origin IN ('local', 'server'));
+ALTER TABLE change_log ADD COLUMN server_base INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER change_log_only_push_mark;
+CREATE TRIGGER change_log_only_push_mark BEFORE UPDATE ON change_log
+WHEN NEW.seq IS NOT OLD.seq OR NEW.mutation_id IS NOT OLD.mutation_id OR NEW.entity IS NOT OLD.entity
+  OR NEW.entity_id IS NOT OLD.entity_id OR NEW.base_version IS NOT OLD.base_version
+  OR NEW.version IS NOT OLD.version OR NEW.diff IS NOT OLD.diff OR NEW.actor IS NOT OLD.actor
+  OR NEW.station IS NOT OLD.station OR NEW.created_at IS NOT OLD.created_at
+  OR NEW.reason IS NOT OLD.reason OR NEW.origin IS NOT OLD.origin
+  OR NEW.server_base IS NOT OLD.server_base
+  OR (OLD.pushed_at IS NOT NULL AND NEW.pushed_at IS NOT OLD.pushed_at)
+BEGIN SELECT RAISE(ABORT, 'change_log rows are immutable but for the push mark, set once'); END;
+CREATE INDEX change_log_unpushed ON change_log(seq) WHERE pushed_at IS NULL;
+
+-- The server's answer to a pushed change that did not simply apply: a conflict waiting for
+-- a supervisor, or a rejection (the change is quarantined: shown, never sent again).
+CREATE TABLE sync_outcome (
+    mutation_id   TEXT PRIMARY KEY REFERENCES change_log(mutation_id),
+    outcome       TEXT NOT NULL CHECK (outcome IN ('conflict', 'rejected')),
+    entity        TEXT NOT NULL,
+    entity_id     TEXT NOT NULL,
+    conflict_id   TEXT,
+    conflict_kind TEXT,
+    paths         TEXT NOT NULL,
+    code          TEXT,
+    message_sq    TEXT,
+    message_en    TEXT,
+    at            TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Files of other directorates: only what search and duplicate checks need (no names, only
+-- their folded keys), as the server's feed sends it.
+CREATE TABLE national_index (
+    id                 TEXT PRIMARY KEY,
+    version            INTEGER NOT NULL,
+    owning_directorate TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    nid                TEXT,
+    date_of_birth      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX national_index_nid ON national_index(nid) WHERE nid IS NOT NULL;
+CREATE INDEX national_index_dob ON national_index(date_of_birth);
+CREATE TABLE national_index_key (
+    id   TEXT NOT NULL REFERENCES national_index(id),
+    key  TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    rank INTEGER NOT NULL,
+    PRIMARY KEY (id, kind, key)
+) WITHOUT ROWID;
+CREATE INDEX national_index_key_key ON national_index_key(key, kind);
+
+-- During a re-snapshot: the synchronised records the server has not sent again yet.
+CREATE TABLE sync_unseen (id TEXT PRIMARY KEY) WITHOUT ROWID;
+
+-- An approval made here that the server refused (the data had changed elsewhere, or the
+-- status was contested): the approved version stays as history but no longer stands.
+CREATE TABLE approval_refused (
+    file    TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    code    TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    PRIMARY KEY (file, version)
+) WITHOUT ROWID;
+CREATE TRIGGER approval_refused_no_update BEFORE UPDATE ON approval_refused
+BEGIN SELECT RAISE(ABORT, 'refusals are kept as they were'); END;
+CREATE TRIGGER approval_refused_no_delete BEFORE DELETE ON approval_refused
+BEGIN SELECT RAISE(ABORT, 'refusals are kept as they were'); END;
+-- The approvals that stand: every reader of "the approved version" reads this.
+CREATE VIEW standing_approval AS
+SELECT a.* FROM approved_version a
+WHERE NOT EXISTS (SELECT 1 FROM approval_refused r WHERE r.file = a.file AND r.version = a.version);
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -1,0 +1,1006 @@
+//! The station's side of synchronisation with the central server: what to push (change-log
+//! rows made here and not yet answered), what the server answered, the server's feed applied
+//! page by page with its cursor in the same transaction, re-snapshots, the national index of
+//! other directorates' files, and the audit trail's upload mark.
+//!
+//! Rules kept here:
+//! * A local copy records the server version it came from; a page item not newer than that
+//!   is skipped, so re-applying a page changes nothing.
+//! * The server's copy never overwrites changes made here that are not pushed yet: they are
+//!   applied again on top of it (each keeps the values it started from, so the server still
+//!   merges it field by field).
+//! * What comes from the server is written to the change log as `origin = 'server'`, already
+//!   marked pushed: it is history, never sent back.
+//! * An approval the server holds arrives with the data that stands approved; it is kept as
+//!   an approved version, approved by whoever approved it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use regjistri_domain::diff::FieldChange;
+use regjistri_domain::file::FileStatus;
+use regjistri_domain::Text;
+use regjistri_sync::document::{apply, content_hash, replica_checksum, FileDocument};
+use regjistri_sync::protocol::{
+    ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem,
+    PullPage, ENTITY_OFFENDER_FILE,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::Value;
+use uuid::Uuid;
+
+use std::collections::HashMap;
+
+use regjistri_domain::names::{prefix_upper_bound, QueryToken};
+
+use crate::audit::{self, AuditEvent};
+use crate::index::Level;
+use crate::{
+    current_file, format_time, iso, new_id, parse_time, put_file, Actor, FileWrite, Origin, Store,
+    StoreError,
+};
+
+/// The entities the server synchronises; change-log rows of others stay local.
+pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE];
+
+const CURSOR: &str = "sync.cursor";
+const AUDIT_HEAD: &str = "sync.audit_head";
+const LAST_SUCCESS: &str = "sync.last_success_at";
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn entity_list() -> String {
+    SYNCED_ENTITIES
+        .iter()
+        .map(|e| format!("'{e}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many of this station's changes wait, and how many the server did not simply apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncCounts {
+    /// Made here, not yet answered by the server.
+    pub pending: u64,
+    /// Answered with a conflict (waiting for a supervisor on the server).
+    pub conflicts: u64,
+    /// Refused by the server: quarantined, shown, never sent again.
+    pub rejected: u64,
+}
+
+/// A change the server did not simply apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub mutation_id: Uuid,
+    /// `true`: a conflict; `false`: rejected.
+    pub conflict: bool,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub conflict_id: Option<Uuid>,
+    pub conflict_kind: Option<String>,
+    pub paths: Vec<String>,
+    /// Why it was rejected.
+    pub code: Option<String>,
+    pub message: Option<Text>,
+    /// Who made the change, and when the server answered.
+    pub actor: String,
+    pub made_at: DateTime<Utc>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// A file of another directorate as this station knows it: its national index entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationalEntry {
+    pub id: Uuid,
+    pub version: i64,
+    pub owning_directorate: String,
+    pub status: String,
+    pub nid: Option<String>,
+    pub date_of_birth: NaiveDate,
+}
+
+fn meta_i64(conn: &Connection, key: &str) -> Result<i64, StoreError> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match v {
+        None => Ok(0),
+        Some(s) => s.parse().map_err(|_| corrupt(format!("{key} = {s:?}"))),
+    }
+}
+
+fn set_meta_i64(conn: &Connection, key: &str, value: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value.to_string()],
+    )?;
+    Ok(())
+}
+
+fn sync_event(action: &str, object_id: String, outcome: String) -> AuditEvent {
+    AuditEvent {
+        action: action.into(),
+        object_type: "sync".into(),
+        object_id,
+        outcome,
+    }
+}
+
+/// Removes the full local copy of a file (deleted on the server, or now another
+/// directorate's). Its approved versions and records stay, as history. Returns whether
+/// there was one.
+fn drop_file(
+    conn: &Connection,
+    id: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(current) = current_file(conn, id)? else {
+        return Ok(false);
+    };
+    let changes = regjistri_domain::diff::diff(&current.document, &Value::Null);
+    conn.execute(
+        "DELETE FROM name_key WHERE file = ?1",
+        params![current.rowid],
+    )?;
+    conn.execute(
+        "DELETE FROM file_document WHERE file = ?1",
+        params![current.rowid],
+    )?;
+    conn.execute(
+        "DELETE FROM offender_file WHERE rowid = ?1",
+        params![current.rowid],
+    )?;
+    let at = format_time(now);
+    conn.prepare_cached(
+        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station,
+            created_at, origin, server_base, pushed_at)
+         VALUES (?1, 'offender_file', ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'server', ?9, ?8)",
+    )?
+    .execute(params![
+        new_id(now).to_string(),
+        id,
+        current.version,
+        current.version + 1,
+        serde_json::to_string(&changes).map_err(corrupt)?,
+        actor.user,
+        actor.station,
+        at,
+        current.server_version
+    ])?;
+    Ok(true)
+}
+
+fn drop_index_entry(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM national_index_key WHERE id = ?1", params![id])?;
+    conn.execute("DELETE FROM national_index WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
+fn put_index_entry(
+    conn: &Connection,
+    id: &str,
+    version: i64,
+    entry: &IndexEntry,
+) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM national_index_key WHERE id = ?1", params![id])?;
+    conn.prepare_cached(
+        "INSERT INTO national_index (id, version, owning_directorate, status, nid, date_of_birth)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version,
+            owning_directorate = excluded.owning_directorate, status = excluded.status,
+            nid = excluded.nid, date_of_birth = excluded.date_of_birth",
+    )?
+    .execute(params![
+        id,
+        version,
+        entry.owning_directorate,
+        entry.status,
+        entry.nid,
+        iso(entry.date_of_birth)
+    ])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO national_index_key (id, key, kind, rank) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for k in &entry.keys {
+        insert.execute(params![id, k.key, k.kind, k.rank])?;
+    }
+    Ok(())
+}
+
+/// The changes made here to `id` that the server has not answered yet, oldest first.
+fn unpushed_changes(conn: &Connection, id: &str) -> Result<Vec<FieldChange>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT diff FROM change_log
+         WHERE entity_id = ?1 AND origin = 'local' AND pushed_at IS NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![id], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let changes: Vec<FieldChange> = serde_json::from_str(&row?).map_err(corrupt)?;
+        out.extend(changes);
+    }
+    Ok(out)
+}
+
+fn latest_approved_hash(conn: &Connection, id: &str) -> Result<Option<String>, StoreError> {
+    let data: Option<String> = conn
+        .prepare_cached(
+            "SELECT data FROM standing_approval WHERE file = ?1 ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row(params![id], |r| r.get(0))
+        .optional()?;
+    data.map(|d| {
+        let v: Value = serde_json::from_str(&d).map_err(corrupt)?;
+        Ok(content_hash(&v))
+    })
+    .transpose()
+}
+
+/// The earliest first approval known for `id`, kept beside the local approved versions.
+fn note_first_approval(conn: &Connection, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE offender_file SET first_approved_at = ?2
+         WHERE id = ?1 AND (first_approved_at IS NULL OR first_approved_at > ?2)",
+    )?
+    .execute(params![id, format_time(at)])?;
+    Ok(())
+}
+
+/// One full file of the station's directorate, from the feed.
+#[allow(clippy::too_many_arguments)]
+fn apply_file(
+    conn: &Connection,
+    id: Uuid,
+    version: i64,
+    document: &Value,
+    approved: Option<&ApprovedCopy>,
+    updated_by: Option<&str>,
+    authors: &[String],
+    station: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let key = id.to_string();
+    let mut current = current_file(conn, &key)?;
+    if current
+        .as_ref()
+        .is_some_and(|c| c.server_version >= version)
+    {
+        return Ok(false);
+    }
+    // It may have been another directorate's until now.
+    drop_index_entry(conn, &key)?;
+    let server = FileDocument::parse(document).map_err(corrupt)?;
+    let remote = |user: &str| Actor {
+        user: user.to_string(),
+        station: station.to_string(),
+    };
+    if let Some(copy) = approved {
+        if latest_approved_hash(conn, &key)? != Some(content_hash(&copy.data)) {
+            // What stands approved, as its own version, approved by its approver.
+            let data = serde_json::from_value(copy.data.clone()).map_err(corrupt)?;
+            put_file(
+                conn,
+                current.as_ref(),
+                &FileWrite {
+                    id,
+                    base_version: 0,
+                    status: FileStatus::Approved,
+                    owning_directorate: server.owning_directorate.clone(),
+                    data,
+                    reason: None,
+                },
+                &remote(&copy.by),
+                copy.at,
+                Origin::Server { approves: true },
+            )?;
+            current = current_file(conn, &key)?;
+        }
+    }
+    // The server's copy, with what this station changed and has not pushed yet on top.
+    let mut target = document.clone();
+    for change in unpushed_changes(conn, &key)? {
+        if apply(&mut target, &change.path, &change.new).is_err() {
+            log::warn!("an unpushed change to file {id} no longer fits the server's copy");
+        }
+    }
+    let target = FileDocument::parse(&target).unwrap_or(server);
+    put_file(
+        conn,
+        current.as_ref(),
+        &FileWrite {
+            id,
+            base_version: 0,
+            status: target.status,
+            owning_directorate: target.owning_directorate,
+            data: target.data,
+            reason: None,
+        },
+        &remote(updated_by.unwrap_or("server")),
+        now,
+        Origin::Server { approves: false },
+    )?;
+    conn.prepare_cached(
+        "UPDATE offender_file SET server_version = ?2, remote_authors = ?3 WHERE id = ?1",
+    )?
+    .execute(params![
+        key,
+        version,
+        serde_json::to_string(authors).map_err(corrupt)?
+    ])?;
+    if let Some(copy) = approved {
+        note_first_approval(conn, &key, copy.first_at)?;
+    }
+    Ok(true)
+}
+
+impl Store {
+    /// This station's changes not yet answered by the server, oldest first, at most `max`.
+    /// An approval carries the content hash of the data approved.
+    pub fn sync_pending(&self, max: usize) -> Result<Vec<Mutation>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.mutation_id, c.entity, c.entity_id, c.server_base, c.diff, c.actor, c.created_at,
+                    (SELECT a.data FROM approved_version a WHERE a.file = c.entity_id AND a.version = c.version)
+             FROM change_log c
+             WHERE c.pushed_at IS NULL AND c.origin = 'local' AND c.entity IN ({})
+             ORDER BY c.seq LIMIT ?1",
+            entity_list()
+        ))?;
+        type Row = (
+            String,
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params![i64::try_from(max).unwrap_or(i64::MAX)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(
+                |(mutation_id, entity, entity_id, base, diff, actor, at, approved)| {
+                    let diff: Vec<FieldChange> = serde_json::from_str(&diff).map_err(corrupt)?;
+                    let approves = diff
+                        .iter()
+                        .any(|c| c.path == "status" && c.new.as_str() == Some("approved"));
+                    let approves = match (approves, approved) {
+                        (true, Some(data)) => {
+                            let v: Value = serde_json::from_str(&data).map_err(corrupt)?;
+                            Some(content_hash(&v))
+                        }
+                        _ => None,
+                    };
+                    Ok(Mutation {
+                        mutation_id: Uuid::parse_str(&mutation_id).map_err(corrupt)?,
+                        entity,
+                        entity_id: Uuid::parse_str(&entity_id).map_err(corrupt)?,
+                        base_version: base,
+                        diff,
+                        actor,
+                        created_at: parse_time(&at)?,
+                        approves,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub fn sync_counts(&self) -> Result<SyncCounts, StoreError> {
+        let pending: i64 = self.conn.query_row(
+            &format!(
+                "SELECT count(*) FROM change_log
+                 WHERE pushed_at IS NULL AND origin = 'local' AND entity IN ({})",
+                entity_list()
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        let (conflicts, rejected): (i64, i64) = self.conn.query_row(
+            "SELECT coalesce(sum(outcome = 'conflict'), 0), coalesce(sum(outcome = 'rejected'), 0)
+             FROM sync_outcome",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(SyncCounts {
+            pending: n(pending),
+            conflicts: n(conflicts),
+            rejected: n(rejected),
+        })
+    }
+
+    /// The server's answers to one pushed batch: every answered change is marked pushed;
+    /// conflicts and rejections are kept to show. Audited once per batch.
+    pub fn sync_record_results(
+        &mut self,
+        results: &[MutationResult],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = format_time(now);
+        let (mut applied, mut conflicts, mut rejected) = (0, 0, 0);
+        for r in results {
+            let id = r.mutation_id.to_string();
+            let row: Option<(String, String, i64)> = tx
+                .prepare_cached(
+                    "SELECT entity, entity_id, version FROM change_log WHERE mutation_id = ?1",
+                )?
+                .query_row(params![id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?;
+            let Some((entity, entity_id, local_version)) = row else {
+                log::warn!("the server answered mutation {id}, which this station does not have");
+                continue;
+            };
+            tx.prepare_cached(
+                "UPDATE change_log SET pushed_at = ?2 WHERE mutation_id = ?1 AND pushed_at IS NULL",
+            )?
+            .execute(params![id, at])?;
+            let outcome = match r.outcome {
+                Outcome::Applied => {
+                    applied += 1;
+                    continue;
+                }
+                Outcome::Conflict => {
+                    conflicts += 1;
+                    "conflict"
+                }
+                Outcome::Rejected => {
+                    rejected += 1;
+                    "rejected"
+                }
+            };
+            let paths: Vec<&str> = r
+                .conflict
+                .as_ref()
+                .map(|c| c.paths.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            // An approval made here that did not take on the server no longer stands here.
+            if outcome == "rejected" || paths.contains(&"status") {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO approval_refused (file, version, code, at)
+                     SELECT file, version, ?3, ?4 FROM approved_version WHERE file = ?1 AND version = ?2",
+                )?
+                .execute(params![
+                    entity_id,
+                    local_version,
+                    r.error
+                        .as_ref()
+                        .map(|e| e.code.as_str())
+                        .unwrap_or("status_conflict"),
+                    at
+                ])?;
+            }
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO sync_outcome (mutation_id, outcome, entity, entity_id, conflict_id,
+                    conflict_kind, paths, code, message_sq, message_en, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                id,
+                outcome,
+                entity,
+                entity_id,
+                r.conflict.as_ref().map(|c| c.id.to_string()),
+                r.conflict.as_ref().map(|c| c.kind.as_str()),
+                serde_json::to_string(&paths).map_err(corrupt)?,
+                r.error.as_ref().map(|e| e.code.as_str()),
+                r.error.as_ref().map(|e| e.message.sq.as_str()),
+                r.error.as_ref().map(|e| e.message.en.as_str()),
+                at
+            ])?;
+        }
+        if !results.is_empty() {
+            audit::append(
+                &tx,
+                actor,
+                now,
+                &sync_event(
+                    "sync.push",
+                    results[0].mutation_id.to_string(),
+                    format!("applied={applied} conflicts={conflicts} rejected={rejected}"),
+                ),
+            )?;
+        }
+        tx.commit()?;
+        if rejected > 0 {
+            log::warn!("{rejected} change(s) refused by the server and quarantined");
+        }
+        Ok(())
+    }
+
+    /// Changes the server did not simply apply, newest first.
+    pub fn sync_outcomes(&self, limit: usize) -> Result<Vec<SyncOutcome>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.mutation_id, o.outcome, o.entity, o.entity_id, o.conflict_id, o.conflict_kind,
+                    o.paths, o.code, o.message_sq, o.message_en, c.actor, c.created_at, o.at
+             FROM sync_outcome o JOIN change_log c ON c.mutation_id = o.mutation_id
+             ORDER BY o.at DESC, c.seq DESC LIMIT ?1",
+        )?;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(
+                |(
+                    m,
+                    outcome,
+                    entity,
+                    entity_id,
+                    cid,
+                    kind,
+                    paths,
+                    code,
+                    sq,
+                    en,
+                    actor,
+                    made,
+                    at,
+                )| {
+                    Ok(SyncOutcome {
+                        mutation_id: Uuid::parse_str(&m).map_err(corrupt)?,
+                        conflict: outcome == "conflict",
+                        entity,
+                        entity_id: Uuid::parse_str(&entity_id).map_err(corrupt)?,
+                        conflict_id: cid
+                            .map(|c| Uuid::parse_str(&c))
+                            .transpose()
+                            .map_err(corrupt)?,
+                        conflict_kind: kind,
+                        paths: serde_json::from_str(&paths).map_err(corrupt)?,
+                        code,
+                        message: match (sq, en) {
+                            (Some(sq), Some(en)) => Some(Text { sq, en }),
+                            _ => None,
+                        },
+                        actor,
+                        made_at: parse_time(&made)?,
+                        answered_at: parse_time(&at)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// The last feed number applied (0: nothing yet).
+    pub fn sync_cursor(&self) -> Result<i64, StoreError> {
+        meta_i64(&self.conn, CURSOR)
+    }
+
+    /// Applies one page of the server's feed and stores its cursor, in one transaction.
+    /// Returns how many items changed something here.
+    pub fn sync_apply_page(
+        &mut self,
+        page: &PullPage,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed = 0;
+        let mut dropped = false;
+        for item in &page.items {
+            let (id, did) = match item {
+                PullItem::File {
+                    id,
+                    version,
+                    document,
+                    approved,
+                    updated_by,
+                    authors,
+                    ..
+                } => (
+                    *id,
+                    apply_file(
+                        &tx,
+                        *id,
+                        *version,
+                        document,
+                        approved.as_ref(),
+                        updated_by.as_deref(),
+                        authors,
+                        &actor.station,
+                        now,
+                    )?,
+                ),
+                PullItem::Index {
+                    id, version, entry, ..
+                } => {
+                    let key = id.to_string();
+                    let known: Option<i64> = tx
+                        .prepare_cached("SELECT version FROM national_index WHERE id = ?1")?
+                        .query_row(params![key], |r| r.get(0))
+                        .optional()?;
+                    let gone = drop_file(&tx, &key, actor, now)?;
+                    dropped |= gone;
+                    let newer = known.is_none_or(|v| v < *version);
+                    if newer {
+                        put_index_entry(&tx, &key, *version, entry)?;
+                    }
+                    (*id, gone || newer)
+                }
+                PullItem::Tombstone { id, .. } => {
+                    let key = id.to_string();
+                    let gone = drop_file(&tx, &key, actor, now)?;
+                    dropped |= gone;
+                    let indexed = tx
+                        .execute("DELETE FROM national_index_key WHERE id = ?1", params![key])?
+                        > 0;
+                    let indexed =
+                        tx.execute("DELETE FROM national_index WHERE id = ?1", params![key])? > 0
+                            || indexed;
+                    (*id, gone || indexed)
+                }
+            };
+            tx.prepare_cached("DELETE FROM sync_unseen WHERE id = ?1")?
+                .execute(params![id.to_string()])?;
+            if did {
+                changed += 1;
+            }
+        }
+        set_meta_i64(&tx, CURSOR, page.next_cursor)?;
+        if changed > 0 {
+            audit::append(
+                &tx,
+                actor,
+                now,
+                &sync_event(
+                    "sync.pull",
+                    format!("feed:{}", page.next_cursor),
+                    format!("changed={changed}"),
+                ),
+            )?;
+        }
+        tx.commit()?;
+        if dropped {
+            self.load_index()?;
+        } else {
+            self.refresh_index()?;
+        }
+        Ok(changed)
+    }
+
+    /// Starts a full re-snapshot: cursor to 0, every synchronised record marked unseen and
+    /// its server version forgotten (so that the snapshot's copy is taken whatever it is).
+    /// Changes not yet pushed are kept.
+    pub fn sync_begin_resnapshot(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM sync_unseen", [])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sync_unseen (id)
+             SELECT id FROM offender_file WHERE server_version > 0
+             UNION SELECT id FROM national_index",
+            [],
+        )?;
+        tx.execute(
+            "UPDATE offender_file SET server_version = 0 WHERE server_version > 0",
+            [],
+        )?;
+        tx.execute("UPDATE national_index SET version = 0", [])?;
+        set_meta_i64(&tx, CURSOR, 0)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ends a re-snapshot: drops the synchronised records the snapshot did not contain.
+    /// Returns how many were dropped.
+    pub fn sync_finish_resnapshot(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let unseen: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT id FROM sync_unseen")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut dropped = 0u64;
+        let mut files = false;
+        for id in &unseen {
+            let file = drop_file(&tx, id, actor, now)?;
+            files |= file;
+            let indexed = tx.execute("DELETE FROM national_index WHERE id = ?1", params![id])?;
+            tx.execute("DELETE FROM national_index_key WHERE id = ?1", params![id])?;
+            if file || indexed > 0 {
+                dropped += 1;
+            }
+        }
+        tx.execute("DELETE FROM sync_unseen", [])?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            &sync_event(
+                "sync.resnapshot",
+                format!("feed:{}", meta_i64(&tx, CURSOR)?),
+                format!("dropped={dropped}"),
+            ),
+        )?;
+        tx.commit()?;
+        if files {
+            self.load_index()?;
+        }
+        Ok(dropped)
+    }
+
+    /// Audit events after the last one the server accepted, oldest first, at most `max`.
+    pub fn sync_audit_pending(&self, max: usize) -> Result<Vec<AuditEventWire>, StoreError> {
+        let head = meta_i64(&self.conn, AUDIT_HEAD)?;
+        self.audit_events(head, max)
+    }
+
+    /// The server holds this station's chain up to `head_seq`.
+    pub fn sync_audit_accepted(&mut self, head_seq: i64) -> Result<(), StoreError> {
+        set_meta_i64(&self.conn, AUDIT_HEAD, head_seq)
+    }
+
+    /// Notes a round that completed (not audited: the round's pushes and pages are).
+    pub fn sync_note_success(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![LAST_SUCCESS, format_time(now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_last_success(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![LAST_SUCCESS],
+                |r| r.get(0),
+            )
+            .optional()?;
+        v.as_deref().map(parse_time).transpose()
+    }
+
+    /// A new station identity (enrolment under another code): the feed is read again from
+    /// the start and the whole audit trail goes up under the new code.
+    pub fn sync_restart(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        set_meta_i64(&tx, CURSOR, 0)?;
+        set_meta_i64(&tx, AUDIT_HEAD, 0)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The national index entry of a file of another directorate.
+    pub fn national_entry(&self, id: Uuid) -> Result<Option<NationalEntry>, StoreError> {
+        let row: Option<(i64, String, String, Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT version, owning_directorate, status, nid, date_of_birth
+                 FROM national_index WHERE id = ?1",
+                params![id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(|(version, owning, status, nid, dob)| {
+            Ok(NationalEntry {
+                id,
+                version,
+                owning_directorate: owning,
+                status,
+                nid,
+                date_of_birth: NaiveDate::parse_from_str(&dob, "%Y-%m-%d").map_err(corrupt)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// National index entries whose keys match every token (exact, spelling variant, or
+    /// for the last token a prefix), best match first, at most `limit`.
+    pub fn search_national_names(
+        &self,
+        tokens: &[QueryToken],
+        limit: usize,
+    ) -> Result<Vec<(NationalEntry, Level)>, StoreError> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut exact = self
+            .conn
+            .prepare_cached("SELECT id FROM national_index_key WHERE key = ?1 AND kind = ?2")?;
+        let mut prefix = self.conn.prepare_cached(
+            "SELECT id FROM national_index_key WHERE key >= ?1 AND key < ?2 AND kind = 0",
+        )?;
+        let mut found: Option<HashMap<String, Level>> = None;
+        for (i, t) in tokens.iter().enumerate() {
+            let mut this: HashMap<String, Level> = HashMap::new();
+            let mut note = |id: String, level: Level| {
+                let e = this.entry(id).or_insert(level);
+                if level < *e {
+                    *e = level;
+                }
+            };
+            for id in exact.query_map(params![t.exact, 0], |r| r.get::<_, String>(0))? {
+                note(id?, Level::Exact);
+            }
+            for id in exact.query_map(params![t.variant, 1], |r| r.get::<_, String>(0))? {
+                note(id?, Level::Variant);
+            }
+            if i + 1 == tokens.len() {
+                let upper = prefix_upper_bound(&t.exact);
+                for id in prefix.query_map(params![t.exact, upper], |r| r.get::<_, String>(0))? {
+                    note(id?, Level::Prefix);
+                }
+            }
+            found = Some(match found {
+                None => this,
+                Some(before) => before
+                    .into_iter()
+                    .filter_map(|(id, l)| this.get(&id).map(|m| (id, l.max(*m))))
+                    .collect(),
+            });
+        }
+        let mut hits: Vec<(String, Level)> = found.unwrap_or_default().into_iter().collect();
+        hits.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        let mut out = Vec::with_capacity(hits.len());
+        for (id, level) in hits {
+            let id = Uuid::parse_str(&id).map_err(corrupt)?;
+            if let Some(entry) = self.national_entry(id)? {
+                out.push((entry, level));
+            }
+        }
+        Ok(out)
+    }
+
+    /// National index entries with this personal number (normalised) or date of birth.
+    pub fn search_national_where(
+        &self,
+        nid: Option<&str>,
+        date_of_birth: Option<NaiveDate>,
+        limit: usize,
+    ) -> Result<Vec<NationalEntry>, StoreError> {
+        let (column, value) = match (nid, date_of_birth) {
+            (Some(n), _) => ("nid", n.to_string()),
+            (None, Some(d)) => ("date_of_birth", iso(d)),
+            (None, None) => return Ok(Vec::new()),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id FROM national_index WHERE {column} = ?1 ORDER BY id LIMIT ?2"
+        ))?;
+        let ids: Vec<String> = stmt
+            .query_map(
+                params![value, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(e) = self.national_entry(Uuid::parse_str(&id).map_err(corrupt)?)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The digest of what this station holds ([`replica_checksum`]): equal to the server's
+    /// for this directorate once everything is synchronised.
+    pub fn sync_checksum(&self) -> Result<String, StoreError> {
+        let mut files = Vec::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT f.id, f.server_version, f.status, f.owning_directorate, d.data
+                 FROM offender_file f JOIN file_document d ON d.file = f.rowid",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, version, status, owning, data) = row?;
+                let doc = serde_json::json!({
+                    "status": status,
+                    "owning_directorate": owning,
+                    "data": serde_json::from_str::<Value>(&data).map_err(corrupt)?,
+                });
+                files.push((
+                    Uuid::parse_str(&id).map_err(corrupt)?,
+                    version,
+                    content_hash(&doc),
+                ));
+            }
+        }
+        let mut index = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, version FROM national_index")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (id, version) = row?;
+                index.push((Uuid::parse_str(&id).map_err(corrupt)?, version));
+            }
+        }
+        Ok(replica_checksum(files, index))
+    }
+
+    /// How many files of other directorates this station knows by their index entry.
+    pub fn national_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM national_index", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The server version a local copy came from (0: never synchronised), or `None`.
+    pub fn server_version(&self, id: Uuid) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT server_version FROM offender_file WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
