@@ -37,6 +37,13 @@ const COMMANDS: &[&str] = &[
     "rule_book",
     "preview_rules",
     "save_rules",
+    "sync_status",
+    "sync_now",
+    "sync_issues",
+    "enrol_station",
+    "conflicts",
+    "resolve_conflict",
+    "fetch_remote_file",
 ];
 
 fn main() {

@@ -39,7 +39,7 @@ fn fixture() -> Fixture {
     ));
     let registry = match Registry::open(
         &path,
-        &OsKeyStore::new(),
+        Arc::new(OsKeyStore::new()),
         clock.clone(),
         Create::IfMissing,
         "os:tester".into(),

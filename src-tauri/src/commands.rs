@@ -3,9 +3,10 @@
 //! (`async`) so that a slow query never freezes the window.
 
 use regjistri_app::{
-    AppError, AppInfo, AuditPage, AuditQuery, Dashboard, EditForm, FileSummary, FileView,
-    OneTimePassword, Registry, RuleBookView, RuleDraft, RulePreview, RuleSaved, Saved, SearchPage,
-    SearchQuery, SessionInfo, Timeline, UserSummary,
+    AppError, AppInfo, AuditPage, AuditQuery, ConflictDecision, ConflictItem, Dashboard, EditForm,
+    EnrolRequest, FileSummary, FileView, OneTimePassword, Registry, RemoteFileView, RuleBookView,
+    RuleDraft, RulePreview, RuleSaved, Saved, SearchPage, SearchQuery, SessionInfo, StationView,
+    SyncIssue, SyncReport, SyncStatus, Timeline, UserSummary,
 };
 use regjistri_domain::access::Role;
 use regjistri_domain::file::FileDraft;
@@ -237,4 +238,53 @@ pub fn preview_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RulePreview,
 #[tauri::command(async)]
 pub fn save_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RuleSaved, AppError> {
     db.registry()?.save_rules(&draft)
+}
+
+// ---- the station and synchronisation ----
+
+#[tauri::command(async)]
+pub fn sync_status(db: State<'_, Db>) -> Result<SyncStatus, AppError> {
+    db.registry()?.sync_status()
+}
+
+#[tauri::command]
+pub async fn sync_now(db: State<'_, Db>) -> Result<SyncReport, AppError> {
+    db.registry()?.sync_now().await
+}
+
+#[tauri::command(async)]
+pub fn sync_issues(db: State<'_, Db>) -> Result<Vec<SyncIssue>, AppError> {
+    db.registry()?.sync_issues()
+}
+
+#[tauri::command]
+pub async fn enrol_station(
+    db: State<'_, Db>,
+    request: EnrolRequest,
+) -> Result<StationView, AppError> {
+    db.registry()?.enrol_station(&request).await
+}
+
+#[tauri::command]
+pub async fn conflicts(db: State<'_, Db>) -> Result<Vec<ConflictItem>, AppError> {
+    db.registry()?.conflicts().await
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(
+    db: State<'_, Db>,
+    decision: ConflictDecision,
+) -> Result<(), AppError> {
+    db.registry()?.resolve_conflict(&decision).await
+}
+
+#[tauri::command]
+pub async fn fetch_remote_file(
+    db: State<'_, Db>,
+    id: String,
+    reason: String,
+) -> Result<RemoteFileView, AppError> {
+    db.registry()?
+        .fetch_remote_file(Registry::parse_id(&id)?, &reason)
+        .await
 }

@@ -18,6 +18,39 @@ impl Db {
     }
 }
 
+/// How often the station synchronises in the background (REGJISTRI_SYNC_SECONDS, at least
+/// 5; default 60).
+fn sync_interval() -> std::time::Duration {
+    let seconds = std::env::var("REGJISTRI_SYNC_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(60)
+        .max(5);
+    std::time::Duration::from_secs(seconds)
+}
+
+/// Synchronises with the central server while the window is open, once the workstation is
+/// enrolled, whoever is signed in (the station's certificate is what the server trusts).
+/// A failed round is only logged and shown on the status line: work goes on offline.
+fn background_sync(handle: tauri::AppHandle) {
+    use tauri::Manager;
+    let interval = sync_interval();
+    tauri::async_runtime::spawn(async move {
+        let db = handle.state::<Db>();
+        let Ok(registry) = db.registry() else {
+            return;
+        };
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        loop {
+            if registry.station_status().is_ok_and(|s| s.enrolled) {
+                // Errors are in the status; "sync_running" means "sync now" is at it.
+                let _ = registry.sync_round().await;
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
+}
+
 /// Starts the desktop app; returns when its window is closed.
 pub fn run() -> ExitCode {
     // To stderr; ids and codes only, never personal values. RUST_LOG overrides the levels.
@@ -68,7 +101,18 @@ pub fn run() -> ExitCode {
             commands::rule_book,
             commands::preview_rules,
             commands::save_rules,
+            commands::sync_status,
+            commands::sync_now,
+            commands::sync_issues,
+            commands::enrol_station,
+            commands::conflicts,
+            commands::resolve_conflict,
+            commands::fetch_remote_file,
         ])
+        .setup(|app| {
+            background_sync(app.handle().clone());
+            Ok(())
+        })
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

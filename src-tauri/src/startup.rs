@@ -61,7 +61,7 @@ pub fn open_registry(
     // refused open must write nothing anywhere.
     let registry = Registry::open(
         &path,
-        &OsKeyStore::new(),
+        Arc::new(OsKeyStore::new()),
         Arc::new(SystemClock),
         Create::IfMissing,
         regjistri_app::workstation_user(),

@@ -87,6 +87,23 @@ pub struct SearchPage {
     pub items: Vec<FileSummary>,
     /// How the text was read: "name", "nid", "date_of_birth" or "none".
     pub interpreted_as: String,
+    /// Files of other directorates this station knows only by their national index entry
+    /// (no names), matching the same text; at most one page, on page 0 only.
+    pub national: Vec<NationalHit>,
+}
+
+/// A person registered in another directorate, as the national index shows them: enough to
+/// recognise a duplicate and to ask for the full file online, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NationalHit {
+    pub id: Uuid,
+    pub owning_directorate: String,
+    /// The file's status there ("approved", "amended", "pending", "returned", "removed").
+    pub status: String,
+    pub nid: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub matched: MatchKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -329,4 +346,186 @@ pub struct RulePreview {
 pub struct RuleSaved {
     pub version: u32,
     pub notices: u32,
+}
+
+// ---- the station and synchronisation (issue 4) ----
+
+/// Where a synchronisation round is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncPhase {
+    /// Sending this station's changes.
+    Push,
+    /// Receiving the server's.
+    Pull,
+    /// Uploading the audit trail.
+    Audit,
+}
+
+/// For the progress bar of a long synchronisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    #[ts(type = "number")]
+    pub done: u64,
+    /// What the phase has in all, when known (an estimate while the server changes).
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+}
+
+/// What the status line shows about synchronisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    /// False until an administrator enrols this workstation as a station.
+    pub enrolled: bool,
+    pub station: String,
+    pub directorate: String,
+    pub server_url: Option<String>,
+    /// Whether the last attempt reached the server (`None`: none yet since start).
+    pub online: Option<bool>,
+    pub running: bool,
+    pub progress: Option<SyncProgress>,
+    /// Changes made here that the server has not answered yet.
+    #[ts(type = "number")]
+    pub pending: u64,
+    /// Changes the server refused: kept here, shown, never sent again.
+    #[ts(type = "number")]
+    pub rejected: u64,
+    /// Conflicts of this directorate waiting for a supervisor on the server, as of the last
+    /// synchronisation.
+    #[ts(type = "number | null")]
+    pub open_conflicts: Option<u64>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub last_error: Option<AppError>,
+    /// Files of other directorates this station knows by their index entry.
+    #[ts(type = "number")]
+    pub national_files: u64,
+}
+
+/// What one synchronisation round did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncReport {
+    #[ts(type = "number")]
+    pub pushed: u64,
+    #[ts(type = "number")]
+    pub conflicts: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    #[ts(type = "number")]
+    pub pulled: u64,
+    pub resnapshot: bool,
+    #[ts(type = "number")]
+    pub audit_stored: u64,
+    /// The server refused the audit upload (its code); data still synchronised.
+    pub audit_refused: Option<String>,
+}
+
+/// A change of this station the server did not simply apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncIssue {
+    pub mutation_id: Uuid,
+    /// "conflict" (waits for a supervisor) or "rejected" (quarantined).
+    pub kind: String,
+    pub file_id: Uuid,
+    /// "Surname Given-name" of the local copy, when this station holds it.
+    pub file_label: Option<String>,
+    pub paths: Vec<String>,
+    pub conflict_id: Option<Uuid>,
+    /// Why the server refused it.
+    pub error: Option<AppError>,
+    pub actor: String,
+    pub made_at: DateTime<Utc>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// Enrolling this workstation as a station (an administrator, online).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EnrolRequest {
+    /// `https://host:port` of the central server, the host as in its certificate.
+    pub server_url: String,
+    /// The enrolment bundle's text (station certificate, private key, server CA), as
+    /// `regjistri-server enrol-station` wrote it.
+    pub bundle: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StationView {
+    pub code: String,
+    pub directorate: String,
+    pub server_url: String,
+}
+
+/// One contested field: the three values a supervisor chooses from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictField {
+    pub path: String,
+    /// What the station started from.
+    #[ts(type = "unknown")]
+    pub base: serde_json::Value,
+    /// What the server holds, and keeps until decided.
+    #[ts(type = "unknown")]
+    pub server: serde_json::Value,
+    /// What the station wanted.
+    #[ts(type = "unknown")]
+    pub station: serde_json::Value,
+}
+
+/// An open conflict of the supervisor's directorate, from the server (online only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictItem {
+    pub id: Uuid,
+    /// "same_field", "record_withdrawn" or "record_deleted".
+    pub kind: String,
+    pub file_id: Uuid,
+    pub file_label: Option<String>,
+    /// The station and the officer whose change collided.
+    pub station: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub fields: Vec<ConflictField>,
+    /// False for the officer whose change it was (four eyes).
+    pub may_resolve: bool,
+}
+
+/// The value kept for one contested path: one of the three offered, or one the supervisor
+/// typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictChoice {
+    pub path: String,
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictDecision {
+    pub conflict_id: Uuid,
+    /// Only the paths whose value changes; none keeps the server's values.
+    pub choices: Vec<ConflictChoice>,
+}
+
+/// A file of another directorate, fetched from the server for one look, with a reason
+/// (logged there and here). Not kept at this station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RemoteFileView {
+    pub id: Uuid,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub status: FileStatus,
+    pub owning_directorate: String,
+    pub data: regjistri_domain::file::FileData,
+    pub fetched_at: DateTime<Utc>,
 }

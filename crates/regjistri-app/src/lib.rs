@@ -9,9 +9,10 @@ pub mod api;
 mod error;
 mod obligations;
 mod session;
+mod station;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::TimeZone;
 use regjistri_domain::access::Operation;
@@ -28,7 +29,11 @@ use regjistri_store::{Actor, AuditEvent, AuditFilter, FileWrite, Hit, KeyStore, 
 use uuid::Uuid;
 
 pub use api::*;
-pub use regjistri_store::{Create, OsKeyStore};
+pub use regjistri_store::{Create, KeyStore as SecretStore, OsKeyStore};
+pub use station::SYNC_ACTOR;
+
+/// The key store a registry keeps its database key and station key in.
+pub type Keys = Arc<dyn KeyStore + Send + Sync>;
 
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Files are written in transactions of this many when seeding.
@@ -62,16 +67,24 @@ pub fn workstation_user() -> String {
     format!("os:{}", if clean.is_empty() { "unknown" } else { &clean })
 }
 
+/// Which station this workstation is, and of which directorate (both change at enrolment).
+struct Workstation {
+    /// This workstation's name in audit events (the station code once enrolled).
+    station: String,
+    directorate: String,
+}
+
 pub struct Registry {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
-    /// This workstation's name in audit events.
-    station: String,
-    /// This workstation's directorate.
-    directorate: String,
+    keys: Keys,
+    workstation: RwLock<Workstation>,
     database_path: PathBuf,
     session: Mutex<Option<session::Session>>,
     idle_minutes: u32,
+    sync: Mutex<station::SyncRuntime>,
+    /// One synchronisation round at a time.
+    sync_lock: tokio::sync::Mutex<()>,
 }
 
 impl Registry {
@@ -79,15 +92,15 @@ impl Registry {
     /// database nor its key exists).
     pub fn open(
         path: &Path,
-        keys: &dyn KeyStore,
+        keys: Keys,
         clock: Arc<dyn Clock>,
         create: Create,
         user: String,
     ) -> Result<Registry, AppError> {
         let now = clock.now();
         let mut store = match create {
-            Create::IfMissing => Store::open(path, keys, now)?,
-            Create::Never => Store::open_existing(path, keys, now)?,
+            Create::IfMissing => Store::open(path, keys.as_ref(), now)?,
+            Create::Never => Store::open_existing(path, keys.as_ref(), now)?,
         };
         let station = match store.setting("station")? {
             Some(s) => s,
@@ -123,12 +136,41 @@ impl Registry {
         Ok(Registry {
             store: Mutex::new(store),
             clock,
-            station,
-            directorate,
+            keys,
+            workstation: RwLock::new(Workstation {
+                station,
+                directorate,
+            }),
             database_path: path.to_path_buf(),
             session: Mutex::new(None),
             idle_minutes,
+            sync: Mutex::new(station::SyncRuntime::default()),
+            sync_lock: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// This workstation's name in audit events.
+    pub fn station(&self) -> String {
+        self.workstation
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .station
+            .clone()
+    }
+
+    /// This workstation's directorate.
+    pub fn directorate(&self) -> String {
+        self.workstation
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .directorate
+            .clone()
+    }
+
+    fn set_workstation(&self, station: &str, directorate: &str) {
+        let mut w = self.workstation.write().unwrap_or_else(|p| p.into_inner());
+        w.station = station.to_string();
+        w.directorate = directorate.to_string();
     }
 
     fn store(&self) -> Result<MutexGuard<'_, Store>, AppError> {
@@ -144,7 +186,7 @@ impl Registry {
         let actor = if no_users {
             Actor {
                 user: os_user.to_string(),
-                station: self.station.clone(),
+                station: self.station(),
             }
         } else {
             self.authorize(Operation::ChangeSettings, None)?.0
@@ -158,7 +200,8 @@ impl Registry {
         }
         store.set_setting("directorate", code, &actor, self.clock.now())?;
         drop(store);
-        self.directorate = code.to_string();
+        let station = self.station();
+        self.set_workstation(&station, code);
         Ok(())
     }
 
@@ -171,8 +214,8 @@ impl Registry {
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             database_path: self.database_path.display().to_string(),
-            station: self.station.clone(),
-            directorate_code: self.directorate.clone(),
+            station: self.station(),
+            directorate_code: self.directorate(),
             reference_version: store.reference().version.clone(),
             file_count: if signed_in {
                 Some(u32::try_from(store.file_count()?).unwrap_or(u32::MAX))
@@ -236,6 +279,45 @@ impl Registry {
                 store.search_names(&query_tokens(text), municipality, offset, limit)?,
             )
         };
+        // Persons of other directorates, known here by their index entry only.
+        let national = if q.page > 0 || text.is_empty() {
+            Vec::new()
+        } else {
+            let level_kind = |l: Level| match l {
+                Level::Exact => MatchKind::Exact,
+                Level::Variant => MatchKind::Variant,
+                Level::Prefix => MatchKind::Prefix,
+                Level::Listed => MatchKind::Listed,
+            };
+            let found: Vec<(regjistri_store::NationalEntry, MatchKind)> = match interpreted_as {
+                "nid" => store
+                    .search_national_where(Some(&normalised_nid), None, limit)?
+                    .into_iter()
+                    .map(|e| (e, MatchKind::Exact))
+                    .collect(),
+                "date_of_birth" => store
+                    .search_national_where(None, dates::parse_input(text).ok(), limit)?
+                    .into_iter()
+                    .map(|e| (e, MatchKind::Exact))
+                    .collect(),
+                _ => store
+                    .search_national_names(&query_tokens(text), limit)?
+                    .into_iter()
+                    .map(|(e, l)| (e, level_kind(l)))
+                    .collect(),
+            };
+            found
+                .into_iter()
+                .map(|(e, matched)| NationalHit {
+                    id: e.id,
+                    owning_directorate: e.owning_directorate,
+                    status: e.status,
+                    nid: e.nid,
+                    date_of_birth: e.date_of_birth,
+                    matched,
+                })
+                .collect()
+        };
         let rowids: Vec<i64> = hits.iter().map(|h| h.rowid).collect();
         let summaries = store.summaries(&rowids)?;
         let statuses = obligations::statuses_of(
@@ -269,7 +351,11 @@ impl Registry {
                 action: "file.search".into(),
                 object_type: "query".into(),
                 object_id: asked,
-                outcome: format!("{total} found"),
+                outcome: if national.is_empty() {
+                    format!("{total} found")
+                } else {
+                    format!("{total} found, {} national", national.len())
+                },
             },
         )?;
         Ok(SearchPage {
@@ -278,6 +364,7 @@ impl Registry {
             page_size,
             items,
             interpreted_as: interpreted_as.to_string(),
+            national,
         })
     }
 
@@ -677,7 +764,7 @@ impl Registry {
                     .directorate_for(&a.municipality_code, today)
             })
             .map(|d| d.code.clone())
-            .unwrap_or_else(|| self.directorate.clone())
+            .unwrap_or_else(|| self.directorate())
     }
 
     /// Fills the database with `count` invented files (deterministic for `seed`), through the

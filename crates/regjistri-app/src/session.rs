@@ -144,7 +144,7 @@ impl Registry {
     fn station_actor(&self, user: &str) -> Actor {
         Actor {
             user: user.to_string(),
-            station: self.station.clone(),
+            station: self.station(),
         }
     }
 
@@ -190,6 +190,33 @@ impl Registry {
         Ok((self.station_actor(&user.user_name), user))
     }
 
+    /// Like [`Registry::authorize`] for what a screen polls (the status line): the same
+    /// checks, but it is not activity, so an unattended window still locks.
+    pub(crate) fn authorize_passive(&self, op: Operation) -> Result<User, AppError> {
+        let now = self.clock.now();
+        let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(session) = guard.as_mut() else {
+            return Err(no_session());
+        };
+        if now >= session.signed_in_at + Duration::hours(SESSION_HOURS) {
+            *guard = None;
+            return Err(session_expired());
+        }
+        if session.locked
+            || now >= session.last_activity + Duration::minutes(i64::from(self.idle_minutes))
+        {
+            session.locked = true;
+            return Err(session_locked());
+        }
+        if session.user.must_change_password {
+            return Err(password_change_required());
+        }
+        if !access::permitted(session.user.role, &session.user.directorate, op, None) {
+            return Err(forbidden());
+        }
+        Ok(session.user.clone())
+    }
+
     /// For operations on one file: the role check first (so that nothing about the file is
     /// revealed to a role that may not act), then the directorate of the file.
     pub(crate) fn authorize_on(
@@ -217,7 +244,7 @@ impl Registry {
         let now = self.clock.now();
         let answer = self
             .store()?
-            .sign_in(user_name.trim(), password, &self.station, now)?;
+            .sign_in(user_name.trim(), password, &self.station(), now)?;
         match answer {
             SignIn::Refused => Err(refused()),
             SignIn::Locked => Err(locked_account()),
@@ -298,7 +325,7 @@ impl Registry {
         let now = self.clock.now();
         let answer = self
             .store()?
-            .sign_in(&user_name, password, &self.station, now)?;
+            .sign_in(&user_name, password, &self.station(), now)?;
         let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
         match answer {
             SignIn::Accepted(user) => {
@@ -338,7 +365,7 @@ impl Registry {
         }
         let now = self.clock.now();
         let mut store = self.store()?;
-        match store.sign_in(&user_name, current, &self.station, now)? {
+        match store.sign_in(&user_name, current, &self.station(), now)? {
             SignIn::Accepted(_) => {}
             SignIn::Refused => return Err(refused()),
             SignIn::Locked => return Err(locked_account()),

@@ -25,6 +25,10 @@ fn every_role_against_every_operation() {
     w.as_user("clerk.a");
     let file = w.registry.create_file(&draft(1)).unwrap();
 
+    let online = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     for (name, role) in [
         ("clerk.a", Role::Clerk),
         ("supervisor.a", Role::Supervisor),
@@ -82,6 +86,20 @@ fn every_role_against_every_operation() {
                         values: RuleValues::provisional(),
                         note: String::new(),
                     })
+                    .map(drop),
+                // Not enrolled: whoever may ask gets "not_enrolled" (or a bad address),
+                // never "forbidden".
+                Operation::ViewSyncStatus => w.registry.sync_status().map(drop),
+                Operation::Synchronise => online.block_on(w.registry.sync_now()).map(drop),
+                Operation::EnrolStation => online
+                    .block_on(w.registry.enrol_station(&EnrolRequest {
+                        server_url: "http://not-https".into(),
+                        bundle: String::new(),
+                    }))
+                    .map(drop),
+                Operation::ResolveConflicts => online.block_on(w.registry.conflicts()).map(drop),
+                Operation::FetchRemoteFile => online
+                    .block_on(w.registry.fetch_remote_file(file.id, "duplicate check"))
                     .map(drop),
             };
             let refused = matches!(&result, Err(e) if e.code == "forbidden");

@@ -100,6 +100,47 @@ enum Command {
     },
     /// Change your own password (required after a reset).
     Password,
+    /// This workstation as a station of the central server.
+    Station {
+        #[command(subcommand)]
+        command: StationCommand,
+    },
+    /// Synchronise with the central server now: push this station's changes, pull the
+    /// server's, upload the audit trail.
+    Sync {
+        #[command(subcommand)]
+        command: Option<SyncCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StationCommand {
+    /// Enrol this workstation with the bundle `regjistri-server enrol-station` wrote
+    /// (administrators; online). The private key goes into the OS key store and the bundle
+    /// file is deleted unless --keep-bundle.
+    Enrol {
+        /// https://host:port of the central server.
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        bundle: PathBuf,
+        #[arg(long)]
+        keep_bundle: bool,
+    },
+    /// Enrolment and synchronisation status.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// This station's changes the server did not simply apply (conflicts, rejections).
+    Issues {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,7 +217,7 @@ fn open(db: &Option<PathBuf>, create: Create) -> Result<Registry, AppError> {
     };
     Registry::open(
         &path,
-        &OsKeyStore::new(),
+        Arc::new(OsKeyStore::new()),
         Arc::new(SystemClock),
         create,
         workstation_user(),
@@ -185,6 +226,14 @@ fn open(db: &Option<PathBuf>, create: Create) -> Result<Registry, AppError> {
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string_pretty(value)
+        .map_err(|_| AppError::new("internal", "Gabim i brendshëm.", "Internal error."))
+}
+
+/// A runtime for the commands that talk to the central server.
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .map_err(|_| AppError::new("internal", "Gabim i brendshëm.", "Internal error."))
 }
 
@@ -445,6 +494,98 @@ fn run(cli: Cli) -> Result<(), AppError> {
             registry.change_password(&current, &new)?;
             out!("password changed");
         }
+        Command::Station {
+            command:
+                StationCommand::Enrol {
+                    server,
+                    bundle,
+                    keep_bundle,
+                },
+        } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let text = std::fs::read_to_string(&bundle).map_err(|_| {
+                AppError::invalid_input(
+                    "paketa e stacionit nuk u lexua",
+                    "the station bundle could not be read",
+                )
+            })?;
+            let station =
+                runtime()?.block_on(registry.enrol_station(&regjistri_app::EnrolRequest {
+                    server_url: server,
+                    bundle: text,
+                }))?;
+            out!(
+                "enrolled as station {} of {} ({})",
+                station.code,
+                station.directorate,
+                station.server_url
+            );
+            if keep_bundle {
+                eprintln!("the bundle file still holds the private key: delete it once it is no longer needed");
+            } else {
+                match std::fs::remove_file(&bundle) {
+                    Ok(()) => out!("bundle file deleted (the private key is in the OS key store)"),
+                    Err(_) => eprintln!("could not delete the bundle file: delete it by hand, it holds the private key"),
+                }
+            }
+        }
+        Command::Station {
+            command: StationCommand::Status { json: as_json },
+        } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let status = registry.sync_status()?;
+            if as_json {
+                out!("{}", json(&status)?);
+            } else {
+                print_status(&status);
+            }
+        }
+        Command::Sync { command: None } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let report = runtime()?.block_on(registry.sync_now())?;
+            out!(
+                "pushed {} ({} conflicts, {} rejected), pulled {}{}, audit events uploaded {}{}",
+                report.pushed,
+                report.conflicts,
+                report.rejected,
+                report.pulled,
+                if report.resnapshot {
+                    " (full re-snapshot)"
+                } else {
+                    ""
+                },
+                report.audit_stored,
+                report
+                    .audit_refused
+                    .map(|c| format!(" (audit upload refused: {c})"))
+                    .unwrap_or_default()
+            );
+        }
+        Command::Sync {
+            command: Some(SyncCommand::Issues { json: as_json }),
+        } => {
+            let registry = open(&cli.db, Create::Never)?;
+            sign_in(&registry, &cli.user)?;
+            let issues = registry.sync_issues()?;
+            if as_json {
+                out!("{}", json(&issues)?);
+            } else {
+                out!("{} issues", issues.len());
+                for i in issues {
+                    out!(
+                        "{}  {:<9} file {} {}  {}",
+                        i.answered_at.to_rfc3339(),
+                        i.kind,
+                        i.file_id,
+                        i.paths.join(","),
+                        i.error.map(|e| e.code).unwrap_or_default()
+                    );
+                }
+            }
+        }
         Command::User { command } => {
             let registry = open(&cli.db, Create::Never)?;
             match command {
@@ -531,6 +672,26 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+fn print_status(s: &regjistri_app::SyncStatus) {
+    out!("station: {}  directorate: {}", s.station, s.directorate);
+    match &s.server_url {
+        None => out!("not enrolled"),
+        Some(url) => out!("server: {url}"),
+    }
+    out!(
+        "pending changes: {}  rejected: {}  files of other directorates: {}",
+        s.pending,
+        s.rejected,
+        s.national_files
+    );
+    out!(
+        "last successful sync: {}",
+        s.last_success_at
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| "never".into())
+    );
 }
 
 fn main() -> ExitCode {

@@ -69,10 +69,20 @@ pub enum Operation {
     ConfirmRecord,
     ServeNotice,
     ManageRules,
+    /// The synchronisation status line (no personal data).
+    ViewSyncStatus,
+    /// "Sync now", and what the server did not apply of this station's changes.
+    Synchronise,
+    /// Enrol this workstation as a station of the central server.
+    EnrolStation,
+    /// See and decide the synchronisation conflicts of the directorate (online).
+    ResolveConflicts,
+    /// Fetch another directorate's full file from the server, with a reason (online).
+    FetchRemoteFile,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 21] = [
+    pub const ALL: [Operation; 26] = [
         Operation::ReadReferenceData,
         Operation::SearchFiles,
         Operation::ViewFile,
@@ -94,6 +104,11 @@ impl Operation {
         Operation::ConfirmRecord,
         Operation::ServeNotice,
         Operation::ManageRules,
+        Operation::ViewSyncStatus,
+        Operation::Synchronise,
+        Operation::EnrolStation,
+        Operation::ResolveConflicts,
+        Operation::FetchRemoteFile,
     ];
 }
 
@@ -127,6 +142,11 @@ pub fn scope(role: Role, op: Operation) -> Option<Scope> {
         (Administrator, ManageUsers | SeedDemoData | ChangeSettings) => Some(National),
         (Supervisor, ReleaseLockedAccount) => Some(OwnDirectorate),
         (Administrator, ReleaseLockedAccount) => Some(National),
+        (_, ViewSyncStatus) => Some(National),
+        (Clerk | Supervisor | Administrator, Synchronise) => Some(National),
+        (Administrator, EnrolStation) => Some(National),
+        (Supervisor, ResolveConflicts) => Some(OwnDirectorate),
+        (Clerk | Supervisor, FetchRemoteFile) => Some(National),
         _ => None,
     }
 }
@@ -172,6 +192,11 @@ mod tests {
             (ConfirmRecord, [false, true, false, false]),
             (ServeNotice, [true, true, false, false]),
             (ManageRules, [false, false, true, false]),
+            (ViewSyncStatus, [true, true, true, true]),
+            (Synchronise, [true, true, true, false]),
+            (EnrolStation, [false, false, true, false]),
+            (ResolveConflicts, [false, true, false, false]),
+            (FetchRemoteFile, [true, true, false, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -39,7 +39,7 @@ pub fn world() -> World {
     ));
     let registry = Registry::open(
         &path,
-        &OsKeyStore::new(),
+        Arc::new(OsKeyStore::new()),
         clock.clone(),
         Create::IfMissing,
         "os:test".into(),

@@ -1,0 +1,721 @@
+//! Stations on real SQLCipher files (keys and station keys in the real Secret Service)
+//! synchronising through the real central server (axum over mutual TLS, PostgreSQL), with
+//! the application layer the window and the command line use, and the `regjistri` binary
+//! killed with SIGKILL in the middle of a pull.
+//!
+//! Needs DATABASE_URL (scripts/with-postgres.sh) and a Secret Service (scripts/with-keyring.sh);
+//! REGJISTRI_SKIP_PG=1 skips loudly.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use regjistri_app::*;
+use regjistri_central::{Central, PgConnectOptions};
+use regjistri_domain::access::Role;
+use regjistri_domain::clock::SystemClock;
+use regjistri_domain::file::{FileDraft, FileStatus};
+use regjistri_server::http::{self, AppState};
+use regjistri_server::pki::{self, Issued};
+use regjistri_server::tls;
+use regjistri_store::KeyStore;
+use sqlx::{Connection, Executor, PgConnection};
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+const BIN: &str = env!("CARGO_BIN_EXE_regjistri");
+const ADMIN_PW: &str = "kyçi i sigurt i zyrës 2026";
+const PW: &str = "kalë-i-bardhë-në-mal";
+
+async fn database() -> Option<PgConnectOptions> {
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var("REGJISTRI_SKIP_PG").as_deref() == Ok("1") => {
+            eprintln!("\n*** SKIPPED: no DATABASE_URL and REGJISTRI_SKIP_PG=1: the station tests did NOT run ***\n");
+            return None;
+        }
+        _ => panic!(
+            "DATABASE_URL is not set: run these tests under scripts/with-postgres.sh, \
+             or set REGJISTRI_SKIP_PG=1 to skip them loudly"
+        ),
+    };
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "these tests need a Secret Service: run them under scripts/with-keyring.sh"
+    );
+    let base = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+    let name = format!("regjistri_test_{}", Uuid::now_v7().simple());
+    let mut admin = PgConnection::connect_with(&base).await.expect("connect");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
+    let options = base.database(&name);
+    regjistri_central::migrate_with(options.clone())
+        .await
+        .expect("migrate");
+    Some(options)
+}
+
+/// The central server in this process, on a loopback port, with a delay that can be put on
+/// every pull answer.
+struct Server {
+    url: String,
+    ca: Issued,
+    central: Central,
+    pull_delay_ms: Arc<AtomicU64>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(db: &PgConnectOptions) -> Server {
+    let now = OffsetDateTime::now_utc();
+    let ca = pki::new_ca(now, 1).unwrap();
+    let cert = pki::server_certificate(
+        &ca,
+        &["localhost".to_string()],
+        now - time::Duration::hours(1),
+        now + time::Duration::days(1),
+    )
+    .unwrap();
+    let config = tls::server_config(&ca.cert_pem, &cert.cert_pem, &cert.key_pem).unwrap();
+    let central = Central::connect_with(db.clone(), 8, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let pull_delay_ms = Arc::new(AtomicU64::new(0));
+    let delay = pull_delay_ms.clone();
+    let app = http::router(AppState {
+        central: central.clone(),
+    })
+    .layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let delay = delay.clone();
+            async move {
+                let pull = req.uri().path() == "/v1/pull";
+                let response = next.run(req).await;
+                let ms = delay.load(Ordering::SeqCst);
+                if pull && ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                response
+            }
+        },
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(http::serve(listener, config, app, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        url: format!("https://localhost:{port}"),
+        ca,
+        central,
+        pull_delay_ms,
+        _stop: stop,
+    }
+}
+
+impl Server {
+    /// Issues and registers a station certificate; returns its bundle.
+    async fn issue(&self, code: &str, directorate: &str) -> String {
+        let now = OffsetDateTime::now_utc();
+        let cert = pki::station_certificate(
+            &self.ca,
+            code,
+            directorate,
+            now - time::Duration::hours(1),
+            now + time::Duration::days(1),
+        )
+        .unwrap();
+        self.central
+            .enrol_station(code, directorate, &cert.sha256().unwrap(), "admin")
+            .await
+            .unwrap();
+        pki::station_bundle(&cert, &self.ca)
+    }
+}
+
+/// One workstation: its own encrypted database, users, and (once enrolled) its station.
+struct Station {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    registry: Registry,
+}
+
+impl Drop for Station {
+    fn drop(&mut self) {
+        let keys = OsKeyStore::new();
+        if let Ok(account) = regjistri_store::key_account(&self.path) {
+            let _ = keys.delete(&format!("{account}.station-key"));
+            let _ = keys.delete(&account);
+        }
+    }
+}
+
+fn open(path: &Path) -> Registry {
+    Registry::open(
+        path,
+        Arc::new(OsKeyStore::new()),
+        Arc::new(SystemClock),
+        Create::IfMissing,
+        "os:test".into(),
+    )
+    .expect("open a station database")
+}
+
+impl Station {
+    /// A new workstation of `directorate` with an administrator, a clerk and a supervisor.
+    fn new(directorate: &str, tag: &str) -> Station {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("station.db");
+        let registry = open(&path);
+        registry
+            .create_first_administrator("admin", ADMIN_PW, directorate)
+            .unwrap();
+        let s = Station {
+            _dir: dir,
+            path,
+            registry,
+        };
+        s.add(&format!("clerk.{tag}"), Role::Clerk, directorate);
+        s.add(&format!("supervisor.{tag}"), Role::Supervisor, directorate);
+        s
+    }
+
+    fn add(&self, name: &str, role: Role, directorate: &str) {
+        self.as_user("admin");
+        let otp = self.registry.create_user(name, role, directorate).unwrap();
+        self.registry.sign_out().unwrap();
+        self.registry.sign_in(name, &otp.password).unwrap();
+        self.registry.change_password(&otp.password, PW).unwrap();
+        self.registry.sign_out().unwrap();
+    }
+
+    fn as_user(&self, name: &str) {
+        let _ = self.registry.sign_out();
+        let pw = if name == "admin" { ADMIN_PW } else { PW };
+        self.registry.sign_in(name, pw).unwrap();
+    }
+
+    async fn enrol(&self, server: &Server, code: &str, directorate: &str) {
+        let bundle = server.issue(code, directorate).await;
+        self.as_user("admin");
+        let view = self
+            .registry
+            .enrol_station(&EnrolRequest {
+                server_url: server.url.clone(),
+                bundle,
+            })
+            .await
+            .expect("enrol");
+        assert_eq!(
+            (view.code.as_str(), view.directorate.as_str()),
+            (code, directorate)
+        );
+    }
+
+    async fn sync(&self) -> SyncReport {
+        self.registry.sync_round().await.expect("sync")
+    }
+
+    fn checksum(&self) -> String {
+        // The store is the registry's; a second connection reads the same file.
+        let store = regjistri_store::Store::open_existing(
+            &self.path,
+            &OsKeyStore::new(),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        store.sync_checksum().unwrap()
+    }
+}
+
+fn draft(seed: u64) -> FileDraft {
+    let reference = regjistri_domain::reference::ReferenceSet::provisional().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let mut d = regjistri_demo::Generator::new(seed, &reference, today).next_draft();
+    for a in &mut d.addresses {
+        a.municipality_code = "tirane".into();
+    }
+    d
+}
+
+/// Edits one file through the edit form, as an officer does.
+fn edit(s: &Station, id: Uuid, change: impl FnOnce(&mut FileDraft)) -> Saved {
+    let form = s.registry.edit_file(id).unwrap();
+    let mut d = form.draft;
+    change(&mut d);
+    s.registry.update_file(id, form.base_version, &d).unwrap()
+}
+
+async fn two_stations(server: &Server) -> (Station, Station) {
+    let a = Station::new("dvp-tirane", "a");
+    let b = Station::new("dvp-tirane", "b");
+    a.enrol(server, "st-tr-01", "dvp-tirane").await;
+    b.enrol(server, "st-tr-02", "dvp-tirane").await;
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stations_share_files_approvals_and_merge_different_fields() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+
+    // A clerk at A creates a file; a supervisor at A approves it.
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(11)).unwrap();
+    a.as_user("supervisor.a");
+    let approved = a.registry.approve_file(saved.id, saved.version).unwrap();
+    a.registry.sign_out().unwrap();
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected, r.conflicts), (2, 0, 0), "{r:?}");
+    assert!(r.audit_stored > 0);
+    b.sync().await;
+
+    // B holds it, approved by A's supervisor, registered.
+    b.as_user("clerk.b");
+    let view = b.registry.get_file(saved.id).unwrap();
+    assert_eq!(view.file.status, FileStatus::Approved);
+    assert!(
+        view.registered,
+        "an approval made at another station counts here"
+    );
+    assert_eq!(view.approved.as_ref().unwrap().approved_by, "supervisor.a");
+    assert_eq!(a.registry.station_status().unwrap().pending, 0);
+    let _ = approved;
+
+    // Offline on both: different fields.
+    let marks = "Plagë në dorën e majtë";
+    a.as_user("clerk.a");
+    edit(&a, saved.id, |d| d.description.marks = marks.into());
+    b.as_user("clerk.b");
+    edit(&b, saved.id, |d| {
+        d.identity.place_of_birth = "Durrës".into()
+    });
+    assert_eq!(b.registry.station_status().unwrap().pending, 1);
+    a.sync().await;
+    let r = b.sync().await;
+    assert_eq!((r.pushed, r.conflicts, r.rejected), (1, 0, 0), "{r:?}");
+    a.sync().await;
+    for s in [&a, &b] {
+        let f = s.registry.get_file(saved.id).unwrap();
+        assert_eq!(f.file.data.description.marks, marks);
+        assert_eq!(f.file.data.identity.place_of_birth, "Durrës");
+        // An approved file edited is an amendment: the approved version still stands.
+        assert_eq!(f.file.status, FileStatus::Amended);
+        assert!(f.registered);
+    }
+    assert_eq!(
+        a.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+    assert_eq!(b.checksum(), a.checksum());
+    // Four eyes hold across stations: the same officer (an account of the same name at
+    // each station) who changed the file at A may not approve it at B.
+    b.add("supervisor.a", Role::Supervisor, "dvp-tirane");
+    a.as_user("supervisor.a");
+    edit(&a, saved.id, |d| {
+        d.description.marks = "Shenjë lindjeje në qafë".into()
+    });
+    a.sync().await;
+    b.sync().await;
+    b.as_user("supervisor.a");
+    let version = b.registry.get_file(saved.id).unwrap().file.version;
+    assert_eq!(
+        b.registry.approve_file(saved.id, version).unwrap_err().code,
+        "own_work"
+    );
+    b.as_user("supervisor.b");
+    b.registry.approve_file(saved.id, version).unwrap();
+    b.sync().await;
+    a.sync().await;
+    a.as_user("clerk.a");
+    let f = a.registry.get_file(saved.id).unwrap();
+    assert_eq!(f.file.status, FileStatus::Approved);
+    assert_eq!(f.approved.as_ref().unwrap().approved_by, "supervisor.b");
+    assert_eq!(f.file.data.description.marks, "Shenjë lindjeje në qafë");
+    // Both audit trails went up and continue where they left off.
+    for s in [&a, &b] {
+        s.sync().await;
+        s.as_user("admin");
+        s.registry.verify_audit().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_field_on_two_stations_waits_for_a_supervisor_who_did_not_make_it() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(12)).unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    a.as_user("clerk.a");
+    edit(&a, saved.id, |d| {
+        d.description.marks = "Tatuazh shqiponje".into()
+    });
+    b.as_user("supervisor.b");
+    edit(&b, saved.id, |d| {
+        d.description.marks = "Tatuazh luani".into()
+    });
+    a.sync().await;
+    let r = b.sync().await;
+    assert_eq!((r.pushed, r.conflicts), (1, 1), "{r:?}");
+    // B's copy shows the server's value until someone decides; B sees why.
+    b.as_user("clerk.b");
+    assert_eq!(
+        b.registry
+            .get_file(saved.id)
+            .unwrap()
+            .file
+            .data
+            .description
+            .marks,
+        "Tatuazh shqiponje"
+    );
+    let issues = b.registry.sync_issues().unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].kind, "conflict");
+    assert_eq!(issues[0].paths, vec!["data.description.marks".to_string()]);
+    assert_eq!(b.registry.station_status().unwrap().open_conflicts, Some(1));
+
+    // The supervisor whose change it was may not decide it.
+    b.as_user("supervisor.b");
+    let open = b.registry.conflicts().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(!open[0].may_resolve);
+    assert_eq!(
+        open[0].fields[0].station,
+        serde_json::json!("Tatuazh luani")
+    );
+    let decision = ConflictDecision {
+        conflict_id: open[0].id,
+        choices: vec![ConflictChoice {
+            path: "data.description.marks".into(),
+            value: serde_json::json!("Tatuazh luani"),
+        }],
+    };
+    assert_eq!(
+        b.registry
+            .resolve_conflict(&decision)
+            .await
+            .unwrap_err()
+            .code,
+        "own_work"
+    );
+    // A clerk may not decide at all.
+    b.as_user("clerk.b");
+    assert_eq!(b.registry.conflicts().await.unwrap_err().code, "forbidden");
+
+    // The supervisor at A keeps the station's value; both stations get it.
+    a.as_user("supervisor.a");
+    let open = a.registry.conflicts().await.unwrap();
+    assert!(open[0].may_resolve);
+    a.registry.resolve_conflict(&decision).await.unwrap();
+    assert_eq!(
+        a.registry
+            .resolve_conflict(&decision)
+            .await
+            .unwrap_err()
+            .code,
+        "conflict_not_found",
+        "decided once"
+    );
+    b.sync().await;
+    for (s, clerk) in [(&a, "clerk.a"), (&b, "clerk.b")] {
+        s.as_user(clerk);
+        assert_eq!(
+            s.registry
+                .get_file(saved.id)
+                .unwrap()
+                .file
+                .data
+                .description
+                .marks,
+            "Tatuazh luani"
+        );
+    }
+    assert_eq!(a.checksum(), b.checksum());
+    assert_eq!(
+        a.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_of_data_changed_elsewhere_is_refused_and_looked_at_again() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(13)).unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    // Offline: B's clerk changes the surname while A's supervisor approves the old one.
+    b.as_user("clerk.b");
+    edit(&b, saved.id, |d| d.identity.surname = "Krasniqi".into());
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    b.sync().await;
+    let r = a.sync().await;
+    assert_eq!(r.rejected, 1, "{r:?}");
+    a.as_user("supervisor.a");
+    let issues = a.registry.sync_issues().unwrap();
+    assert_eq!(issues[0].kind, "rejected");
+    assert_eq!(issues[0].error.as_ref().unwrap().code, "approval_outdated");
+    // A now holds what the server holds: the new surname, not approved, back in the queue.
+    let f = a.registry.get_file(saved.id).unwrap();
+    assert_eq!(f.file.data.identity.surname, "Krasniqi");
+    assert_eq!(f.file.status, FileStatus::Pending);
+    assert!(!f.registered);
+    assert!(a
+        .registry
+        .approval_queue()
+        .unwrap()
+        .iter()
+        .any(|q| q.id == saved.id));
+    // Approving what is there now goes through.
+    let current = a.registry.get_file(saved.id).unwrap().file.version;
+    a.registry.approve_file(saved.id, current).unwrap();
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
+    b.sync().await;
+    b.as_user("clerk.b");
+    let f = b.registry.get_file(saved.id).unwrap();
+    assert!(f.registered);
+    assert_eq!(f.file.data.identity.surname, "Krasniqi");
+    assert_eq!(a.checksum(), b.checksum());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_deleted_centrally_does_not_come_back_from_an_old_copy() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let gone = a.registry.create_file(&draft(14)).unwrap();
+    let kept = a.registry.create_file(&draft(15)).unwrap();
+    a.sync().await;
+    b.sync().await;
+    // B edits its old copy offline; meanwhile the file is deleted centrally.
+    b.as_user("clerk.b");
+    edit(&b, gone.id, |d| d.description.marks = "Shenjë".into());
+    server
+        .central
+        .delete_record(gone.id, "admin")
+        .await
+        .unwrap();
+    let r = b.sync().await;
+    assert_eq!(
+        r.conflicts, 1,
+        "the edit of a deleted file is a conflict: {r:?}"
+    );
+    a.sync().await;
+    for s in [&a, &b] {
+        s.as_user("admin");
+        let all = s.registry.search(&SearchQuery::default()).unwrap();
+        assert_eq!(all.total, 1);
+        assert_eq!(all.items[0].id, kept.id);
+    }
+    assert!(server.central.record(gone.id).await.unwrap().is_none());
+    assert_eq!(
+        b.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_directorate_holds_the_index_only_and_fetches_the_file_with_a_reason() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let a = Station::new("dvp-tirane", "a");
+    let c = Station::new("dvp-durres", "c");
+    a.enrol(&server, "st-tr-01", "dvp-tirane").await;
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+    a.as_user("clerk.a");
+    let d = draft(16);
+    let surname = d.identity.surname.clone();
+    let saved = a.registry.create_file(&d).unwrap();
+    a.sync().await;
+    c.sync().await;
+
+    c.as_user("clerk.c");
+    let found = c
+        .registry
+        .search(&SearchQuery {
+            text: surname.clone(),
+            ..SearchQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 0, "no full file of another directorate here");
+    assert_eq!(found.national.len(), 1, "but its index entry is");
+    assert_eq!(found.national[0].id, saved.id);
+    assert_eq!(found.national[0].owning_directorate, "dvp-tirane");
+    assert_eq!(c.registry.get_file(saved.id).unwrap_err().code, "not_found");
+    assert_eq!(
+        c.registry
+            .fetch_remote_file(saved.id, "  ")
+            .await
+            .unwrap_err()
+            .code,
+        "reason_required"
+    );
+    let remote = c
+        .registry
+        .fetch_remote_file(saved.id, "Kontroll dublikate para regjistrimit")
+        .await
+        .unwrap();
+    assert_eq!(remote.data.identity.surname, surname);
+    assert_eq!(remote.owning_directorate, "dvp-tirane");
+    // Logged at the station and on the server; nothing of it is kept here.
+    c.as_user("admin");
+    assert_eq!(c.registry.search(&SearchQuery::default()).unwrap().total, 0);
+    let accesses: i64 = sqlx::query_scalar("SELECT count(*) FROM file_access WHERE record_id = $1")
+        .bind(saved.id)
+        .fetch_one(server.central.pool())
+        .await
+        .unwrap();
+    assert_eq!(accesses, 1);
+    // C may not change A's file: not even a push of a forged change gets in.
+    assert_eq!(
+        c.checksum(),
+        server.central.replica_checksum("dvp-durres").await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_refuses_a_certificate_the_server_does_not_know_and_writes_nothing() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let s = Station::new("dvp-tirane", "a");
+    let now = OffsetDateTime::now_utc();
+    // Issued by the server's CA but never registered as a station.
+    let cert = pki::station_certificate(
+        &server.ca,
+        "st-x",
+        "dvp-tirane",
+        now - time::Duration::hours(1),
+        now + time::Duration::days(1),
+    )
+    .unwrap();
+    s.as_user("admin");
+    let e = s
+        .registry
+        .enrol_station(&EnrolRequest {
+            server_url: server.url.clone(),
+            bundle: pki::station_bundle(&cert, &server.ca),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "station_unknown");
+    let status = s.registry.station_status().unwrap();
+    assert!(!status.enrolled);
+    assert_eq!(
+        s.registry.sync_round().await.unwrap_err().code,
+        "not_enrolled"
+    );
+    let garbage = s
+        .registry
+        .enrol_station(&EnrolRequest {
+            server_url: server.url.clone(),
+            bundle: "not a bundle".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(garbage.code, "invalid_input");
+}
+
+fn cli(db: &Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(BIN);
+    c.arg("--db")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "off")
+        .env("REGJISTRI_USER", "clerk.k")
+        .env("REGJISTRI_PASSWORD", PW);
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_killed_mid_pull_resumes_where_its_cursor_stands_and_converges() {
+    /// Two pages of the feed (1,000 each) and a bit: the kill comes after the first.
+    const FILES: u64 = 2_100;
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    // A station with a few thousand files of the directorate.
+    let a = Station::new("dvp-tirane", "a");
+    a.enrol(&server, "st-tr-01", "dvp-tirane").await;
+    a.as_user("clerk.a");
+    for seed in 0..FILES {
+        a.registry.create_file(&draft(1_000 + seed)).unwrap();
+    }
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected), (FILES, 0), "{r:?}");
+
+    // A new station pulls them through the command line, slowly; it is killed mid-pull.
+    let k = Station::new("dvp-tirane", "k");
+    k.enrol(&server, "st-tr-09", "dvp-tirane").await;
+    let path = k.path.clone();
+    let _ = k.registry.sign_out();
+    server.pull_delay_ms.store(1_500, Ordering::SeqCst);
+    let cursor = |path: &Path| {
+        regjistri_store::Store::open_existing(path, &OsKeyStore::new(), chrono::Utc::now())
+            .and_then(|s| s.sync_cursor())
+            .unwrap_or(0)
+    };
+    let mut child = cli(&path, &["sync"]).spawn().unwrap();
+    // Wait for the first page to be applied, then kill while the next one is on its way.
+    let waited = std::time::Instant::now();
+    while cursor(&path) == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "the pull ended early");
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "no page applied"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // SIGKILL: no chance to tidy up.
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let partial = {
+        let store =
+            regjistri_store::Store::open_existing(&path, &OsKeyStore::new(), chrono::Utc::now())
+                .unwrap();
+        (store.sync_cursor().unwrap(), store.file_count().unwrap())
+    };
+    assert!(partial.0 > 0, "some pages were applied before the kill");
+    assert!(
+        partial.1 < FILES,
+        "the kill came before the end: {partial:?}"
+    );
+
+    // Run again: it goes on from its cursor and ends with exactly the server's content.
+    server.pull_delay_ms.store(0, Ordering::SeqCst);
+    let out = cli(&path, &["sync"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("pulled"), "{stdout}");
+    assert_eq!(
+        k.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+    assert_eq!(k.checksum(), a.checksum());
+    k.as_user("admin");
+    assert_eq!(
+        u64::from(k.registry.search(&SearchQuery::default()).unwrap().total),
+        FILES
+    );
+    k.registry.verify_audit().unwrap();
+}
