@@ -73,7 +73,9 @@ function Shell() {
       );
       focusBeforeLock.current = null;
       setInfo((i) => (i ? { ...i, file_count: null } : i));
-      setPhase({ kind: "sign_in", notice });
+      // a second call that finds the session gone (the status poll beside the session poll)
+      // keeps the first one's reason ("the session ended after 12 hours")
+      setPhase((p) => (p.kind === "sign_in" && notice?.code === "no_session" ? p : { kind: "sign_in", notice }));
     },
     [guard],
   );

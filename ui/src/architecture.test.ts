@@ -42,6 +42,11 @@ describe("architecture", () => {
       "nav-dashboard", "dashboard", "dashboard-overdue", "dashboard-due-soon", "dashboard-travelling",
       "dashboard-absconded", "dashboard-row", "dashboard-refresh", "timeline", "open-timeline", "timeline-record",
       "record-save", "nav-rules", "rules", "rules-preview", "rules-save", "rules-save-confirm",
+      // synchronisation (issue 4): the status line, the screens, conflicts, enrolment, other directorates' files
+      "sync-status", "sync-now", "sync-progress", "nav-sync", "sync-view", "sync-issue", "nav-conflicts",
+      "conflicts-view", "conflict-row", "conflict-field", "conflict-edit-value", "conflict-resolve", "conflict-error",
+      "nav-station", "enrol-server-url", "enrol-bundle", "enrol-submit", "enrol-result", "enrol-error", "national-row",
+      "fetch-remote", "fetch-reason", "fetch-submit", "remote-file-view",
     ];
     const text = app.map(([, t]) => t).join("\n");
     expect(hooks.filter((h) => !text.includes(`"${h}"`))).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FileData } from "./generated/FileData";
 import { fakeReference } from "./backend/fake";
-import { changeLabel, changeValueText, isIdChange, pathSegments } from "./changes";
+import { changeLabel, changeValueText, isIdChange, pathSegments, valueText } from "./changes";
 import type { MessageKey } from "./i18n";
 
 // labels as the keys themselves, so the test reads the mapping
@@ -30,6 +30,12 @@ describe("change paths", () => {
     expect(changeLabel("identity.nid_check_overridden", data, t)).toBe("nidOverridden");
   });
 
+  it("names list items without numbering them when the file is not at hand (sync issues, conflicts)", () => {
+    expect(changeLabel("addresses[a-9].street", null, t)).toBe("address · street");
+    expect(changeLabel("identity.father_name", null, t)).toBe("fatherName");
+    expect(changeLabel("convictions[c-1]", null, t)).toBe("conviction");
+  });
+
   it("treats only an item's id as an id change", () => {
     expect(isIdChange({ path: "convictions[c-1].id", old: "c-1", new: null })).toBe(true);
     expect(isIdChange({ path: "identity.nid", old: "x", new: "y" })).toBe(false);
@@ -52,5 +58,16 @@ describe("change values", () => {
     expect(v("convictions[c-1].sentence_months", 60)).toBe("60");
     expect(v("identity.nid", null)).toBe("none");
     expect(v("identity.mother_name", "")).toBe("none");
+  });
+});
+
+describe("contested values", () => {
+  it("reads a whole list item as its fields, and anything else as a change value", () => {
+    const item = { id: "a-1", kind: "residence", municipality_code: "kamez", street: "Rr. Dibrës 4", from: "2024-01-15", to: null };
+    expect(valueText("addresses[a-1]", item, fakeReference, t, "sq")).toBe(
+      "addressKind: address_residence; municipality: Kamëz; street: Rr. Dibrës 4; from: 15.01.2024",
+    );
+    expect(valueText("identity.date_of_birth", "1980-03-01", fakeReference, t, "sq")).toBe("01.03.1980");
+    expect(valueText("addresses[a-1]", null, fakeReference, t, "sq")).toBe("none");
   });
 });

@@ -43,13 +43,22 @@ export function isIdChange(c: FieldChange): boolean {
   return segs.length > 1 && segs[segs.length - 1]!.name === "id" && segs[segs.length - 2]!.id !== undefined;
 }
 
-/** A readable label for a change path; list items are numbered as they stand in `data`. */
-export function changeLabel(path: string, data: FileData, t: T): string {
+/**
+ * A readable label for a change path; list items are numbered as they stand in `data`, or just
+ * named when the file is not at hand (`null`: a synchronisation issue, a conflict on the server).
+ */
+export function changeLabel(path: string, data: FileData | null, t: T): string {
   const segs = pathSegments(path);
   const out: string[] = [];
   let here: unknown = data;
   segs.forEach((s, i) => {
     const container = here !== null && typeof here === "object" ? (here as Record<string, unknown>)[s.name] : undefined;
+    if (s.id !== undefined && data === null) {
+      const item = ITEM_LABELS[s.name];
+      out.push(item ? t(item) : s.name);
+      here = undefined;
+      return;
+    }
     if (s.id !== undefined) {
       const list = Array.isArray(container) ? (container as { id?: string }[]) : [];
       const index = list.findIndex((x) => x?.id === s.id);
@@ -103,4 +112,22 @@ export function changeValueText(path: string, v: unknown, ref: ReferenceSet, t: 
     return v;
   }
   return JSON.stringify(v);
+}
+
+/**
+ * A contested value, readable: as `changeValueText`, and a whole list item (an address that
+ * came or went) as its fields, "Bashkia: Tiranë; Rruga: …".
+ */
+export function valueText(path: string, v: unknown, ref: ReferenceSet, t: T, lang: Lang): string {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const parts = Object.entries(v as Record<string, unknown>)
+      .filter(([k, x]) => k !== "id" && x !== null && x !== "" && !(Array.isArray(x) && x.length === 0))
+      .map(([k, x]) => {
+        const key = FIELD_LABELS[k];
+        const label = k === "kind" ? t(path.includes("addresses") ? "addressKind" : "aliasKind") : key ? t(key) : k;
+        return `${label}: ${changeValueText(`${path}.${k}`, x, ref, t, lang)}`;
+      });
+    return parts.length > 0 ? parts.join("; ") : t("none");
+  }
+  return changeValueText(path, v, ref, t, lang);
 }

@@ -17,15 +17,40 @@ export function useSession(): SessionInfo {
 }
 
 /** The places a role may go, in the order of the navigation. */
-export type Place = "dashboard" | "search" | "approvals" | "locked_accounts" | "audit" | "users" | "rules";
+export type Place =
+  | "dashboard"
+  | "search"
+  | "approvals"
+  | "conflicts"
+  | "locked_accounts"
+  | "audit"
+  | "users"
+  | "rules"
+  | "sync"
+  | "station";
 
 /** The first place is where the role lands after sign-in. */
 export const PLACES: Record<Role, Place[]> = {
-  clerk: ["dashboard", "search"],
-  supervisor: ["dashboard", "search", "approvals", "locked_accounts"],
-  administrator: ["search", "users", "rules"],
+  clerk: ["dashboard", "search", "sync"],
+  supervisor: ["dashboard", "search", "approvals", "conflicts", "locked_accounts", "sync"],
+  administrator: ["search", "users", "rules", "sync", "station"],
   auditor: ["audit"],
 };
+
+/** Whether the role may start a synchronisation and see what the server did not apply (`synchronise`). */
+export function synchronises(role: Role): boolean {
+  return role === "clerk" || role === "supervisor" || role === "administrator";
+}
+
+/** Whether the role decides synchronisation conflicts of its directorate (`resolve_conflicts`). */
+export function resolvesConflicts(role: Role): boolean {
+  return role === "supervisor";
+}
+
+/** Whether the role may fetch another directorate's full file from the server (`fetch_remote_file`). */
+export function fetchesRemoteFiles(role: Role): boolean {
+  return role === "clerk" || role === "supervisor";
+}
 
 /** Whether the role sees compliance: the dashboard and the timelines (clerks and supervisors, national). */
 export function seesCompliance(role: Role): boolean {

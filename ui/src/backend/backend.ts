@@ -3,8 +3,11 @@
 import type { AppInfo } from "../generated/AppInfo";
 import type { AuditPage } from "../generated/AuditPage";
 import type { AuditQuery } from "../generated/AuditQuery";
+import type { ConflictDecision } from "../generated/ConflictDecision";
+import type { ConflictItem } from "../generated/ConflictItem";
 import type { Dashboard } from "../generated/Dashboard";
 import type { EditForm } from "../generated/EditForm";
+import type { EnrolRequest } from "../generated/EnrolRequest";
 import type { FieldError } from "../generated/FieldError";
 import type { FileDraft } from "../generated/FileDraft";
 import type { FileRecord } from "../generated/FileRecord";
@@ -13,6 +16,7 @@ import type { FileView } from "../generated/FileView";
 import type { OneTimePassword } from "../generated/OneTimePassword";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
+import type { RemoteFileView } from "../generated/RemoteFileView";
 import type { Role } from "../generated/Role";
 import type { RuleBookView } from "../generated/RuleBookView";
 import type { RuleDraft } from "../generated/RuleDraft";
@@ -23,6 +27,10 @@ import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
 import type { SessionInfo } from "../generated/SessionInfo";
+import type { StationView } from "../generated/StationView";
+import type { SyncIssue } from "../generated/SyncIssue";
+import type { SyncReport } from "../generated/SyncReport";
+import type { SyncStatus } from "../generated/SyncStatus";
 import type { Timeline } from "../generated/Timeline";
 import type { UserSummary } from "../generated/UserSummary";
 
@@ -101,6 +109,21 @@ export interface Backend {
   previewRules(draft: RuleDraft): Promise<RulePreview>;
   /** `save_rules`: a new version; each touched file gets a notice to serve. */
   saveRules(draft: RuleDraft): Promise<RuleSaved>;
+
+  /** `sync_status`: the status line (every role). Passive: not activity for the idle lock, so it may be polled. */
+  syncStatus(): Promise<SyncStatus>;
+  /** `sync_now`: one round (push, pull, audit); rejects with `not_enrolled`, `sync_running` (a round is under way), `server_unreachable`, `station_identity_invalid`. */
+  syncNow(): Promise<SyncReport>;
+  /** `sync_issues`: this station's changes the server did not simply apply (kind "conflict" or "rejected"), newest first. */
+  syncIssues(): Promise<SyncIssue[]>;
+  /** `enrol_station`: an administrator enrols this workstation with the server URL and the enrolment bundle (online). */
+  enrolStation(request: EnrolRequest): Promise<StationView>;
+  /** `conflicts`: open conflicts of the supervisor's directorate, from the server (online only). */
+  conflicts(): Promise<ConflictItem[]>;
+  /** `resolve_conflict`: `choices` names only the paths whose value should differ from the server's; rejects with `own_work`, `conflict_resolved`, `conflict_not_found`, `validation` / `invalid_input`. */
+  resolveConflict(decision: ConflictDecision): Promise<void>;
+  /** `fetch_remote_file`: another directorate's full file, fetched online for one look, with a logged reason (1–500 characters). */
+  fetchRemoteFile(id: string, reason: string): Promise<RemoteFileView>;
 }
 
 /** Tauri command names, in one place so tests can check them. */
@@ -139,6 +162,13 @@ export const COMMANDS = {
   ruleBook: "rule_book",
   previewRules: "preview_rules",
   saveRules: "save_rules",
+  syncStatus: "sync_status",
+  syncNow: "sync_now",
+  syncIssues: "sync_issues",
+  enrolStation: "enrol_station",
+  conflicts: "conflicts",
+  resolveConflict: "resolve_conflict",
+  fetchRemoteFile: "fetch_remote_file",
 } as const satisfies Record<keyof Backend, string>;
 
 /** The page size the list asks for. */

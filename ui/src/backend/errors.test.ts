@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppError } from "../generated/AppError";
 import type { FileDraft } from "../generated/FileDraft";
-import { toAppError, isAppError } from "./errors";
+import { ErrorCode, needsServer, toAppError, isAppError } from "./errors";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { RuleDraft } from "../generated/RuleDraft";
 import { COMMANDS } from "./backend";
@@ -134,8 +134,8 @@ describe("tauriBackend", () => {
       ["locked_users", undefined],
       ["release_user", { id: "u-1" }],
     ]);
-    expect(Object.values(COMMANDS)).toHaveLength(34);
-    expect(new Set(Object.values(COMMANDS)).size).toBe(34);
+    expect(Object.values(COMMANDS)).toHaveLength(41);
+    expect(new Set(Object.values(COMMANDS)).size).toBe(41);
   });
 
   it("calls the obligation and rule commands with the argument keys Rust names", async () => {
@@ -163,6 +163,39 @@ describe("tauriBackend", () => {
       ["preview_rules", { draft: rules }],
       ["save_rules", { draft: rules }],
     ]);
+  });
+
+  it("calls the synchronisation commands with the argument keys Rust names", async () => {
+    invoke.mockResolvedValue(null);
+    const b = tauriBackend();
+    const request = { server_url: "https://qendra.asp.gov.al:8443", bundle: "-----BEGIN CERTIFICATE-----" };
+    const decision = { conflict_id: "c-1", choices: [{ path: "identity.father_name", value: "Petrit Ali" }] };
+    await b.syncStatus();
+    await b.syncNow();
+    await b.syncIssues();
+    await b.enrolStation(request);
+    await b.conflicts();
+    await expect(b.resolveConflict(decision)).resolves.toBeUndefined();
+    await b.fetchRemoteFile("id-9", "a check at the border");
+    expect(invoke.mock.calls).toEqual([
+      ["sync_status", undefined],
+      ["sync_now", undefined],
+      ["sync_issues", undefined],
+      ["enrol_station", { request }],
+      ["conflicts", undefined],
+      ["resolve_conflict", { decision }],
+      ["fetch_remote_file", { id: "id-9", reason: "a check at the border" }],
+    ]);
+  });
+
+  it("keeps the synchronisation codes, and says which of them need the server", async () => {
+    const offline = toAppError({ code: "server_unreachable", message: { sq: "a", en: "b" }, fields: [] });
+    expect(offline.code).toBe(ErrorCode.serverUnreachable);
+    expect(needsServer(offline)).toBe(true);
+    expect(needsServer({ ...offline, code: ErrorCode.notEnrolled })).toBe(true);
+    for (const code of [ErrorCode.syncRunning, ErrorCode.ownWork, ErrorCode.conflictResolved, ErrorCode.stationUnknown, ErrorCode.invalidInput]) {
+      expect(needsServer({ ...offline, code })).toBe(false);
+    }
   });
 
   it("rejects with the AppError Rust sent", async () => {

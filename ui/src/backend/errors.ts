@@ -11,7 +11,26 @@ export const ErrorCode = {
   /** Confirming a record that needs no confirmation (or has it already). */
   nothingToConfirm: "nothing_to_confirm",
   forbidden: "forbidden",
+  notFound: "not_found",
+  /** A reason (returning, voiding, fetching another directorate's file) is required. */
+  reasonRequired: "reason_required",
+  /** Input the Rust side could not read (a bad server URL, a bad bundle); the message says which. */
+  invalidInput: "invalid_input",
   internal: "internal",
+  // synchronisation with the central server
+  /** This workstation is not enrolled as a station yet. */
+  notEnrolled: "not_enrolled",
+  /** A round is already under way: keep polling the status. */
+  syncRunning: "sync_running",
+  /** The central server could not be reached (offline). */
+  serverUnreachable: "server_unreachable",
+  /** The station's certificate, key or CA are missing or do not fit. */
+  stationIdentityInvalid: "station_identity_invalid",
+  /** The server does not know this station's certificate. */
+  stationUnknown: "station_unknown",
+  /** Someone decided the conflict meanwhile: reload the list. */
+  conflictResolved: "conflict_resolved",
+  conflictNotFound: "conflict_not_found",
 } as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -76,4 +95,12 @@ export function toAppError(e: unknown): AppError {
     },
     fields: [],
   };
+}
+
+/**
+ * Whether a refusal says the central server is out of reach for now (this workstation is not
+ * enrolled, or the server did not answer): the screen offers to try again, nothing was done.
+ */
+export function needsServer(error: AppError): boolean {
+  return error.code === ErrorCode.serverUnreachable || error.code === ErrorCode.notEnrolled;
 }

@@ -8,10 +8,13 @@ import type { AppInfo } from "../generated/AppInfo";
 import type { AuditEntry } from "../generated/AuditEntry";
 import type { AuditPage } from "../generated/AuditPage";
 import type { AuditQuery } from "../generated/AuditQuery";
+import type { ConflictDecision } from "../generated/ConflictDecision";
+import type { ConflictItem } from "../generated/ConflictItem";
 import type { Compliance } from "../generated/Compliance";
 import type { Dashboard } from "../generated/Dashboard";
 import type { DashboardRow } from "../generated/DashboardRow";
 import type { EditForm } from "../generated/EditForm";
+import type { EnrolRequest } from "../generated/EnrolRequest";
 import type { FieldChange } from "../generated/FieldChange";
 import type { FieldError } from "../generated/FieldError";
 import type { FileData } from "../generated/FileData";
@@ -19,11 +22,13 @@ import type { FileDraft } from "../generated/FileDraft";
 import type { FileRecord } from "../generated/FileRecord";
 import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
+import type { NationalHit } from "../generated/NationalHit";
 import type { OffenderFile } from "../generated/OffenderFile";
 import type { OneTimePassword } from "../generated/OneTimePassword";
 import type { RecordData } from "../generated/RecordData";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
+import type { RemoteFileView } from "../generated/RemoteFileView";
 import type { Role } from "../generated/Role";
 import type { RuleBookView } from "../generated/RuleBookView";
 import type { RuleDraft } from "../generated/RuleDraft";
@@ -36,6 +41,12 @@ import type { Saved } from "../generated/Saved";
 import type { SearchPage } from "../generated/SearchPage";
 import type { SearchQuery } from "../generated/SearchQuery";
 import type { SessionInfo } from "../generated/SessionInfo";
+import type { StationView } from "../generated/StationView";
+import type { SyncIssue } from "../generated/SyncIssue";
+import type { SyncPhase } from "../generated/SyncPhase";
+import type { SyncProgress } from "../generated/SyncProgress";
+import type { SyncReport } from "../generated/SyncReport";
+import type { SyncStatus } from "../generated/SyncStatus";
 import type { Text } from "../generated/Text";
 import type { Timeline } from "../generated/Timeline";
 import type { TripUnderWay } from "../generated/TripUnderWay";
@@ -44,6 +55,8 @@ import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
 import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
 import { byDate, compute, daysBetween, inEffect, needsConfirmation, provisionalValues } from "./fakeCompliance";
+import { FAKE_LAST_SYNC, FAKE_SERVER_URL, FAKE_STATION, seedConflicts, seedIssues, seedRemote } from "./fakeSync";
+import type { FakeConflict, FakeRemote } from "./fakeSync";
 
 export type Method = keyof Backend;
 export interface Call {
@@ -170,6 +183,49 @@ export interface PersonSeed {
 }
 
 
+/** The content of a seeded person's file (one conviction, a residence when the seed names a municipality). */
+function personData(id: string, seed: PersonSeed): FileData {
+  return {
+    identity: {
+      surname: seed.surname,
+      given_name: seed.given_name,
+      father_name: seed.father_name ?? "Petrit",
+      mother_name: "",
+      sex: seed.sex ?? "M",
+      date_of_birth: seed.date_of_birth ?? "1980-02-29",
+      place_of_birth: "Tiranë",
+      nid: seed.nid === undefined ? null : seed.nid,
+      nid_check_overridden: false,
+      citizenships: ["AL"],
+      aliases: [],
+    },
+    description: { height_cm: 178, eye_colour: "kafe", hair_colour: "zeza", marks: "" },
+    convictions: [
+      {
+        id: `${id}-c0`,
+        foreign: false,
+        country: "AL",
+        court_code: "gj-tirane",
+        court_name: "",
+        decision_number: "123/2019",
+        decision_date: "2019-05-10",
+        final_date: seed.final_date ?? "2019-07-01",
+        articles: ["100"],
+        sentence_months: seed.sentence_months ?? 60,
+        sentence_text: "",
+        custody_from: null,
+        release_date: null,
+        recognition: "",
+        victim_age: 12,
+        victim_relationship: "",
+      },
+    ],
+    addresses: seed.municipality_code
+      ? [{ id: `${id}-a0`, kind: "residence", municipality_code: seed.municipality_code, street: "Rr. e Kavajës 1", from: "2024-01-15", to: null }]
+      : [],
+  };
+}
+
 /** Who may do what, as crates/regjistri-domain/src/access.rs says (the UI only mirrors it). */
 type Scope = "national" | "own";
 type Op =
@@ -191,7 +247,12 @@ type Op =
   | "add_record"
   | "confirm_record"
   | "serve_notice"
-  | "manage_rules";
+  | "manage_rules"
+  | "view_sync_status"
+  | "synchronise"
+  | "enrol_station"
+  | "resolve_conflicts"
+  | "fetch_remote_file";
 
 export function scope(role: Role, op: Op): Scope | null {
   switch (op) {
@@ -226,6 +287,16 @@ export function scope(role: Role, op: Op): Scope | null {
       return role === "supervisor" ? "own" : null;
     case "manage_rules":
       return role === "administrator" ? "national" : null;
+    case "view_sync_status":
+      return "national";
+    case "synchronise":
+      return role === "auditor" ? null : "national";
+    case "enrol_station":
+      return role === "administrator" ? "national" : null;
+    case "resolve_conflicts":
+      return role === "supervisor" ? "own" : null;
+    case "fetch_remote_file":
+      return role === "clerk" || role === "supervisor" ? "national" : null;
   }
 }
 
@@ -314,7 +385,41 @@ const ERR = {
   nothingToConfirm: { sq: "Ky regjistrim nuk ka nevojë për konfirmim.", en: "This record needs no confirmation." },
   alreadyConfirmed: { sq: "Ky regjistrim është konfirmuar tashmë.", en: "This record has been confirmed already." },
   recordConflict: { sq: "Shënimi u ndryshua nga dikush tjetër ndërkohë.", en: "Someone else changed the record meanwhile." },
+  notEnrolled: {
+    sq: "Ky kompjuter nuk është regjistruar ende si stacion i serverit qendror.",
+    en: "This workstation is not enrolled as a station of the central server yet.",
+  },
+  syncRunning: { sq: "Një sinkronizim është duke u kryer.", en: "A synchronisation is under way." },
+  unreachable: {
+    sq: "Serveri qendror nuk u arrit. Puna vazhdon në këtë stacion; sinkronizimi provohet përsëri.",
+    en: "The central server could not be reached. Work goes on at this station; synchronisation will be tried again.",
+  },
+  badUrl: {
+    sq: "Adresa e serverit duhet të jetë https://host:port.",
+    en: "The server address must be https://host:port.",
+  },
+  badBundle: {
+    sq: "Paketa e regjistrimit duhet të përmbajë certifikatën e stacionit, çelësin privat dhe CA-në e serverit.",
+    en: "The enrolment bundle must hold the station certificate, its private key and the server CA.",
+  },
+  conflictNotFound: { sq: "Konflikti nuk u gjet.", en: "Conflict not found." },
+  conflictResolved: {
+    sq: "Konflikti u vendos ndërkohë nga dikush tjetër.",
+    en: "Someone else decided the conflict meanwhile.",
+  },
+  ownConflict: {
+    sq: "Nuk mund të vendosni për një konflikt të krijuar nga ndryshimi juaj.",
+    en: "You cannot decide a conflict that your own change created.",
+  },
+  badChoice: { sq: "Zgjedhja nuk i përket këtij konflikti.", en: "The choice does not belong to this conflict." },
+  fetchReason: {
+    sq: "Marrja e dosjes së një drejtorie tjetër kërkon një arsye (deri në 500 shenja).",
+    en: "Fetching another directorate's file needs a reason (up to 500 characters).",
+  },
 } satisfies Record<string, Text>;
+
+/** Audited actions that write the change log, so wait to be pushed. */
+const CHANGES = new Set(["file.create", "file.update", "file.approve", "file.return", "record.add", "record.void", "record.confirm", "notice.serve", "rules.save"]);
 
 const IDLE_MINUTES = 15;
 const SESSION_HOURS = 12;
@@ -352,6 +457,30 @@ export function diff(old: unknown, now: unknown): FieldChange[] {
 export interface FakeOptions {
   /** The user whose session is live when the app starts (as after a reload of the window); null: nobody. Default "clerk". */
   signedInAs?: string | null;
+  /** Whether this workstation is enrolled as a station (default true: "st-tr-01", last synchronised 28.03.2026 17:05 Tirana time). */
+  enrolled?: boolean;
+  /** Whether the central server answers (default true); `setOnline()` changes it. */
+  online?: boolean;
+}
+
+/** The station's synchronisation as the fake keeps it; `syncStatus()` reports it. */
+export interface FakeSync {
+  enrolled: boolean;
+  /** Whether the server answers now (the test's switch). */
+  reachable: boolean;
+  station: string;
+  directorate: string;
+  server_url: string | null;
+  /** What the last attempt found (null: no attempt since start). */
+  online: boolean | null;
+  running: boolean;
+  progress: SyncProgress | null;
+  pending: number;
+  last_success_at: string | null;
+  last_attempt_at: string | null;
+  last_error: AppError | null;
+  /** Open conflicts as of the last synchronisation (null before the first). */
+  open_conflicts: number | null;
 }
 
 export class FakeBackend implements Backend {
@@ -382,8 +511,43 @@ export class FakeBackend implements Backend {
     { version: 1, effective_from: "1995-06-01", values: provisionalValues(), provisional: true, note: "" },
   ];
   private holds = new Map<Method, Promise<void>>();
+  /** The station's synchronisation state (tests may set fields directly). */
+  readonly sync: FakeSync;
+  /** This station's changes the server did not simply apply, newest first. */
+  issues: SyncIssue[] = seedIssues();
+  /** Conflicts on the fake server (every directorate's; resolved ones stay, marked). */
+  readonly serverConflicts: FakeConflict[] = seedConflicts();
+  /** What supervisors decided, in order. */
+  readonly decisions: ConflictDecision[] = [];
+  /** Other directorates' files on the fake server; the station knows their index entries once enrolled. */
+  readonly remote: FakeRemote[] = seedRemote();
+  /** The station an enrolment bundle makes of this workstation. */
+  enrolAs = { code: "st-tr-07", directorate: "dvp-tirane" };
+  private roundHeld = false;
+  private roundDone: (() => void) | null = null;
 
   constructor(options: FakeOptions = {}) {
+    const enrolled = options.enrolled ?? true;
+    const online = options.online ?? true;
+    this.sync = {
+      enrolled,
+      reachable: online,
+      // as the Rust side: the workstation's own name until an enrolment gives it a code
+      station: enrolled ? FAKE_STATION : this.info.station,
+      directorate: "dvp-tirane",
+      server_url: enrolled ? FAKE_SERVER_URL : null,
+      online: enrolled ? online : null,
+      running: false,
+      progress: null,
+      pending: enrolled ? 2 : 0,
+      last_success_at: enrolled ? FAKE_LAST_SYNC : null,
+      last_attempt_at: enrolled ? FAKE_LAST_SYNC : null,
+      last_error: null,
+      open_conflicts: null,
+    };
+    if (!enrolled) this.issues = [];
+    else this.sync.open_conflicts = this.openConflictsOf("dvp-tirane").length;
+    if (enrolled && !online) this.setOnline(false);
     this.addUser("admin", "administrator", "dvp-tirane");
     this.addUser("clerk", "clerk", "dvp-tirane");
     this.addUser("supervisor", "supervisor", "dvp-tirane");
@@ -474,6 +638,7 @@ export class FakeBackend implements Backend {
   }
 
   private record(actor: string, action: string, object_type: string, object_id: string, outcome = "ok"): void {
+    if (outcome === "ok" && CHANGES.has(action)) this.sync.pending++;
     this.audit.push({
       seq: this.audit.length + 1,
       at: FIXED_NOW,
@@ -577,45 +742,7 @@ export class FakeBackend implements Backend {
       version: 1,
       status,
       owning_directorate: seed.owning_directorate ?? "dvp-tirane",
-      data: {
-        identity: {
-          surname: seed.surname,
-          given_name: seed.given_name,
-          father_name: seed.father_name ?? "Petrit",
-          mother_name: "",
-          sex: seed.sex ?? "M",
-          date_of_birth: seed.date_of_birth ?? "1980-02-29",
-          place_of_birth: "Tiranë",
-          nid: seed.nid === undefined ? null : seed.nid,
-          nid_check_overridden: false,
-          citizenships: ["AL"],
-          aliases: [],
-        },
-        description: { height_cm: 178, eye_colour: "kafe", hair_colour: "zeza", marks: "" },
-        convictions: [
-          {
-            id: `${id}-c0`,
-            foreign: false,
-            country: "AL",
-            court_code: "gj-tirane",
-            court_name: "",
-            decision_number: "123/2019",
-            decision_date: "2019-05-10",
-            final_date: seed.final_date ?? "2019-07-01",
-            articles: ["100"],
-            sentence_months: seed.sentence_months ?? 60,
-            sentence_text: "",
-            custody_from: null,
-            release_date: null,
-            recognition: "",
-            victim_age: 12,
-            victim_relationship: "",
-          },
-        ],
-        addresses: seed.municipality_code
-          ? [{ id: `${id}-a0`, kind: "residence", municipality_code: seed.municipality_code, street: "Rr. e Kavajës 1", from: "2024-01-15", to: null }]
-          : [],
-      },
+      data: personData(id, seed),
       created_at: FIXED_NOW,
       created_by: author,
       updated_at: FIXED_NOW,
@@ -803,6 +930,7 @@ export class FakeBackend implements Backend {
       page_size: pageSize,
       items: hits.slice(query.page * pageSize, (query.page + 1) * pageSize),
       interpreted_as: words.length ? "name" : "none",
+      national: query.page === 0 ? this.nationalHits(words).slice(0, pageSize) : [],
     };
   }
 
@@ -1387,6 +1515,203 @@ export class FakeBackend implements Backend {
     for (const id of touched) this.addNotice(id, version);
     this.record(u.user_name, "rules.save", "rule_set", String(version));
     return { version, notices: touched.length };
+  }
+
+  // --- the station and the central server ------------------------------------------------
+
+  /** The server answers again (true) or not (false); as the background worker would find, the status says so at once. */
+  setOnline(online: boolean): void {
+    this.sync.reachable = online;
+    if (!this.sync.enrolled) return;
+    this.sync.online = online;
+    this.sync.last_attempt_at = FIXED_NOW;
+    this.sync.last_error = online ? null : appError("server_unreachable", ERR.unreachable);
+  }
+
+  /** A round is under way (started by the background worker, or held by `holdNextRound`). */
+  startRound(progress: SyncProgress = { phase: "push", done: 0, total: this.sync.pending }): void {
+    this.sync.running = true;
+    this.sync.progress = progress;
+  }
+
+  /** Moves the running round's progress bar. */
+  setProgress(phase: SyncPhase, done: number, total: number | null): void {
+    this.sync.progress = { phase, done, total };
+  }
+
+  /** The next `syncNow` starts a round and waits until `finishRound()`. */
+  holdNextRound(): void {
+    this.roundHeld = true;
+  }
+
+  /** The running round ends well: everything pushed, the status up to date. */
+  finishRound(): void {
+    this.sync.running = false;
+    this.sync.progress = null;
+    this.completeRound();
+    const done = this.roundDone;
+    this.roundDone = null;
+    done?.();
+  }
+
+  /** Someone else decided a conflict on the server (the next decision on it is refused `conflict_resolved`). */
+  resolveElsewhere(conflictId: string): void {
+    const c = this.serverConflicts.find((x) => x.id === conflictId);
+    if (c) c.resolved = true;
+  }
+
+  private openConflictsOf(directorate: string): FakeConflict[] {
+    return this.serverConflicts.filter((c) => !c.resolved && c.directorate === directorate);
+  }
+
+  private completeRound(): SyncReport {
+    const pushed = this.sync.pending;
+    this.sync.pending = 0;
+    this.sync.online = true;
+    this.sync.last_success_at = FIXED_NOW;
+    this.sync.last_attempt_at = FIXED_NOW;
+    this.sync.last_error = null;
+    this.sync.open_conflicts = this.openConflictsOf(this.sync.directorate).length;
+    return { pushed, conflicts: 0, rejected: 0, pulled: 3, resnapshot: false, audit_stored: 12, audit_refused: null };
+  }
+
+  private refuseOffline(): void {
+    if (!this.sync.enrolled) throw appError("not_enrolled", ERR.notEnrolled);
+    if (!this.sync.reachable) {
+      this.sync.online = false;
+      this.sync.last_attempt_at = FIXED_NOW;
+      this.sync.last_error = appError("server_unreachable", ERR.unreachable);
+      throw appError("server_unreachable", ERR.unreachable);
+    }
+    this.sync.online = true;
+  }
+
+  /** The national index entries matching the search words (no names ever leave it). */
+  private nationalHits(words: string[]): NationalHit[] {
+    if (!this.sync.enrolled || words.length === 0) return [];
+    const out: NationalHit[] = [];
+    for (const r of this.remote) {
+      const keys = [r.surname, r.given_name, r.father_name].map(fold).concat([fold(r.nid ?? ""), isoToDisplay(r.date_of_birth)]);
+      if (!words.every((w) => keys.some((k) => k.startsWith(w)))) continue;
+      const exact = words.every((w) => keys.includes(w));
+      out.push({ id: r.id, owning_directorate: r.owning_directorate, status: r.status, nid: r.nid, date_of_birth: r.date_of_birth, matched: exact ? "exact" : "prefix" });
+    }
+    return out.sort((a, b) => (a.matched === b.matched ? 0 : a.matched === "exact" ? -1 : 1));
+  }
+
+  async syncStatus(): Promise<SyncStatus> {
+    await this.enter("syncStatus", []);
+    this.authorize("view_sync_status");
+    const s = this.sync;
+    return structuredClone({
+      enrolled: s.enrolled,
+      station: s.station,
+      directorate: s.directorate,
+      server_url: s.server_url,
+      online: s.online,
+      running: s.running,
+      progress: s.running ? s.progress : null,
+      pending: s.pending,
+      rejected: this.issues.filter((i) => i.kind === "rejected").length,
+      open_conflicts: s.enrolled ? s.open_conflicts : null,
+      last_success_at: s.last_success_at,
+      last_attempt_at: s.last_attempt_at,
+      last_error: s.last_error,
+      national_files: s.enrolled ? this.remote.length : 0,
+    });
+  }
+
+  async syncNow(): Promise<SyncReport> {
+    await this.enter("syncNow", []);
+    const u = this.authorize("synchronise");
+    if (!this.sync.enrolled) throw appError("not_enrolled", ERR.notEnrolled);
+    if (this.sync.running) throw appError("sync_running", ERR.syncRunning);
+    this.refuseOffline();
+    this.record(u.user_name, "sync.run", "station", this.sync.station);
+    if (this.roundHeld) {
+      this.roundHeld = false;
+      const pushed = this.sync.pending;
+      this.startRound();
+      await new Promise<void>((resolve) => (this.roundDone = resolve));
+      return { pushed, conflicts: 0, rejected: 0, pulled: 3, resnapshot: false, audit_stored: 12, audit_refused: null };
+    }
+    return this.completeRound();
+  }
+
+  async syncIssues(): Promise<SyncIssue[]> {
+    await this.enter("syncIssues", []);
+    this.authorize("synchronise");
+    return structuredClone(this.issues);
+  }
+
+  async enrolStation(request: EnrolRequest): Promise<StationView> {
+    await this.enter("enrolStation", [request]);
+    const u = this.authorize("enrol_station");
+    const url = request.server_url.trim();
+    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/i.test(url)) throw appError("invalid_input", ERR.badUrl);
+    const b = request.bundle;
+    if (!b.includes("-----BEGIN CERTIFICATE-----") || !b.includes("PRIVATE KEY-----")) throw appError("invalid_input", ERR.badBundle);
+    if (!this.sync.reachable) throw appError("server_unreachable", ERR.unreachable);
+    const { code, directorate } = this.enrolAs;
+    this.sync.enrolled = true;
+    this.sync.station = code;
+    this.sync.directorate = directorate;
+    this.sync.server_url = url;
+    this.sync.online = true;
+    this.sync.last_attempt_at = FIXED_NOW;
+    this.sync.last_error = null;
+    this.record(u.user_name, "station.enrol", "station", code);
+    return { code, directorate, server_url: url };
+  }
+
+  async conflicts(): Promise<ConflictItem[]> {
+    await this.enter("conflicts", []);
+    const u = this.authorize("resolve_conflicts");
+    this.refuseOffline();
+    return structuredClone(
+      this.openConflictsOf(u.directorate).map(({ directorate: _, resolved: __, ...c }) => ({ ...c, may_resolve: c.actor !== u.user_name })),
+    );
+  }
+
+  async resolveConflict(decision: ConflictDecision): Promise<void> {
+    await this.enter("resolveConflict", [decision]);
+    this.authorize("resolve_conflicts");
+    this.refuseOffline();
+    const c = this.serverConflicts.find((x) => x.id === decision.conflict_id);
+    if (!c) throw appError("conflict_not_found", ERR.conflictNotFound);
+    const u = this.authorize("resolve_conflicts", c.directorate);
+    if (c.resolved) throw appError("conflict_resolved", ERR.conflictResolved);
+    if (c.actor === u.user_name) {
+      this.record(u.user_name, "conflict.resolve", "conflict", c.id, "refused_own_work");
+      throw appError("own_work", ERR.ownConflict);
+    }
+    const problems: FieldError[] = [];
+    for (const choice of decision.choices) {
+      if (!c.fields.some((f) => f.path === choice.path)) throw appError("invalid_input", ERR.badChoice);
+      const leaf = choice.path.split(".").pop() ?? "";
+      if (/date/.test(leaf) && (typeof choice.value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(choice.value))) problems.push(problem(choice.path, "date_invalid"));
+      if (/(surname|given_name|father_name|street)$/.test(leaf) && (typeof choice.value !== "string" || !choice.value.trim())) problems.push(problem(choice.path, "required"));
+    }
+    if (problems.length > 0) throw appError("validation", ERR.invalid, problems);
+    c.resolved = true;
+    this.decisions.push(structuredClone(decision));
+    if (this.sync.open_conflicts !== null) this.sync.open_conflicts = this.openConflictsOf(this.sync.directorate).length;
+    this.record(u.user_name, "conflict.resolve", "conflict", c.id);
+  }
+
+  async fetchRemoteFile(id: string, reason: string): Promise<RemoteFileView> {
+    await this.enter("fetchRemoteFile", [id, reason]);
+    const u = this.authorize("fetch_remote_file");
+    const why = reason.trim();
+    if (!why || [...why].length > 500) throw appError("reason_required", ERR.fetchReason, [problem("reason", "required")]);
+    this.refuseOffline();
+    const r = this.remote.find((x) => x.id === id);
+    if (!r) throw appError("not_found", ERR.notFound);
+    this.record(u.user_name, "file.fetch_remote", "file", id);
+    const data = personData(id, { surname: r.surname, given_name: r.given_name, father_name: r.father_name, date_of_birth: r.date_of_birth, nid: r.nid, municipality_code: r.municipality_code });
+    data.identity.place_of_birth = "Durrës";
+    data.convictions[0]!.court_code = "gj-durres";
+    return structuredClone({ id, version: r.version, status: r.status, owning_directorate: r.owning_directorate, data, fetched_at: FIXED_NOW });
   }
 
   /** As records::validate_record: the record data, or every problem by draft field. */

@@ -54,5 +54,12 @@ export function tauriBackend(): Backend {
     ruleBook: () => call(COMMANDS.ruleBook),
     previewRules: (draft) => call(COMMANDS.previewRules, { draft }),
     saveRules: (draft) => call(COMMANDS.saveRules, { draft }),
+    syncStatus: () => call(COMMANDS.syncStatus),
+    syncNow: () => call(COMMANDS.syncNow),
+    syncIssues: () => call(COMMANDS.syncIssues),
+    enrolStation: (request) => call(COMMANDS.enrolStation, { request }),
+    conflicts: () => call(COMMANDS.conflicts),
+    resolveConflict: (decision) => done(COMMANDS.resolveConflict, { decision }),
+    fetchRemoteFile: (id, reason) => call(COMMANDS.fetchRemoteFile, { id, reason }),
   };
 }

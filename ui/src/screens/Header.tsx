@@ -6,15 +6,20 @@ import type { MessageKey } from "../i18n";
 import { directorateName } from "../reference";
 import { useSession, writesFiles } from "../session";
 import type { Place } from "../session";
+import { useSync } from "../sync";
+import { SyncLine } from "./SyncLine";
 
 const PLACE_LABELS: Record<Place, MessageKey> = {
   dashboard: "navDashboard",
   rules: "navRules",
   search: "navSearch",
   approvals: "navApprovals",
+  conflicts: "navConflicts",
   locked_accounts: "navLockedAccounts",
   audit: "navAudit",
   users: "navUsers",
+  sync: "navSync",
+  station: "navStation",
 };
 
 /** Also the buttons' element ids (the end-to-end test finds `#nav-dashboard`, `#nav-rules`). */
@@ -23,10 +28,20 @@ const PLACE_TEST_IDS: Record<Place, string> = {
   rules: "nav-rules",
   search: "nav-search",
   approvals: "nav-approvals",
+  conflicts: "nav-conflicts",
   locked_accounts: "nav-locked",
   audit: "nav-audit",
   users: "nav-users",
+  sync: "nav-sync",
+  station: "nav-station",
 };
+
+/** The count beside a place, and how it is read out. */
+function countOf(place: Place, approvals: number | null, conflicts: number | null): { count: number | null; label: MessageKey } | null {
+  if (place === "approvals") return { count: approvals, label: "approvalsWaiting" };
+  if (place === "conflicts") return { count: conflicts, label: "conflictsWaiting" };
+  return null;
+}
 
 export function Header({
   info,
@@ -53,6 +68,7 @@ export function Header({
 }) {
   const { t, lang, setLang } = useI18n();
   const session = useSession();
+  const sync = useSync();
   return (
     <header className="app-header">
       <div className="app-header__bar">
@@ -110,32 +126,36 @@ export function Header({
           </button>
         </div>
       </div>
+      <SyncLine onOpenConflicts={() => onNavigate("conflicts")} />
       <nav className="app-nav" aria-label={t("navigation")}>
         <ul className="app-nav__list">
-          {places.map((p) => (
-            <li key={p}>
-              <button
-                type="button"
-                className="app-nav__item"
-                id={PLACE_TEST_IDS[p]}
-                data-testid={PLACE_TEST_IDS[p]}
-                aria-current={current === p ? "page" : undefined}
-                data-count={p === "approvals" ? (approvalCount ?? 0) : undefined}
-                onClick={() => onNavigate(p)}
-              >
-                {t(PLACE_LABELS[p])}
-                {p === "approvals" && approvalCount !== null && (
-                  <>
-                    {" "}
-                    <span className="count-badge" aria-hidden="true">
-                      {approvalCount}
-                    </span>
-                    <span className="visually-hidden">{t("approvalsWaiting", { count: approvalCount })}</span>
-                  </>
-                )}
-              </button>
-            </li>
-          ))}
+          {places.map((p) => {
+            const counted = countOf(p, approvalCount, sync.conflictCount);
+            return (
+              <li key={p}>
+                <button
+                  type="button"
+                  className="app-nav__item"
+                  id={PLACE_TEST_IDS[p]}
+                  data-testid={PLACE_TEST_IDS[p]}
+                  aria-current={current === p ? "page" : undefined}
+                  data-count={counted ? (counted.count ?? 0) : undefined}
+                  onClick={() => onNavigate(p)}
+                >
+                  {t(PLACE_LABELS[p])}
+                  {counted && counted.count !== null && (
+                    <>
+                      {" "}
+                      <span className="count-badge" aria-hidden="true">
+                        {counted.count}
+                      </span>
+                      <span className="visually-hidden">{t(counted.label, { count: counted.count })}</span>
+                    </>
+                  )}
+                </button>
+              </li>
+            );
+          })}
         </ul>
         {writesFiles(session.role) && (
           <button type="button" className="button button--primary" data-testid="new-file" onClick={onNewFile}>

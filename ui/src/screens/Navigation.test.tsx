@@ -9,9 +9,9 @@ function navIds(): string[] {
 }
 
 describe("navigation by role", () => {
-  it("gives a clerk the dashboard (where they land), search and a new file, nothing else", async () => {
+  it("gives a clerk the dashboard (where they land), search, synchronisation and a new file, nothing else", async () => {
     const { user } = await renderAs("clerk");
-    expect(navIds()).toEqual(["nav-dashboard", "nav-search"]);
+    expect(navIds()).toEqual(["nav-dashboard", "nav-search", "nav-sync"]);
     expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("id", "nav-dashboard");
     expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("aria-current", "page");
     expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
@@ -33,9 +33,9 @@ describe("navigation by role", () => {
     expect(screen.getByTestId("current-role")).toHaveTextContent("Auditues");
   });
 
-  it("gives an administrator search, users and rules, but no new file and no dashboard", async () => {
+  it("gives an administrator search, users, rules, synchronisation and the station, but no new file and no dashboard", async () => {
     const { user, fake } = await renderAs("admin");
-    expect(navIds()).toEqual(["nav-search", "nav-users", "nav-rules"]);
+    expect(navIds()).toEqual(["nav-search", "nav-users", "nav-rules", "nav-sync", "nav-station"]);
     expect(await screen.findByTestId("search-input")).toBeInTheDocument();
     expect(screen.queryByTestId("nav-dashboard")).not.toBeInTheDocument();
     expect(fake.callsOf("dashboard")).toHaveLength(0);
@@ -52,7 +52,7 @@ describe("navigation by role", () => {
     fake.addPerson({ surname: "Pending2", given_name: "P", status: "pending", author: "clerk" });
     fake.addPerson({ surname: "Durres", given_name: "D", status: "pending", author: "x", owning_directorate: "dvp-durres" });
     await renderAs("supervisor", fake);
-    expect(navIds()).toEqual(["nav-dashboard", "nav-search", "nav-approvals", "nav-locked"]);
+    expect(navIds()).toEqual(["nav-dashboard", "nav-search", "nav-approvals", "nav-conflicts", "nav-locked", "nav-sync"]);
     expect(await screen.findByTestId("dashboard-view")).toBeInTheDocument();
     expect(screen.getByTestId("new-file")).toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("nav-approvals")).toHaveAttribute("data-count", "2"));

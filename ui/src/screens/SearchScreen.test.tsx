@@ -106,6 +106,7 @@ describe("search list", () => {
       page_size: 25,
       items: [],
       interpreted_as: "none",
+      national: [],
     }));
     fake.info.file_count = 10000;
     await renderApp(fake);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 import type { AppError } from "../generated/AppError";
 import type { ReferenceSet } from "../generated/ReferenceSet";
+import type { RemoteFileView } from "../generated/RemoteFileView";
 import type { SearchPage } from "../generated/SearchPage";
 import { PAGE_SIZE } from "../backend/backend";
 import { useBackend } from "../backend/context";
@@ -13,6 +14,7 @@ import { ComplianceBadge } from "./Dashboard";
 import type { MessageKey } from "../i18n";
 import { municipalitiesByCounty, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
+import { NationalHits } from "./NationalHits";
 
 /** What was last searched; kept by the app so that coming back shows the same page. */
 export interface SearchState {
@@ -30,11 +32,14 @@ export function SearchScreen({
   state,
   onStateChange,
   onOpen,
+  onOpenRemote,
 }: {
   reference: ReferenceSet;
   state: SearchState;
   onStateChange(state: SearchState): void;
   onOpen(id: string): void;
+  /** Another directorate's file was fetched from the server (from the national hits). */
+  onOpenRemote(view: RemoteFileView): void;
 }) {
   const backend = useBackend();
   const { t, text } = useI18n();
@@ -311,6 +316,8 @@ export function SearchScreen({
           {t("next")} →
         </button>
       </nav>
+
+      {result && <NationalHits key={`${result.page}:${committed.current.text}`} hits={result.national ?? []} reference={reference} onFetched={onOpenRemote} />}
     </main>
   );
 }
