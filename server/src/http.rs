@@ -98,7 +98,7 @@ impl From<CentralError> for ApiError {
             CentralError::NotFound(_)
             | CentralError::RecordNotFound(_)
             | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
-            CentralError::ConflictResolved(_) => StatusCode::CONFLICT,
+            CentralError::ConflictResolved(_) | CentralError::OwnWork(_) => StatusCode::CONFLICT,
             CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
             CentralError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

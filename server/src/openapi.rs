@@ -112,14 +112,16 @@ pub fn document() -> Value {
                 "description": "The value kept for each contested path (the server's, the station's, \
                     or one the supervisor typed) becomes a new version of the record; no values \
                     closes the conflict and keeps the server's content. The station checks the \
-                    supervisor's role and four eyes; the server records who decided.",
+                    supervisor's role; four eyes are checked on both sides: neither the officer \
+                    whose change collided nor anyone who changed the file since its last approval \
+                    decides. A decision never sets status to approved.",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
                 "requestBody": body("ResolveRequest"),
                 "responses": with(json!({
                     "200": ok("Resolved"),
                     "400": error_response("invalid_request: a path outside the conflict, or values that make the file invalid"),
                     "404": error_response("conflict_not_found"),
-                    "409": error_response("conflict_resolved")
+                    "409": error_response("conflict_resolved, or own_work (the decider's own change)")
                 }))
             }},
             "/v1/files/{id}/fetch": {"post": {
@@ -162,12 +164,13 @@ fn schemas() -> Value {
             "required": ["mutation_id", "entity", "entity_id", "base_version", "diff", "actor", "created_at"],
             "properties": {
                 "mutation_id": {"type": "string", "format": "uuid", "description": "UUIDv7 made on the station; the idempotency key"},
-                "entity": {"type": "string", "enum": ["offender_file"]},
+                "entity": {"type": "string", "enum": ["offender_file", "file_record"]},
                 "entity_id": {"type": "string", "format": "uuid"},
                 "base_version": {"type": "integer", "format": "int64", "description": "The server version the station's copy came from; 0 creates"},
                 "diff": {"type": "array", "items": {"$ref": "#/components/schemas/FieldChange"}},
                 "actor": {"type": "string"},
-                "created_at": {"type": "string", "format": "date-time"}}},
+                "created_at": {"type": "string", "format": "date-time"},
+                "approves": {"type": "string", "description": "On a mutation that sets status to approved: the SHA-256 of the approved data's leaves (regjistri_sync::document::content_hash). The approval applies only to that same data, else it is rejected approval_outdated; it is rejected own_work when the actor changed the file since its last approval."}}},
         "PushRequest": {"type": "object", "required": ["mutations"], "properties": {
             "mutations": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/Mutation"}}}},
         "ConflictRef": {"type": "object", "required": ["id", "kind", "paths"], "properties": {
@@ -193,7 +196,14 @@ fn schemas() -> Value {
             {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
                 "kind": {"const": "file"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"},
-                "document": {"type": "object", "description": "{status, owning_directorate, data} as the station's write path stores it"}}},
+                "document": {"type": "object", "description": "{status, owning_directorate, data} as the station's write path stores it"},
+                "approved": {"$ref": "#/components/schemas/ApprovedCopy"},
+                "updated_by": {"type": "string", "description": "who made the last change of content"},
+                "authors": {"type": "array", "items": {"type": "string"}, "description": "who changed the content since the last approval, at any station"}}},
+            {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
+                "kind": {"const": "record"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer"},
+                "document": {"type": "object", "description": "a record about a file of the station's directorate (regjistri_domain::records::FileRecord)"}}},
             {"type": "object", "required": ["kind", "seq", "id", "version", "entry"], "properties": {
                 "kind": {"const": "index"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"}, "entry": {"$ref": "#/components/schemas/IndexEntry"}}},
@@ -202,7 +212,12 @@ fn schemas() -> Value {
         ], "discriminator": {"propertyName": "kind"}},
         "PullPage": {"type": "object", "required": ["items", "next_cursor", "more"], "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/PullItem"}},
-            "next_cursor": {"type": "integer", "format": "int64"}, "more": {"type": "boolean"}}},
+            "next_cursor": {"type": "integer", "format": "int64"}, "more": {"type": "boolean"},
+            "remaining": {"type": "integer", "format": "int64", "description": "feed entries after next_cursor, for a progress bar"}}},
+        "ApprovedCopy": {"type": "object", "required": ["data", "by", "at", "first_at"], "properties": {
+            "data": {"type": "object", "description": "the data that stands approved"},
+            "by": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+            "first_at": {"type": "string", "format": "date-time", "description": "the first approval"}}},
         "AuditEvent": {"type": "object",
             "required": ["seq", "id", "at", "actor", "station", "action", "object_type", "object_id", "outcome", "prev_hash", "hash"],
             "properties": {

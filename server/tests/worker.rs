@@ -399,6 +399,8 @@ impl Replica for Station {
                         u.remove(id);
                     }
                 }
+                // These in-memory stations make no records.
+                PullItem::Record { .. } => return Err("a record nobody made".into()),
                 PullItem::Tombstone { id, .. } => {
                     self.files.remove(id);
                     self.index.remove(id);

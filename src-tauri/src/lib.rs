@@ -44,7 +44,7 @@ fn background_sync(handle: tauri::AppHandle) {
         loop {
             if registry.station_status().is_ok_and(|s| s.enrolled) {
                 // Errors are in the status; "sync_running" means "sync now" is at it.
-                let _ = registry.sync_round().await;
+                let _ = registry.background_round().await;
             }
             tokio::time::sleep(interval).await;
         }

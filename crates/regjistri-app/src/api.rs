@@ -445,8 +445,9 @@ pub struct SyncIssue {
     pub answered_at: DateTime<Utc>,
 }
 
-/// Enrolling this workstation as a station (an administrator, online).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Enrolling this workstation as a station (an administrator, online). Its `Debug` leaves
+/// the bundle out: it holds the private key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct EnrolRequest {
     /// `https://host:port` of the central server, the host as in its certificate.
@@ -454,6 +455,15 @@ pub struct EnrolRequest {
     /// The enrolment bundle's text (station certificate, private key, server CA), as
     /// `regjistri-server enrol-station` wrote it.
     pub bundle: String,
+}
+
+impl std::fmt::Debug for EnrolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolRequest")
+            .field("server_url", &self.server_url)
+            .field("bundle", &"…")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -311,31 +311,20 @@ impl Registry {
             return Err(station_key_missing());
         }
         let previous = self.station();
-        {
-            let mut store = self.store()?;
-            let station_actor = Actor {
+        self.store()?.sync_enrol(
+            &[
+                (SERVER_URL, &url),
+                (CERTIFICATE, &identity.certificate_pem),
+                (SERVER_CA, &identity.server_ca_pem),
+                ("directorate", &info.directorate),
+            ],
+            &info.code,
+            &Actor {
                 user: actor.user.clone(),
                 station: info.code.clone(),
-            };
-            store.set_setting(SERVER_URL, &url, &station_actor, now)?;
-            store.set_setting(CERTIFICATE, &identity.certificate_pem, &station_actor, now)?;
-            store.set_setting(SERVER_CA, &identity.server_ca_pem, &station_actor, now)?;
-            store.set_setting("station", &info.code, &station_actor, now)?;
-            store.set_setting("directorate", &info.directorate, &station_actor, now)?;
-            if previous != info.code {
-                store.sync_restart()?;
-            }
-            store.record(
-                &station_actor,
-                now,
-                &AuditEvent {
-                    action: "station.enrol".into(),
-                    object_type: "station".into(),
-                    object_id: info.code.clone(),
-                    outcome: "ok".into(),
-                },
-            )?;
-        }
+            },
+            now,
+        )?;
         self.set_workstation(&info.code, &info.directorate);
         {
             let mut runtime = self.runtime();
@@ -361,7 +350,8 @@ impl Registry {
         self.station_status()
     }
 
-    /// The status, for the command line and the background worker (no session needed).
+    /// The status, for the background worker (no session needed: it holds counts and times,
+    /// no personal data). Officers read it through [`Registry::sync_status`].
     pub fn station_status(&self) -> Result<SyncStatus, AppError> {
         let (url, counts, last_success, national) = {
             let store = self.store()?;
@@ -394,16 +384,27 @@ impl Registry {
     /// "Sync now".
     pub async fn sync_now(&self) -> Result<SyncReport, AppError> {
         self.authorize(Operation::Synchronise, None)?;
-        self.sync_round().await
+        self.background_round().await
     }
 
     /// One round on the station's behalf: push, pull, audit upload, then the count of the
-    /// directorate's open conflicts. Used by the background worker (no session needed: the
-    /// station's certificate is what the server trusts) and by [`Registry::sync_now`].
-    pub async fn sync_round(&self) -> Result<SyncReport, AppError> {
+    /// directorate's open conflicts. The background worker's entry, and so one of the few
+    /// without a session (the station's certificate is what the server trusts; nothing is
+    /// shown to anyone); officers go through [`Registry::sync_now`].
+    pub async fn background_round(&self) -> Result<SyncReport, AppError> {
         let _one = self.sync_lock.try_lock().map_err(|_| sync_running())?;
         let client = self.client(false)?;
         let pending = self.store()?.sync_counts()?.pending;
+        // However the round ends (an error returned early included), it is not running then.
+        struct Running<'a>(&'a Registry);
+        impl Drop for Running<'_> {
+            fn drop(&mut self) {
+                let mut r = self.0.runtime();
+                r.running = false;
+                r.progress = None;
+            }
+        }
+        let _running = Running(self);
         {
             let mut r = self.runtime();
             r.running = true;
@@ -476,11 +477,6 @@ impl Registry {
                 Err(error)
             }
         };
-        {
-            let mut r = self.runtime();
-            r.running = false;
-            r.progress = None;
-        }
         match &outcome {
             Ok(r) => log::info!(
                 "sync: pushed {} ({} conflicts, {} rejected), pulled {}, audit {}",
@@ -572,7 +568,13 @@ impl Registry {
                 file_id: c.record_id,
                 file_label: self.file_label(c.record_id),
                 station: c.station,
-                may_resolve: c.actor != user.user_name,
+                // Four eyes: not the officer whose change collided, nor one who changed
+                // the file since its last approval (the server checks the same).
+                may_resolve: c.actor != user.user_name
+                    && !self
+                        .store()
+                        .and_then(|s| Ok(s.authors_since_approval(c.record_id)?))
+                        .is_ok_and(|a| a.contains(&user.user_name)),
                 actor: c.actor,
                 created_at: c.created_at,
                 fields: c
@@ -649,7 +651,7 @@ impl Registry {
             },
         )?;
         // Bring the decided version here; a round already under way will.
-        match self.sync_round().await {
+        match self.background_round().await {
             Ok(_) => {}
             Err(e) if e.code == "sync_running" => {}
             Err(e) => log::warn!("after a conflict decision, sync failed: {}", e.code),

@@ -18,3 +18,9 @@ ALTER TABLE record ADD COLUMN authors jsonb NOT NULL DEFAULT '[]';
 ALTER TABLE record ADD CONSTRAINT record_approval_whole
     CHECK ((approved_data IS NULL) = (approved_by IS NULL) AND (approved_data IS NULL) = (approved_at IS NULL)
        AND (approved_data IS NULL) = (first_approved_at IS NULL));
+
+-- Files approved before this version: their content stands approved as it is (who approved
+-- it is not known here). Amended files keep no approved copy: stations that hold one keep it.
+UPDATE record SET approved_data = document->'data', approved_by = 'before-approval-binding',
+       approved_at = updated_at, first_approved_at = updated_at
+ WHERE entity = 'offender_file' AND status = 'approved';

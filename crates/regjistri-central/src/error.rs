@@ -28,6 +28,9 @@ pub enum CentralError {
     ConflictNotFound(String),
     #[error("conflict {0} is already resolved")]
     ConflictResolved(String),
+    /// Four eyes: the deciding officer made one of the changes concerned.
+    #[error("conflict {0} concerns the decider's own change")]
+    OwnWork(String),
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("stored data is damaged: {0}")]
@@ -50,6 +53,7 @@ impl CentralError {
             CentralError::RecordNotFound(_) => "record_not_found",
             CentralError::ConflictNotFound(_) => "conflict_not_found",
             CentralError::ConflictResolved(_) => "conflict_resolved",
+            CentralError::OwnWork(_) => "own_work",
             CentralError::Invalid(_) => "invalid_request",
             CentralError::Corrupt(_) => "internal",
         }
@@ -101,6 +105,10 @@ impl CentralError {
             CentralError::ConflictResolved(_) => Text::new(
                 "Ky konflikt është zgjidhur tashmë.",
                 "This conflict is already resolved.",
+            ),
+            CentralError::OwnWork(_) => Text::new(
+                "Nuk mund të vendosni për një konflikt ku një nga ndryshimet është i juaji.",
+                "You cannot decide a conflict in which one of the changes is your own.",
             ),
             CentralError::Invalid(_) => Text::new(
                 "Kërkesa nuk është e vlefshme.",

@@ -3,7 +3,9 @@
 //! whether it gets the full file (its own directorate) or the index entry (the others).
 
 use chrono::{DateTime, Utc};
-use regjistri_sync::protocol::{ApprovedCopy, PullItem, PullPage, MAX_PULL_LIMIT};
+use regjistri_sync::protocol::{
+    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, MAX_PULL_LIMIT,
+};
 use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
@@ -39,9 +41,9 @@ impl Central {
             return Err(CentralError::ResnapshotRequired { after, horizon });
         }
         let rows = sqlx::query(
-            "SELECT seq, id, tomb, owning_directorate, document, index_entry, updated_by,
+            "SELECT seq, id, tomb, entity, owning_directorate, document, index_entry, updated_by,
                     approved_data, approved_by, approved_at, first_approved_at, authors FROM (
-                SELECT version AS seq, id, false AS tomb, owning_directorate,
+                SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
                        CASE WHEN owning_directorate = $2 THEN document END AS document,
                        CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
                        CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
@@ -51,8 +53,11 @@ impl Central {
                        CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
                        CASE WHEN owning_directorate = $2 THEN authors END AS authors
                 FROM record WHERE version > $1
+                    -- Records about files go only to their directorate's stations.
+                    AND (entity = 'offender_file' OR owning_directorate = $2)
                 UNION ALL
-                SELECT seq, id, true, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
+                       NULL, NULL
                 FROM tombstone WHERE seq > $1
              ) feed ORDER BY seq LIMIT $3",
         )
@@ -65,10 +70,12 @@ impl Central {
         let last = rows.last().map_or(after, |r| r.get::<i64, _>("seq"));
         let remaining: i64 = if more {
             sqlx::query_scalar(
-                "SELECT (SELECT count(*) FROM record WHERE version > $1)
+                "SELECT (SELECT count(*) FROM record WHERE version > $1
+                           AND (entity = 'offender_file' OR owning_directorate = $2))
                       + (SELECT count(*) FROM tombstone WHERE seq > $1)",
             )
             .bind(last)
+            .bind(&station.directorate)
             .fetch_one(&mut *tx)
             .await?
         } else {
@@ -87,6 +94,17 @@ impl Central {
             }
             let document: Option<Value> = r.get("document");
             let index: Option<Value> = r.get("index_entry");
+            if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_FILE_RECORD) {
+                let document = document
+                    .ok_or_else(|| CentralError::Corrupt(format!("record {id} out of scope")))?;
+                items.push(PullItem::Record {
+                    seq,
+                    id,
+                    version: seq,
+                    document,
+                });
+                continue;
+            }
             items.push(match (document, index) {
                 (Some(document), _) => {
                     let approved = match (
@@ -135,13 +153,13 @@ impl Central {
     }
 
     /// The digest a station of `directorate` computes once it holds everything
-    /// (`regjistri_sync::document::replica_checksum`): its directorate's full files and the
-    /// index entries of the others.
+    /// (`regjistri_sync::document::replica_checksum`): its directorate's full files and
+    /// records, and the index entries of the others' files.
     pub async fn replica_checksum(&self, directorate: &str) -> Result<String, CentralError> {
         let rows = sqlx::query(
             "SELECT id, version, owning_directorate = $1 AS own,
                     CASE WHEN owning_directorate = $1 THEN document END AS document
-             FROM record",
+             FROM record WHERE entity = 'offender_file' OR owning_directorate = $1",
         )
         .bind(directorate)
         .fetch_all(&self.pool)
@@ -177,18 +195,29 @@ impl Central {
         let Some(owning) = owning else {
             return Err(CentralError::NotFound(format!("record {id}")));
         };
-        let seq: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO tombstone (id, seq, owning_directorate, deleted_at) VALUES ($1, $2, $3, $4)",
+        // A file's records go with it.
+        let records: Vec<Uuid> = sqlx::query_scalar(
+            "DELETE FROM record WHERE entity = 'file_record' AND document->>'file_id' = $1
+             RETURNING id",
         )
-        .bind(id)
-        .bind(seq)
-        .bind(&owning)
-        .bind(self.now())
-        .execute(&mut *tx)
+        .bind(id.to_string())
+        .fetch_all(&mut *tx)
         .await?;
+        let mut seq = 0;
+        for gone in records.into_iter().chain(std::iter::once(id)) {
+            seq = sqlx::query_scalar("SELECT nextval('feed_seq')")
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO tombstone (id, seq, owning_directorate, deleted_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(gone)
+            .bind(seq)
+            .bind(&owning)
+            .bind(self.now())
+            .execute(&mut *tx)
+            .await?;
+        }
         audit::append(
             &mut tx,
             self.now(),

@@ -3,11 +3,12 @@
 //! after a lost reply gets the stored result and nothing is applied twice.
 
 use regjistri_domain::names::name_keys;
+use regjistri_domain::records::FileRecord;
 use regjistri_sync::document::{content_hash, FileDocument};
 use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
-    PushResponse, WireError, ENTITY_OFFENDER_FILE, MAX_PUSH_MUTATIONS,
+    PushResponse, WireError, ENTITY_FILE_RECORD, MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
 };
 use serde_json::Value;
 use sqlx::{PgConnection, Row};
@@ -51,6 +52,7 @@ fn bind_approval(
     m: &Mutation,
     document: Value,
     stored: Option<&Value>,
+    authors: &[String],
 ) -> Result<(Value, Option<Value>), WireError> {
     let approves = m
         .diff
@@ -59,6 +61,14 @@ fn bind_approval(
     // Not an approval, or one whose status change did not merge (a conflict keeps it).
     if !approves || document.get("status").and_then(Value::as_str) != Some(APPROVED) {
         return Ok((document, None));
+    }
+    // Four eyes, whichever station the changes were made at.
+    if authors.contains(&m.actor) {
+        return Err(WireError::new(
+            "own_work",
+            "Nuk mund të miratoni një dosje që e keni krijuar apo ndryshuar vetë.",
+            "You cannot approve a file you created or changed yourself.",
+        ));
     }
     let data = document.get("data").cloned().unwrap_or(Value::Null);
     let hash = content_hash(&data);
@@ -122,11 +132,14 @@ fn rejection_error(r: Rejection) -> WireError {
 enum Stored {
     Absent,
     Live {
+        entity: String,
         version: i64,
         owning: String,
         document: Value,
         /// The data that stands approved, if the file was ever approved.
         approved: Option<Value>,
+        /// Who changed the content since it was last approved.
+        authors: Vec<String>,
     },
     Deleted {
         version: i64,
@@ -136,17 +149,21 @@ enum Stored {
 
 async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Stored, CentralError> {
     if let Some(r) = sqlx::query(
-        "SELECT version, owning_directorate, document, approved_data FROM record WHERE id = $1",
+        "SELECT entity, version, owning_directorate, document, approved_data, authors
+         FROM record WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
     {
         return Ok(Stored::Live {
+            entity: r.get("entity"),
             version: r.get("version"),
             owning: r.get("owning_directorate"),
             document: r.get("document"),
             approved: r.get("approved_data"),
+            authors: serde_json::from_value(r.get("authors"))
+                .map_err(|e| CentralError::Corrupt(format!("authors: {e}")))?,
         });
     }
     if let Some(r) = sqlx::query("SELECT seq, owning_directorate FROM tombstone WHERE id = $1")
@@ -320,19 +337,20 @@ impl Central {
         station: &Station,
         m: &Mutation,
     ) -> Result<(MutationResult, Option<ConflictView>), CentralError> {
-        if m.entity != ENTITY_OFFENDER_FILE {
-            return Ok((
-                rejected(
-                    m,
-                    WireError::new(
-                        "unknown_entity",
-                        "Ky lloj të dhënash nuk sinkronizohet.",
-                        "This kind of record is not synchronised.",
-                    ),
+        let unknown_entity = || {
+            rejected(
+                m,
+                WireError::new(
+                    "unknown_entity",
+                    "Ky lloj të dhënash nuk sinkronizohet.",
+                    "This kind of record is not synchronised.",
                 ),
-                None,
-            ));
+            )
+        };
+        if !SYNCED_ENTITIES.contains(&m.entity.as_str()) {
+            return Ok((unknown_entity(), None));
         }
+        let is_record = m.entity == ENTITY_FILE_RECORD;
         let out_of_scope = || {
             rejected(
                 m,
@@ -368,6 +386,9 @@ impl Central {
         if owning.as_ref().is_some_and(|o| *o != station.directorate) {
             return Ok((out_of_scope(), None));
         }
+        if matches!(&stored, Stored::Live { entity, .. } if *entity != m.entity) {
+            return Ok((unknown_entity(), None));
+        }
         let merged = merge(current, m.base_version, &m.diff);
         let (document, changed, conflict) = match merged {
             Merge::Rejected(r) => return Ok((rejected(m, rejection_error(r)), None)),
@@ -379,46 +400,82 @@ impl Central {
                 fields,
             } => (document, changed, Some((kind, fields))),
         };
-        let stored_approval = match &stored {
-            Stored::Live { approved, .. } => approved.clone(),
-            _ => None,
+        let (stored_approval, authors) = match &stored {
+            Stored::Live {
+                approved, authors, ..
+            } => (approved.clone(), authors.clone()),
+            _ => (None, Vec::new()),
         };
-        let (mut document, approval) = match bind_approval(m, document, stored_approval.as_ref()) {
-            Ok(bound) => bound,
-            Err(error) => return Ok((rejected(m, error), None)),
-        };
+        let (mut document, approval) =
+            match bind_approval(m, document, stored_approval.as_ref(), &authors) {
+                Ok(bound) => bound,
+                Err(error) => return Ok((rejected(m, error), None)),
+            };
         let changed = changed || approval.is_some();
         // Changing only the status (approving, returning) is not authoring the content.
         let authored = m.diff.iter().any(|c| c.path != "status");
+        let invalid = || {
+            rejected(
+                m,
+                WireError::new(
+                    "invalid_document",
+                    "Pas bashkimit të dhënat nuk do të ishin të vlefshme.",
+                    "After the merge the data would not be valid.",
+                ),
+            )
+        };
         let mut version = server_version;
         if changed {
-            let approved = approval.as_ref().or(stored_approval.as_ref());
-            settle_status(&mut document, approved);
-            let file = match FileDocument::parse(&document) {
-                Ok(f) => f,
-                Err(_) => {
+            // Where it belongs, its status and its national index entry.
+            let (owning_directorate, status, entry) = if is_record {
+                let Ok(record) = serde_json::from_value::<FileRecord>(document.clone()) else {
+                    return Ok((invalid(), None));
+                };
+                // A record belongs to its file's directorate.
+                let parent: Option<String> = sqlx::query_scalar(
+                    "SELECT owning_directorate FROM record WHERE id = $1 AND entity = 'offender_file'",
+                )
+                .bind(record.file_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(parent) = parent else {
                     return Ok((
                         rejected(
                             m,
                             WireError::new(
-                                "invalid_document",
-                                "Pas bashkimit dosja nuk do të ishte e vlefshme.",
-                                "After the merge the file would not be valid.",
+                                "unknown_file",
+                                "Serveri nuk e njeh dosjen e këtij regjistrimi.",
+                                "The server does not know the file of this record.",
                             ),
                         ),
                         None,
-                    ))
+                    ));
+                };
+                if parent != station.directorate || owning.as_ref().is_some_and(|o| *o != parent) {
+                    return Ok((out_of_scope(), None));
                 }
+                (parent, "record".to_string(), Value::Null)
+            } else {
+                let approved = approval.as_ref().or(stored_approval.as_ref());
+                settle_status(&mut document, approved);
+                let Ok(file) = FileDocument::parse(&document) else {
+                    return Ok((invalid(), None));
+                };
+                // A new file must be created in the station's own directorate.
+                if owning.is_none() && file.owning_directorate != station.directorate {
+                    return Ok((out_of_scope(), None));
+                }
+                let entry = serde_json::to_value(index_entry(&file))
+                    .map_err(|e| CentralError::Corrupt(e.to_string()))?;
+                (
+                    file.owning_directorate.clone(),
+                    file.status.as_str().to_string(),
+                    entry,
+                )
             };
-            // A new file must be created in the station's own directorate.
-            if owning.is_none() && file.owning_directorate != station.directorate {
-                return Ok((out_of_scope(), None));
-            }
             version = sqlx::query_scalar("SELECT nextval('feed_seq')")
                 .fetch_one(&mut *conn)
                 .await?;
-            let entry = serde_json::to_value(index_entry(&file))
-                .map_err(|e| CentralError::Corrupt(e.to_string()))?;
             let now = self.now();
             sqlx::query(
                 "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
@@ -441,8 +498,8 @@ impl Central {
             .bind(m.entity_id)
             .bind(&m.entity)
             .bind(version)
-            .bind(&file.owning_directorate)
-            .bind(file.status.as_str())
+            .bind(&owning_directorate)
+            .bind(&status)
             .bind(&document)
             .bind(entry)
             .bind(now)

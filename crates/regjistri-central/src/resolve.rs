@@ -27,7 +27,7 @@ impl Central {
             .execute(&mut *tx)
             .await?;
         let row = sqlx::query(
-            "SELECT record_id, fields, resolved_at IS NOT NULL AS resolved FROM conflict
+            "SELECT record_id, actor, fields, resolved_at IS NOT NULL AS resolved FROM conflict
              WHERE id = $1 AND owning_directorate = $2 FOR UPDATE",
         )
         .bind(conflict_id)
@@ -39,6 +39,28 @@ impl Central {
             return Err(CentralError::ConflictResolved(conflict_id.to_string()));
         }
         let record_id: Uuid = row.get("record_id");
+        // Four eyes: not the officer whose change collided, nor one who changed the file
+        // since its last approval (the other side of the conflict among them).
+        let authors: Option<Value> = sqlx::query_scalar("SELECT authors FROM record WHERE id = $1")
+            .bind(record_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let authored = authors
+            .and_then(|a| serde_json::from_value::<Vec<String>>(a).ok())
+            .is_some_and(|a| a.iter().any(|x| x == resolved_by));
+        if row.get::<String, _>("actor") == resolved_by || authored {
+            return Err(CentralError::OwnWork(conflict_id.to_string()));
+        }
+        // An approval binds the data the supervisor saw: it is made at a station, never by
+        // choosing a status here.
+        if values
+            .iter()
+            .any(|v| v.path == "status" && v.value.as_str() == Some("approved"))
+        {
+            return Err(CentralError::Invalid(
+                "a decision cannot approve a file; approve it at a station".into(),
+            ));
+        }
         let fields: Vec<regjistri_sync::FieldConflict> = serde_json::from_value(row.get("fields"))
             .map_err(|e| CentralError::Corrupt(e.to_string()))?;
         if values

@@ -418,6 +418,7 @@ async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
                         assert!(!entry.keys.is_empty());
                         local.insert(*id, (*version, None));
                     }
+                    PullItem::Record { id, .. } => panic!("no record was made, yet {id} came"),
                     PullItem::Tombstone { id, .. } => {
                         local.remove(id);
                     }
@@ -502,6 +503,7 @@ async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
         .map(|i| match i {
             PullItem::File { id, .. }
             | PullItem::Index { id, .. }
+            | PullItem::Record { id, .. }
             | PullItem::Tombstone { id, .. } => *id,
         })
         .collect();
@@ -922,4 +924,145 @@ async fn another_directorates_full_file_is_fetched_online_with_a_reason_and_logg
         .await
         .unwrap_err();
     assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+/// A mutation by `actor` (the shared helper's officer is arta.kola).
+fn by(actor: &str, mut m: Mutation) -> Mutation {
+    m.actor = actor.into();
+    m
+}
+
+/// The approval of `doc` as it stands, with the hash of its data.
+fn approval(id: Uuid, version: i64, doc: &Value, actor: &str) -> Mutation {
+    let mut m = by(
+        actor,
+        mutation(id, version, edit(doc, &[("/status", json!("approved"))])),
+    );
+    m.approves = Some(regjistri_sync::document::content_hash(&doc["data"]));
+    m
+}
+
+#[tokio::test]
+async fn the_server_keeps_four_eyes_on_approvals_and_decisions() {
+    use regjistri_sync::protocol::ChosenValue;
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let b = station(&f, "st-tr-02", "dvp-tirane").await;
+    let (id, v1, doc) = create(&f, &a, "Hoxha").await;
+
+    // The officer who created it may not approve it, from any station.
+    let r = f
+        .central
+        .push(&b, &[approval(id, v1, &doc, "arta.kola")])
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Rejected);
+    assert_eq!(r.results[0].error.as_ref().unwrap().code, "own_work");
+    // Nor may anyone approve data other than what stands.
+    let mut stale = approval(id, v1, &doc, "drita.supervisor");
+    stale.approves = Some("0".repeat(64));
+    let r = f.central.push(&a, &[stale]).await.unwrap();
+    assert_eq!(
+        r.results[0].error.as_ref().unwrap().code,
+        "approval_outdated"
+    );
+    // Another supervisor approves; the approved copy comes with the file from then on.
+    let r = f
+        .central
+        .push(&a, &[approval(id, v1, &doc, "drita.supervisor")])
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    let v2 = r.results[0].version.unwrap();
+    // An edit from an older copy (status pending there) merged into the approved file
+    // makes it amended; the approved copy stays, and its author is known.
+    let r = f
+        .central
+        .push(
+            &b,
+            &[by(
+                "besa.hoxha",
+                mutation(
+                    id,
+                    v1,
+                    edit(&doc, &[("/data/description/marks", json!("Shenjë"))]),
+                ),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied);
+    let page = f.central.pull(&a, 0, 100).await.unwrap();
+    let Some(PullItem::File {
+        document,
+        approved,
+        authors,
+        ..
+    }) = page.items.iter().find(|i| i.seq() > v2)
+    else {
+        panic!("the file after the edit: {page:?}")
+    };
+    assert_eq!(document["status"], json!("amended"));
+    let approved = approved.as_ref().expect("the approved copy");
+    assert_eq!(approved.data, doc["data"]);
+    assert_eq!(approved.by, "drita.supervisor");
+    assert_eq!(authors, &vec!["besa.hoxha".to_string()]);
+    // She may not approve her own amendment.
+    let (v3, current) = f.central.record(id).await.unwrap().unwrap();
+    let r = f
+        .central
+        .push(&a, &[approval(id, v3, &current, "besa.hoxha")])
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].error.as_ref().unwrap().code, "own_work");
+
+    // A status conflict: one supervisor returns the amendment, another approves it offline.
+    let ret = by(
+        "sokol.supervisor",
+        mutation(id, v3, edit(&current, &[("/status", json!("returned"))])),
+    );
+    assert_eq!(
+        f.central.push(&a, &[ret]).await.unwrap().results[0].outcome,
+        Outcome::Applied
+    );
+    let r = f
+        .central
+        .push(&b, &[approval(id, v3, &current, "drita.supervisor")])
+        .await
+        .unwrap();
+    assert_eq!(
+        r.results[0].outcome,
+        Outcome::Conflict,
+        "{:?}",
+        r.results[0]
+    );
+    let conflict = r.results[0].conflict.as_ref().unwrap().id;
+    // The officer whose change collided may not decide; nor one who changed the file.
+    let keep = vec![ChosenValue {
+        path: "status".into(),
+        value: json!("returned"),
+    }];
+    for who in ["drita.supervisor", "besa.hoxha"] {
+        let e = f
+            .central
+            .resolve_conflict(&a, conflict, who, &keep)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "own_work", "{who}");
+    }
+    // Nobody approves by choosing a status in a decision.
+    let approve = vec![ChosenValue {
+        path: "status".into(),
+        value: json!("approved"),
+    }];
+    let e = f
+        .central
+        .resolve_conflict(&a, conflict, "ilir.supervisor", &approve)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_request");
+    f.central
+        .resolve_conflict(&a, conflict, "ilir.supervisor", &keep)
+        .await
+        .unwrap();
 }

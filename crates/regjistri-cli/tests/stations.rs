@@ -218,7 +218,7 @@ impl Station {
     }
 
     async fn sync(&self) -> SyncReport {
-        self.registry.sync_round().await.expect("sync")
+        self.registry.background_round().await.expect("sync")
     }
 
     fn checksum(&self) -> String {
@@ -269,7 +269,7 @@ async fn two_stations_share_files_approvals_and_merge_different_fields() {
     a.as_user("clerk.a");
     let saved = a.registry.create_file(&draft(11)).unwrap();
     a.as_user("supervisor.a");
-    let approved = a.registry.approve_file(saved.id, saved.version).unwrap();
+    a.registry.approve_file(saved.id, saved.version).unwrap();
     a.registry.sign_out().unwrap();
     let r = a.sync().await;
     assert_eq!((r.pushed, r.rejected, r.conflicts), (2, 0, 0), "{r:?}");
@@ -286,7 +286,6 @@ async fn two_stations_share_files_approvals_and_merge_different_fields() {
     );
     assert_eq!(view.approved.as_ref().unwrap().approved_by, "supervisor.a");
     assert_eq!(a.registry.station_status().unwrap().pending, 0);
-    let _ = approved;
 
     // Offline on both: different fields.
     let marks = "Plagë në dorën e majtë";
@@ -583,7 +582,7 @@ async fn another_directorate_holds_the_index_only_and_fetches_the_file_with_a_re
         .await
         .unwrap();
     assert_eq!(accesses, 1);
-    // C may not change A's file: not even a push of a forged change gets in.
+    // C holds exactly what the server says a station of its directorate holds.
     assert_eq!(
         c.checksum(),
         server.central.replica_checksum("dvp-durres").await.unwrap()
@@ -617,8 +616,17 @@ async fn enrolment_refuses_a_certificate_the_server_does_not_know_and_writes_not
     assert_eq!(e.code, "station_unknown");
     let status = s.registry.station_status().unwrap();
     assert!(!status.enrolled);
+    assert_eq!(status.station, s.registry.app_info().unwrap().station);
+    let account = format!(
+        "{}.station-key",
+        regjistri_store::key_account(&s.path).unwrap()
+    );
+    assert!(
+        OsKeyStore::new().get_secret(&account).unwrap().is_none(),
+        "no station key was kept"
+    );
     assert_eq!(
-        s.registry.sync_round().await.unwrap_err().code,
+        s.registry.background_round().await.unwrap_err().code,
         "not_enrolled"
     );
     let garbage = s
@@ -705,8 +713,15 @@ async fn a_station_killed_mid_pull_resumes_where_its_cursor_stands_and_converges
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // It went on from its cursor: exactly what the first run had not applied came down.
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(stdout.contains("pulled"), "{stdout}");
+    let pulled: u64 = stdout
+        .split("pulled ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no pulled count in {stdout:?}"));
+    assert_eq!(pulled, FILES - partial.1, "{stdout}");
     assert_eq!(
         k.checksum(),
         server.central.replica_checksum("dvp-tirane").await.unwrap()
@@ -718,4 +733,94 @@ async fn a_station_killed_mid_pull_resumes_where_its_cursor_stands_and_converges
         FILES
     );
     k.registry.verify_audit().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_another() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    let c = Station::new("dvp-durres", "c");
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(17)).unwrap();
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    // A check-in and a death at A, offline.
+    a.as_user("clerk.a");
+    let check_in = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                kind: "check_in".into(),
+                date: "01.12.2026".into(),
+                officer: "Inspektor Gjoka".into(),
+                photo_taken: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let death = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                kind: "status_change".into(),
+                date: "02.12.2026".into(),
+                choice: "deceased".into(),
+                note: "Certifikatë vdekjeje".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(death.confirmation.is_none());
+    let r = a.sync().await;
+    assert_eq!(
+        (r.pushed, r.rejected),
+        (4, 0),
+        "file, approval, two records: {r:?}"
+    );
+    b.sync().await;
+    c.sync().await;
+
+    // B sees both records; a supervisor at B confirms the death.
+    b.as_user("supervisor.b");
+    let timeline = b.registry.timeline(saved.id).unwrap();
+    let ids: Vec<Uuid> = timeline.records.iter().map(|r| r.id).collect();
+    assert!(
+        ids.contains(&check_in.id) && ids.contains(&death.id),
+        "{ids:?}"
+    );
+    b.registry.confirm_record(death.id).unwrap();
+    b.sync().await;
+    a.sync().await;
+    a.as_user("clerk.a");
+    let at_a = a.registry.timeline(saved.id).unwrap();
+    let confirmed = at_a.records.iter().find(|r| r.id == death.id).unwrap();
+    assert_eq!(
+        confirmed.confirmation.as_ref().map(|c| c.by.as_str()),
+        Some("supervisor.b")
+    );
+    // A deceased person is no longer reported as registered, at either station.
+    assert!(!a.registry.get_file(saved.id).unwrap().registered);
+    b.as_user("clerk.b");
+    assert!(!b.registry.get_file(saved.id).unwrap().registered);
+    assert_eq!(a.checksum(), b.checksum());
+    assert_eq!(
+        a.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+    // Another directorate gets neither the file nor its records.
+    c.sync().await;
+    assert_eq!(
+        c.checksum(),
+        server.central.replica_checksum("dvp-durres").await.unwrap()
+    );
+    let records_at_c =
+        regjistri_store::Store::open_existing(&c.path, &OsKeyStore::new(), chrono::Utc::now())
+            .unwrap()
+            .records(saved.id)
+            .unwrap();
+    assert!(records_at_c.is_empty());
 }

@@ -426,9 +426,10 @@ impl Store {
     }
 
     /// Everyone who created or changed the file since its last approval: none of them may
-    /// approve it (four eyes). Here: the changes made at this station (returning, which
-    /// carries a reason, and approving are not authoring); elsewhere: the authors the
-    /// server reported with its copy.
+    /// approve it (four eyes). Here: the changes made at this station since then, and, when
+    /// the approval came from the server, every one not yet pushed (the server never saw
+    /// them, yet its approved copy arrived on top); returning, which carries a reason, and
+    /// approving are not authoring. Elsewhere: the authors the server reported with its copy.
     pub fn authors_since_approval(&self, id: Uuid) -> Result<Vec<String>, StoreError> {
         let since: i64 = self.conn.query_row(
             "SELECT coalesce(max(version), 0) FROM standing_approval WHERE file = ?1",
@@ -437,7 +438,11 @@ impl Store {
         )?;
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT c.actor FROM change_log c
-             WHERE c.entity = 'offender_file' AND c.entity_id = ?1 AND c.version > ?2
+             WHERE c.entity = 'offender_file' AND c.entity_id = ?1
+               AND (c.version > ?2
+                    OR (c.pushed_at IS NULL AND EXISTS (
+                        SELECT 1 FROM change_log s WHERE s.entity = 'offender_file'
+                          AND s.entity_id = c.entity_id AND s.version = ?2 AND s.origin = 'server')))
                AND c.reason IS NULL AND c.origin = 'local'
                AND NOT EXISTS (SELECT 1 FROM approved_version a
                                WHERE a.file = c.entity_id AND a.version = c.version)",
@@ -939,8 +944,18 @@ pub(crate) fn put_file(
     origin: Origin,
 ) -> Result<Written, StoreError> {
     let id = w.id.to_string();
+    // A file that comes back (it left for another directorate, or was removed from this
+    // station) continues its numbering: its history and approved versions stayed.
+    let earlier = || -> Result<i64, StoreError> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT coalesce(max(version), 0) FROM change_log
+                 WHERE entity = 'offender_file' AND entity_id = ?1",
+            )?
+            .query_row(params![id], |r| r.get(0))?)
+    };
     let (rowid, old_doc, version, server_base) = match current {
-        None => (None, serde_json::Value::Null, 1, 0),
+        None => (None, serde_json::Value::Null, earlier()? + 1, 0),
         Some(c) => (
             Some(c.rowid),
             c.document.clone(),

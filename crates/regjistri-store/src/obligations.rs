@@ -36,9 +36,19 @@ fn log_change(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let changes = diff(old, new);
+    // The server version this record's copy came from (0: made here, not yet synchronised).
+    let server_base: i64 = if entity == "file_record" {
+        conn.prepare_cached("SELECT server_version FROM file_record WHERE id = ?1")?
+            .query_row(params![entity_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0)
+    } else {
+        0
+    };
     conn.prepare_cached(
-        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station,
+            created_at, server_base)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         new_id(now).to_string(),
@@ -49,9 +59,17 @@ fn log_change(
         serde_json::to_string(&changes).map_err(corrupt)?,
         actor.user,
         actor.station,
-        format_time(now)
+        format_time(now),
+        server_base
     ])?;
     Ok(())
+}
+
+/// A time as it is stored (microseconds): a record's times are part of its content, which the
+/// station and the server compare, so the record handed back and synchronised must carry
+/// exactly what was stored.
+fn stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    parse_time(&format_time(t)).unwrap_or(t)
 }
 
 fn event(action: &str, object_type: &str, object_id: impl Into<String>) -> AuditEvent {
@@ -67,7 +85,7 @@ fn rule_row(r: &Row<'_>) -> rusqlite::Result<(u32, String, String, bool, String)
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
+pub(crate) fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
     Ok([
         r.get(0)?,
         r.get(1)?,
@@ -82,9 +100,9 @@ fn record_row(r: &Row<'_>) -> rusqlite::Result<[Option<String>; 10]> {
     ])
 }
 
-const RECORD_COLUMNS: &str = "r.id, r.file_id, r.data, r.recorded_at, r.recorded_by, r.void_reason, r.voided_by, r.voided_at, r.confirmed_by, r.confirmed_at";
+pub(crate) const RECORD_COLUMNS: &str = "r.id, r.file_id, r.data, r.recorded_at, r.recorded_by, r.void_reason, r.voided_by, r.voided_at, r.confirmed_by, r.confirmed_at";
 
-fn to_record(row: [Option<String>; 10]) -> Result<FileRecord, StoreError> {
+pub(crate) fn to_record(row: [Option<String>; 10]) -> Result<FileRecord, StoreError> {
     let [id, file_id, data, at, by, reason, voided_by, voided_at, confirmed_by, confirmed_at] = row;
     let need = |v: Option<String>| v.ok_or_else(|| corrupt("missing record column"));
     let void = match (reason, voided_by, voided_at) {
@@ -158,6 +176,7 @@ fn insert_record(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<FileRecord, StoreError> {
+    let now = stored_precision(now);
     let exists: Option<i64> = tx
         .prepare_cached("SELECT rowid FROM offender_file WHERE id = ?1")?
         .query_row(params![file_id.to_string()], |r| r.get(0))
@@ -379,6 +398,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<FileRecord, StoreError> {
+        let now = stored_precision(now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -435,6 +455,7 @@ impl Store {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<FileRecord, StoreError> {
+        let now = stored_precision(now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

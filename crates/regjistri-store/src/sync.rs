@@ -17,11 +17,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use regjistri_domain::diff::FieldChange;
 use regjistri_domain::file::FileStatus;
+use regjistri_domain::records::FileRecord;
 use regjistri_domain::Text;
 use regjistri_sync::document::{apply, content_hash, replica_checksum, FileDocument};
+pub use regjistri_sync::protocol::SYNCED_ENTITIES;
 use regjistri_sync::protocol::{
-    ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem,
-    PullPage, ENTITY_OFFENDER_FILE,
+    ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem, PullPage,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
@@ -33,17 +34,18 @@ use regjistri_domain::names::{prefix_upper_bound, QueryToken};
 
 use crate::audit::{self, AuditEvent};
 use crate::index::Level;
+use crate::obligations::{record_row, to_record, RECORD_COLUMNS};
 use crate::{
     current_file, format_time, iso, new_id, parse_time, put_file, Actor, FileWrite, Origin, Store,
     StoreError,
 };
 
-/// The entities the server synchronises; change-log rows of others stay local.
-pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE];
-
 const CURSOR: &str = "sync.cursor";
 const AUDIT_HEAD: &str = "sync.audit_head";
 const LAST_SUCCESS: &str = "sync.last_success_at";
+/// 1 while a re-snapshot runs: kept in the database so that one interrupted (a killed
+/// process, a failed round) is still finished by the pull that reaches the feed's end.
+const RESNAPSHOT: &str = "sync.resnapshot";
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -142,6 +144,13 @@ fn drop_file(
         return Ok(false);
     };
     let changes = regjistri_domain::diff::diff(&current.document, &Value::Null);
+    // Its approvals stay as history but no longer stand: if it comes back, what stands
+    // then comes with it.
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO approval_refused (file, version, code, at)
+         SELECT file, version, 'left_station', ?2 FROM standing_approval WHERE file = ?1",
+    )?
+    .execute(params![id, format_time(now)])?;
     conn.execute(
         "DELETE FROM name_key WHERE file = ?1",
         params![current.rowid],
@@ -307,7 +316,23 @@ fn apply_file(
             log::warn!("an unpushed change to file {id} no longer fits the server's copy");
         }
     }
-    let target = FileDocument::parse(&target).unwrap_or(server);
+    let mut target = match FileDocument::parse(&target) {
+        Ok(t) => t,
+        Err(_) => {
+            log::warn!(
+                "file {id}: unpushed changes left out of the local copy (they are still pushed)"
+            );
+            server
+        }
+    };
+    // As the server does: approved data changed since (by a change not yet pushed) is an
+    // amendment waiting for approval, never approved.
+    if target.status == FileStatus::Approved {
+        let data = serde_json::to_value(&target.data).map_err(corrupt)?;
+        if latest_approved_hash(conn, &key)?.is_some_and(|h| h != content_hash(&data)) {
+            target.status = FileStatus::Amended;
+        }
+    }
     put_file(
         conn,
         current.as_ref(),
@@ -335,6 +360,122 @@ fn apply_file(
         note_first_approval(conn, &key, copy.first_at)?;
     }
     Ok(true)
+}
+
+/// One record about a file of the station's directorate, from the feed. Records are never
+/// edited, only voided and confirmed once: a new one is inserted whole; of a known one only
+/// a void or a confirmation this station does not have yet is taken.
+fn apply_record(
+    conn: &Connection,
+    id: Uuid,
+    version: i64,
+    document: &Value,
+) -> Result<bool, StoreError> {
+    let key = id.to_string();
+    let known: Option<(i64, Option<String>, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT server_version, void_reason, confirmed_by FROM file_record WHERE id = ?1",
+        )?
+        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    if known.as_ref().is_some_and(|k| k.0 >= version) {
+        return Ok(false);
+    }
+    // The server's copy with what this station has not pushed yet on top.
+    let mut target = document.clone();
+    for change in unpushed_changes(conn, &key)? {
+        if apply(&mut target, &change.path, &change.new).is_err() {
+            log::warn!("an unpushed change to record {id} no longer fits the server's copy");
+        }
+    }
+    let record: FileRecord = serde_json::from_value(target)
+        .or_else(|_| serde_json::from_value(document.clone()))
+        .map_err(corrupt)?;
+    match known {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by,
+                    void_reason, voided_by, voided_at, confirmed_by, confirmed_at, server_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                key,
+                record.file_id.to_string(),
+                record.data.kind(),
+                iso(record.data.date()),
+                serde_json::to_string(&record.data).map_err(corrupt)?,
+                format_time(record.recorded_at),
+                record.recorded_by,
+                record.void.as_ref().map(|v| v.reason.as_str()),
+                record.void.as_ref().map(|v| v.by.as_str()),
+                record.void.as_ref().map(|v| format_time(v.at)),
+                record.confirmation.as_ref().map(|c| c.by.as_str()),
+                record.confirmation.as_ref().map(|c| format_time(c.at)),
+                version
+            ])?;
+        }
+        Some((_, voided, confirmed)) => {
+            if let (None, Some(v)) = (&voided, &record.void) {
+                conn.prepare_cached(
+                    "UPDATE file_record SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
+                )?
+                .execute(params![key, v.reason, v.by, format_time(v.at)])?;
+            }
+            if let (None, Some(c), None) = (&confirmed, &record.confirmation, &record.void) {
+                conn.prepare_cached(
+                    "UPDATE file_record SET confirmed_by = ?2, confirmed_at = ?3
+                     WHERE id = ?1 AND void_reason IS NULL",
+                )?
+                .execute(params![key, c.by, format_time(c.at)])?;
+            }
+            conn.prepare_cached("UPDATE file_record SET server_version = ?2 WHERE id = ?1")?
+                .execute(params![key, version])?;
+        }
+    }
+    Ok(true)
+}
+
+/// The end of a re-snapshot, inside the caller's transaction: what the snapshot did not
+/// contain goes (files and index entries), and the re-snapshot is over. Returns how many
+/// went and whether any was a full file (the name index must then be rebuilt).
+fn drop_unseen(
+    tx: &Connection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(u64, bool), StoreError> {
+    let unseen: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT id FROM sync_unseen")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut dropped = 0u64;
+    let mut files = false;
+    for id in &unseen {
+        let file = drop_file(tx, id, actor, now)?;
+        files |= file;
+        let indexed = tx.query_row(
+            "SELECT count(*) FROM national_index WHERE id = ?1",
+            params![id],
+            |r| r.get::<_, i64>(0),
+        )? > 0;
+        drop_index_entry(tx, id)?;
+        if file || indexed {
+            dropped += 1;
+        }
+    }
+    tx.execute("DELETE FROM sync_unseen", [])?;
+    set_meta_i64(tx, RESNAPSHOT, 0)?;
+    audit::append(
+        tx,
+        actor,
+        now,
+        &sync_event(
+            "sync.resnapshot",
+            format!("feed:{}", meta_i64(tx, CURSOR)?),
+            format!("dropped={dropped}"),
+        ),
+    )?;
+    Ok((dropped, files))
 }
 
 impl Store {
@@ -672,6 +813,12 @@ impl Store {
                     }
                     (*id, gone || newer)
                 }
+                PullItem::Record {
+                    id,
+                    version,
+                    document,
+                    ..
+                } => (*id, apply_record(&tx, *id, *version, document)?),
                 PullItem::Tombstone { id, .. } => {
                     let key = id.to_string();
                     let gone = drop_file(&tx, &key, actor, now)?;
@@ -692,6 +839,11 @@ impl Store {
             }
         }
         set_meta_i64(&tx, CURSOR, page.next_cursor)?;
+        if !page.more && meta_i64(&tx, RESNAPSHOT)? == 1 {
+            // The snapshot is complete (this round's, or one a killed process left open).
+            let (_, files) = drop_unseen(&tx, actor, now)?;
+            dropped |= files;
+        }
         if changed > 0 {
             audit::append(
                 &tx,
@@ -733,12 +885,13 @@ impl Store {
         )?;
         tx.execute("UPDATE national_index SET version = 0", [])?;
         set_meta_i64(&tx, CURSOR, 0)?;
+        set_meta_i64(&tx, RESNAPSHOT, 1)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Ends a re-snapshot: drops the synchronised records the snapshot did not contain.
-    /// Returns how many were dropped.
+    /// Ends a re-snapshot, if one is still open: drops the synchronised records the snapshot
+    /// did not contain. Returns how many were dropped.
     pub fn sync_finish_resnapshot(
         &mut self,
         actor: &Actor,
@@ -747,33 +900,11 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let unseen: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT id FROM sync_unseen")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
+        let (dropped, files) = if meta_i64(&tx, RESNAPSHOT)? == 1 {
+            drop_unseen(&tx, actor, now)?
+        } else {
+            (0, false)
         };
-        let mut dropped = 0u64;
-        let mut files = false;
-        for id in &unseen {
-            let file = drop_file(&tx, id, actor, now)?;
-            files |= file;
-            let indexed = tx.execute("DELETE FROM national_index WHERE id = ?1", params![id])?;
-            tx.execute("DELETE FROM national_index_key WHERE id = ?1", params![id])?;
-            if file || indexed > 0 {
-                dropped += 1;
-            }
-        }
-        tx.execute("DELETE FROM sync_unseen", [])?;
-        audit::append(
-            &tx,
-            actor,
-            now,
-            &sync_event(
-                "sync.resnapshot",
-                format!("feed:{}", meta_i64(&tx, CURSOR)?),
-                format!("dropped={dropped}"),
-            ),
-        )?;
         tx.commit()?;
         if files {
             self.load_index()?;
@@ -814,14 +945,53 @@ impl Store {
         v.as_deref().map(parse_time).transpose()
     }
 
-    /// A new station identity (enrolment under another code): the feed is read again from
-    /// the start and the whole audit trail goes up under the new code.
-    pub fn sync_restart(&mut self) -> Result<(), StoreError> {
+    /// Enrolment, in one transaction: the station's settings (server address, certificates,
+    /// code, directorate) and its audit event; under a new station code also a restart (the
+    /// feed is read again from the start and the whole audit trail goes up under that code).
+    /// The station's private key is not here: it is in the OS key store.
+    pub fn sync_enrol(
+        &mut self,
+        settings: &[(&str, &str)],
+        code: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        set_meta_i64(&tx, CURSOR, 0)?;
-        set_meta_i64(&tx, AUDIT_HEAD, 0)?;
+        let previous: Option<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'setting.station'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        for (key, value) in settings {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![format!("setting.{key}"), value],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('setting.station', ?1)",
+            params![code],
+        )?;
+        let restart = previous.as_deref() != Some(code);
+        if restart {
+            set_meta_i64(&tx, CURSOR, 0)?;
+            set_meta_i64(&tx, AUDIT_HEAD, 0)?;
+        }
+        audit::append(
+            &tx,
+            actor,
+            now,
+            &AuditEvent {
+                action: "station.enrol".into(),
+                object_type: "station".into(),
+                object_id: code.to_string(),
+                outcome: if restart { "ok new_code" } else { "ok" }.into(),
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -968,6 +1138,21 @@ impl Store {
                     version,
                     content_hash(&doc),
                 ));
+            }
+        }
+        {
+            // Records of the files held here (those of a file gone from here stay as
+            // history, and are not the server's any more).
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {RECORD_COLUMNS}, r.server_version FROM file_record r
+                 JOIN offender_file f ON f.id = r.file_id"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((record_row(r)?, r.get::<_, i64>(10)?)))?;
+            for row in rows {
+                let (row, version) = row?;
+                let record = to_record(row)?;
+                let doc = serde_json::to_value(&record).map_err(corrupt)?;
+                files.push((record.id, version, content_hash(&doc)));
             }
         }
         let mut index = Vec::new();

@@ -31,8 +31,15 @@ pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 pub const MAX_PULL_LIMIT: u32 = 1000;
 /// At most this many audit events in one upload.
 pub const MAX_AUDIT_EVENTS: usize = 1000;
-/// The only entity synchronised so far.
+/// An offender file: `{status, owning_directorate, data}`.
 pub const ENTITY_OFFENDER_FILE: &str = "offender_file";
+/// A record about a registered person (check-in, address change, trip, …): the
+/// `regjistri_domain::records::FileRecord` as the station's store keeps it. It belongs to the
+/// directorate of its file.
+pub const ENTITY_FILE_RECORD: &str = "file_record";
+/// The entities that are synchronised; a station's other change-log rows (rule versions,
+/// notices) stay local.
+pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE, ENTITY_FILE_RECORD];
 
 /// One row of a station's change log, as pushed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +160,14 @@ pub enum PullItem {
         version: i64,
         entry: IndexEntry,
     },
+    /// A record about a file of the station's directorate (records of other directorates'
+    /// files are not sent). It may come before its file in the feed.
+    Record {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
     /// The record is gone; the station deletes its copy.
     Tombstone { seq: i64, id: Uuid },
 }
@@ -162,6 +177,7 @@ impl PullItem {
         match self {
             PullItem::File { seq, .. }
             | PullItem::Index { seq, .. }
+            | PullItem::Record { seq, .. }
             | PullItem::Tombstone { seq, .. } => *seq,
         }
     }

@@ -1,0 +1,506 @@
+//! The station's side of synchronisation on a real SQLCipher file and the real key store,
+//! with feed pages made by hand: what the server would send, including what it sends rarely
+//! (re-snapshots, files moving between directorates, records voided twice).
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use regjistri_domain::file::*;
+use regjistri_store::*;
+use regjistri_sync::audit_chain::{continue_chain, GENESIS};
+use regjistri_sync::protocol::{ApprovedCopy, IndexEntry, IndexKey, PullItem, PullPage};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap()
+}
+
+fn actor() -> Actor {
+    Actor {
+        user: "system:sync".into(),
+        station: "st-tr-01".into(),
+    }
+}
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Db {
+    fn new() -> Db {
+        assert!(
+            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+            "these tests need a Secret Service: run them through scripts/with-keyring.sh"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        Db { _dir: dir, path }
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.path, &OsKeyStore::new(), now()).unwrap()
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = OsKeyStore::new().delete(&key_account(&self.path).unwrap());
+    }
+}
+
+fn data(surname: &str, marks: &str) -> FileData {
+    FileData {
+        identity: Identity {
+            surname: surname.into(),
+            given_name: "Ilirjan".into(),
+            father_name: "Pëllumb".into(),
+            mother_name: "Vera".into(),
+            sex: Sex::M,
+            date_of_birth: NaiveDate::from_ymd_opt(1970, 1, 2).unwrap(),
+            place_of_birth: "Berat".into(),
+            nid: Some("H00102123A".into()),
+            nid_check_overridden: false,
+            citizenships: vec!["AL".into()],
+            aliases: vec![],
+        },
+        description: Description {
+            marks: marks.into(),
+            ..Description::default()
+        },
+        convictions: vec![],
+        addresses: vec![],
+    }
+}
+
+fn doc(status: &str, d: &FileData) -> Value {
+    json!({"status": status, "owning_directorate": "dvp-tirane", "data": d})
+}
+
+fn file_item(id: Uuid, version: i64, status: &str, d: &FileData) -> PullItem {
+    PullItem::File {
+        seq: version,
+        id,
+        version,
+        document: doc(status, d),
+        approved: None,
+        updated_by: Some("arta.kola".into()),
+        authors: vec![],
+    }
+}
+
+fn approved_item(
+    id: Uuid,
+    version: i64,
+    status: &str,
+    d: &FileData,
+    approved: &FileData,
+) -> PullItem {
+    PullItem::File {
+        seq: version,
+        id,
+        version,
+        document: doc(status, d),
+        approved: Some(ApprovedCopy {
+            data: serde_json::to_value(approved).unwrap(),
+            by: "drita.supervisor".into(),
+            at: now(),
+            first_at: Utc.with_ymd_and_hms(2025, 1, 10, 9, 0, 0).unwrap(),
+        }),
+        updated_by: Some("arta.kola".into()),
+        authors: vec!["arta.kola".into()],
+    }
+}
+
+fn index_item(id: Uuid, version: i64, key: &str) -> PullItem {
+    PullItem::Index {
+        seq: version,
+        id,
+        version,
+        entry: IndexEntry {
+            owning_directorate: "dvp-durres".into(),
+            status: "approved".into(),
+            nid: None,
+            date_of_birth: NaiveDate::from_ymd_opt(1980, 5, 6).unwrap(),
+            keys: vec![IndexKey {
+                key: key.into(),
+                kind: 0,
+                rank: 0,
+            }],
+        },
+    }
+}
+
+fn page(items: Vec<PullItem>, more: bool) -> PullPage {
+    let next_cursor = items.iter().map(PullItem::seq).max().unwrap_or(0);
+    PullPage {
+        items,
+        next_cursor,
+        more,
+        remaining: 0,
+    }
+}
+
+#[test]
+fn a_page_applied_twice_changes_nothing_and_never_goes_back_up() {
+    let db = Db::new();
+    let mut s = db.open();
+    let id = Uuid::now_v7();
+    let p = page(vec![file_item(id, 5, "pending", &data("Hoxha", ""))], false);
+    assert_eq!(s.sync_apply_page(&p, &actor(), now()).unwrap(), 1);
+    assert_eq!(s.sync_cursor().unwrap(), 5);
+    assert_eq!(s.server_version(id).unwrap(), Some(5));
+    assert_eq!(s.sync_apply_page(&p, &actor(), now()).unwrap(), 0);
+    assert_eq!(s.history(id).unwrap().len(), 1);
+    // What came from the server is history, never something to push.
+    assert!(s.sync_pending(100).unwrap().is_empty());
+    assert_eq!(s.sync_counts().unwrap().pending, 0);
+    assert_eq!(s.file(id).unwrap().data.identity.surname, "Hoxha");
+}
+
+#[test]
+fn changes_not_yet_pushed_stay_on_top_of_the_servers_copy() {
+    let db = Db::new();
+    let mut s = db.open();
+    let id = Uuid::now_v7();
+    s.sync_apply_page(
+        &page(vec![file_item(id, 5, "pending", &data("Hoxha", ""))], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    // An officer edits here; meanwhile another station changed the surname.
+    let clerk = Actor {
+        user: "arta.kola".into(),
+        station: "st-tr-01".into(),
+    };
+    let local = s.file(id).unwrap();
+    s.write_file(
+        FileWrite {
+            id,
+            base_version: local.version,
+            status: FileStatus::Pending,
+            owning_directorate: "dvp-tirane".into(),
+            data: data("Hoxha", "Plagë"),
+            reason: None,
+        },
+        &clerk,
+        now(),
+    )
+    .unwrap();
+    let pending = s.sync_pending(100).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        pending[0].base_version, 5,
+        "made against the server's version 5"
+    );
+    s.sync_apply_page(
+        &page(
+            vec![file_item(id, 8, "pending", &data("Hoxhaj", ""))],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let f = s.file(id).unwrap();
+    assert_eq!(f.data.identity.surname, "Hoxhaj", "the server's change");
+    assert_eq!(
+        f.data.description.marks, "Plagë",
+        "and the one not pushed yet"
+    );
+    assert_eq!(
+        s.sync_pending(100).unwrap(),
+        pending,
+        "still to be pushed, as made"
+    );
+}
+
+#[test]
+fn an_approved_copy_stands_here_and_an_unpushed_edit_makes_it_an_amendment() {
+    let db = Db::new();
+    let mut s = db.open();
+    let id = Uuid::now_v7();
+    let approved = data("Hoxha", "");
+    s.sync_apply_page(
+        &page(
+            vec![approved_item(id, 4, "approved", &approved, &approved)],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let a = s.approved_version(id).unwrap().expect("approved here");
+    assert_eq!(a.approved_by, "drita.supervisor");
+    assert_eq!(a.data, approved);
+    assert_eq!(
+        s.first_approved_at(id).unwrap(),
+        Some(Utc.with_ymd_and_hms(2025, 1, 10, 9, 0, 0).unwrap()),
+        "reports are owed from the first approval, which the server knew"
+    );
+    assert!(s
+        .authors_since_approval(id)
+        .unwrap()
+        .contains(&"arta.kola".to_string()));
+    // An edit here, not pushed; the same approved file comes again (re-versioned).
+    let clerk = Actor {
+        user: "besa.hoxha".into(),
+        station: "st-tr-01".into(),
+    };
+    let local = s.file(id).unwrap();
+    s.write_file(
+        FileWrite {
+            id,
+            base_version: local.version,
+            status: FileStatus::Approved,
+            owning_directorate: "dvp-tirane".into(),
+            data: data("Hoxha", "Shenjë"),
+            reason: None,
+        },
+        &clerk,
+        now(),
+    )
+    .unwrap();
+    s.sync_apply_page(
+        &page(
+            vec![approved_item(id, 9, "approved", &approved, &approved)],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let f = s.file(id).unwrap();
+    assert_eq!(f.data.description.marks, "Shenjë");
+    assert_eq!(
+        f.status,
+        FileStatus::Amended,
+        "approved data changed since is never shown as approved"
+    );
+    assert!(s
+        .authors_since_approval(id)
+        .unwrap()
+        .contains(&"besa.hoxha".to_string()));
+    // A newer approval arrives from the server on top of her edit, which it never saw: she
+    // is still an author of what is here, and it is still an amendment.
+    let approved_again = data("Hoxhaj", "");
+    s.sync_apply_page(
+        &page(
+            vec![approved_item(
+                id,
+                12,
+                "approved",
+                &approved_again,
+                &approved_again,
+            )],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.approved_version(id).unwrap().unwrap().data,
+        approved_again
+    );
+    let f = s.file(id).unwrap();
+    assert_eq!(f.data.identity.surname, "Hoxhaj");
+    assert_eq!(f.data.description.marks, "Shenjë");
+    assert_eq!(f.status, FileStatus::Amended);
+    assert!(s
+        .authors_since_approval(id)
+        .unwrap()
+        .contains(&"besa.hoxha".to_string()));
+}
+
+#[test]
+fn a_resnapshot_drops_what_the_server_no_longer_has_even_after_an_interruption() {
+    let db = Db::new();
+    let (kept, gone_file, gone_index) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    {
+        let mut s = db.open();
+        s.sync_apply_page(
+            &page(
+                vec![
+                    file_item(kept, 3, "pending", &data("Leka", "")),
+                    file_item(gone_file, 4, "pending", &data("Shehu", "")),
+                    index_item(gone_index, 5, "meta"),
+                ],
+                false,
+            ),
+            &actor(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(s.national_count().unwrap(), 1);
+        s.sync_begin_resnapshot().unwrap();
+        assert_eq!(s.sync_cursor().unwrap(), 0);
+        // The first page of the snapshot, then the process dies.
+        s.sync_apply_page(
+            &page(vec![file_item(kept, 3, "pending", &data("Leka", ""))], true),
+            &actor(),
+            now(),
+        )
+        .unwrap();
+    }
+    // A new process, a new round: it goes on from the cursor and the feed ends.
+    let mut s = db.open();
+    assert_eq!(s.sync_cursor().unwrap(), 3);
+    s.sync_apply_page(&page(vec![], false), &actor(), now())
+        .unwrap();
+    assert!(s.file(gone_file).is_err(), "the deleted file is gone");
+    assert!(s.national_entry(gone_index).unwrap().is_none());
+    assert_eq!(s.national_count().unwrap(), 0);
+    assert!(s.file(kept).is_ok());
+    // Its search keys went too, and the name index no longer finds it.
+    let tokens = regjistri_domain::names::query_tokens("shehu");
+    assert_eq!(s.search_names(&tokens, None, 0, 10).unwrap().0, 0);
+    assert!(s
+        .search_national_names(&regjistri_domain::names::query_tokens("meta"), 10)
+        .unwrap()
+        .is_empty());
+    // The re-snapshot is over: finishing it again drops nothing.
+    assert_eq!(s.sync_finish_resnapshot(&actor(), now()).unwrap(), 0);
+    s.verify_audit().unwrap();
+}
+
+#[test]
+fn a_file_that_leaves_and_comes_back_keeps_its_numbering_and_its_new_approval() {
+    let db = Db::new();
+    let mut s = db.open();
+    let id = Uuid::now_v7();
+    let first = data("Hoxha", "");
+    s.sync_apply_page(
+        &page(
+            vec![approved_item(id, 3, "approved", &first, &first)],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert!(s.approved_version(id).unwrap().is_some());
+    // Transferred to Durrës: only its index entry stays here.
+    s.sync_apply_page(
+        &page(vec![index_item(id, 6, "hoxha")], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert!(s.file(id).is_err());
+    assert!(s.national_entry(id).unwrap().is_some());
+    assert!(
+        s.approved_version(id).unwrap().is_none(),
+        "an approval of a file not held here does not stand"
+    );
+    // Back in Tirana, approved again there with other data.
+    let second = data("Hoxha", "Tatuazh");
+    s.sync_apply_page(
+        &page(
+            vec![approved_item(id, 11, "approved", &second, &second)],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert!(s.national_entry(id).unwrap().is_none());
+    let f = s.file(id).unwrap();
+    assert_eq!(f.data, second);
+    assert_eq!(s.approved_version(id).unwrap().unwrap().data, second);
+    let versions: Vec<i64> = s.history(id).unwrap().iter().map(|c| c.version).collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "one numbering across both stays: {versions:?}"
+    );
+    assert_eq!(f.version, *versions.last().unwrap());
+}
+
+#[test]
+fn records_arrive_whole_and_are_voided_once() {
+    let db = Db::new();
+    let mut s = db.open();
+    let file = Uuid::now_v7();
+    let record = Uuid::now_v7();
+    let base = json!({
+        "id": record, "file_id": file,
+        "data": {"kind": "check_in", "date": "2026-12-01", "officer": "Inspektor Gjoka", "photo_taken": true, "note": ""},
+        "recorded_at": "2026-12-01T09:00:00.000000Z", "recorded_by": "arta.kola",
+        "void": null, "confirmation": null
+    });
+    let voided = |reason: &str, by: &str| {
+        let mut v = base.clone();
+        v["void"] = json!({"reason": reason, "by": by, "at": "2026-12-02T09:00:00.000000Z"});
+        v
+    };
+    let item = |version: i64, document: Value| PullItem::Record {
+        seq: version,
+        id: record,
+        version,
+        document,
+    };
+    // The record may come before its file; both count once both are here.
+    s.sync_apply_page(&page(vec![item(4, base.clone())], false), &actor(), now())
+        .unwrap();
+    s.sync_apply_page(
+        &page(
+            vec![file_item(file, 6, "pending", &data("Hoxha", ""))],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(s.records(file).unwrap().len(), 1);
+    s.sync_apply_page(
+        &page(vec![item(8, voided("Gabim", "sokol.supervisor"))], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let r = &s.records(file).unwrap()[0];
+    assert_eq!(r.void.as_ref().unwrap().reason, "Gabim");
+    // A second, different void (a conflict decided on the server) cannot rewrite it here.
+    s.sync_apply_page(
+        &page(vec![item(9, voided("Tjetër", "ilir.supervisor"))], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.records(file).unwrap()[0].void.as_ref().unwrap().reason,
+        "Gabim"
+    );
+    // What was applied is not pushed back.
+    assert!(s.sync_pending(10).unwrap().is_empty());
+}
+
+#[test]
+fn the_audit_trail_goes_up_as_the_server_checks_it() {
+    let db = Db::new();
+    let mut s = db.open();
+    for i in 0..5 {
+        s.record(
+            &actor(),
+            now(),
+            &AuditEvent {
+                action: "file.view".into(),
+                object_type: "offender_file".into(),
+                object_id: format!("file-{i}"),
+                outcome: "ok".into(),
+            },
+        )
+        .unwrap();
+    }
+    let first = s.sync_audit_pending(3).unwrap();
+    let (seq, hash) = continue_chain(0, GENESIS, &first).unwrap();
+    s.sync_audit_accepted(seq).unwrap();
+    let rest = s.sync_audit_pending(100).unwrap();
+    assert_eq!(
+        rest[0].seq,
+        seq + 1,
+        "the upload goes on where the server's copy ends"
+    );
+    let (last, _) = continue_chain(seq, &hash, &rest).unwrap();
+    assert_eq!(last, i64::try_from(s.verify_audit().unwrap()).unwrap());
+}
