@@ -59,7 +59,8 @@ generated_types_committed() {
 e2e() {
   rm -rf artifacts/e2e && mkdir -p artifacts/e2e  # no stale screenshots from an earlier run
   # A screen larger than the 1280×800 window, in true colour (xvfb-run's default is 640×480×8).
-  xvfb-run -a -s "-screen 0 1920x1080x24" scripts/with-keyring.sh \
+  # The synchronisation path starts the real regjistri-server on a throwaway PostgreSQL.
+  xvfb-run -a -s "-screen 0 1920x1080x24" scripts/with-postgres.sh scripts/with-keyring.sh \
     cargo test --release --features custom-protocol --test e2e_window -- --ignored --nocapture --test-threads=1
 }
 
@@ -76,7 +77,7 @@ stage "generated TypeScript committed" generated_types_committed
 stage "ui: npm test" bash -c 'cd ui && npm test'
 # One release build of the app, with the features and dev-dependencies the e2e test uses
 # (a plain `cargo build --release` would be a second, slightly different build).
-stage "release build: regjistri CLI" cargo build --release -p regjistri-cli
+stage "release build: regjistri CLI and server" cargo build --release -p regjistri-cli -p regjistri-server
 stage "release build: app (custom-protocol)" \
   cargo test --release --features custom-protocol --test e2e_window --no-run
 stage "e2e: window over WebDriver (Xvfb)" e2e

@@ -780,7 +780,27 @@ impl Registry {
         let today = local_date(now);
         let mut store = self.store()?;
         let reference = store.reference().clone();
-        let mut generator = regjistri_demo::Generator::new(seed, &reference, today);
+        // A station holds its own directorate's files only: once enrolled, the invented
+        // persons live there (a file of another directorate could not be synchronised).
+        let generated_from = if self.is_enrolled(&store)? {
+            let directorate = self.directorate();
+            let mut own = reference.clone();
+            let of_own: Vec<String> = reference
+                .municipalities
+                .iter()
+                .filter(|m| {
+                    reference
+                        .directorate_for(&m.code, today)
+                        .is_some_and(|d| d.code == directorate)
+                })
+                .map(|m| m.code.clone())
+                .collect();
+            own.municipalities.retain(|m| of_own.contains(&m.code));
+            own
+        } else {
+            reference.clone()
+        };
+        let mut generator = regjistri_demo::Generator::new(seed, &generated_from, today);
         let mut record_generator = regjistri_demo::records::RecordGenerator::new(seed, today);
         let rules = store.rule_book()?;
         // Demo files are entered by a demo clerk and, for most, approved by a demo supervisor,

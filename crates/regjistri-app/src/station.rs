@@ -236,6 +236,11 @@ impl Registry {
         self.sync.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether this workstation is enrolled as a station.
+    pub(crate) fn is_enrolled(&self, store: &regjistri_store::Store) -> Result<bool, AppError> {
+        Ok(store.setting(SERVER_URL)?.is_some())
+    }
+
     /// The client of this station, built from the enrolment and the key store.
     fn client(&self, quick: bool) -> Result<Arc<SyncClient>, AppError> {
         if !quick {

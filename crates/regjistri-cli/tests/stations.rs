@@ -824,3 +824,134 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
             .unwrap();
     assert!(records_at_c.is_empty());
 }
+
+// ---- measurements (ignored in the normal run; see docs/performance.md) ----
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// `REGJISTRI_BENCH_FILES` invented files of one directorate (default 50,000) put on the
+/// server, then pulled whole into two new stations' SQLCipher databases through the real
+/// client, worker and store; then single-change round trips between the two stations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, run by hand: see docs/performance.md"]
+async fn measure_initial_sync_into_station_databases_and_round_trips() {
+    use regjistri_sync::protocol::{Mutation, MAX_PUSH_MUTATIONS};
+    let Some(db) = database().await else { return };
+    let files: usize = std::env::var("REGJISTRI_BENCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50_000);
+    let server = start(&db).await;
+
+    // The directorate's files, pushed straight into the central layer by a station.
+    let seeding = server
+        .central
+        .enrol_station("st-seed", "dvp-tirane", "sha-of-no-certificate", "admin")
+        .await
+        .unwrap();
+    let reference = regjistri_domain::reference::ReferenceSet::provisional().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let mut generator = regjistri_demo::Generator::new(7, &reference, today);
+    let started = std::time::Instant::now();
+    let mut batch = Vec::with_capacity(MAX_PUSH_MUTATIONS);
+    for i in 0..files {
+        let mut d = generator.next_draft();
+        for a in &mut d.addresses {
+            a.municipality_code = "tirane".into();
+        }
+        let mut new_id = Uuid::now_v7;
+        let data = regjistri_domain::validate::validate(
+            &d,
+            &mut regjistri_domain::validate::Context {
+                reference: &reference,
+                today,
+                new_id: &mut new_id,
+            },
+        )
+        .unwrap();
+        let doc = serde_json::json!({"status": "pending", "owning_directorate": "dvp-tirane", "data": data});
+        batch.push(Mutation {
+            mutation_id: Uuid::now_v7(),
+            entity: "offender_file".into(),
+            entity_id: Uuid::now_v7(),
+            base_version: 0,
+            diff: regjistri_domain::diff::diff(&serde_json::Value::Null, &doc),
+            actor: "arta.kola".into(),
+            created_at: chrono::Utc::now(),
+            approves: None,
+        });
+        if batch.len() == MAX_PUSH_MUTATIONS || i + 1 == files {
+            server.central.push(&seeding, &batch).await.unwrap();
+            batch.clear();
+        }
+    }
+    eprintln!(
+        "server seeded with {files} files in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut initial = Vec::new();
+    let mut stations = Vec::new();
+    for (tag, code) in [("a", "st-tr-01"), ("b", "st-tr-02")] {
+        let s = Station::new("dvp-tirane", tag);
+        s.enrol(&server, code, "dvp-tirane").await;
+        let t = std::time::Instant::now();
+        let r = s.sync().await;
+        let took = t.elapsed();
+        assert_eq!(r.pulled as usize, files);
+        eprintln!(
+            "initial sync of a {files}-file directorate into SQLCipher ({code}): {:.1} s, {:.0} files/s",
+            took.as_secs_f64(),
+            files as f64 / took.as_secs_f64()
+        );
+        initial.push(took);
+        stations.push(s);
+    }
+    let (a, b) = (&stations[0], &stations[1]);
+    assert_eq!(a.checksum(), b.checksum());
+
+    // One change: made and pushed at A, pulled at B.
+    a.as_user("clerk.a");
+    b.as_user("clerk.b");
+    let ids: Vec<Uuid> = a
+        .registry
+        .search(&SearchQuery {
+            page_size: 20,
+            ..SearchQuery::default()
+        })
+        .unwrap()
+        .items
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    let mut trips = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let marks = format!("Shenjë {n}");
+        edit(a, *id, |d| d.description.marks = marks.clone());
+        let t = std::time::Instant::now();
+        a.sync().await;
+        b.sync().await;
+        trips.push(t.elapsed());
+        assert_eq!(
+            b.registry
+                .get_file(*id)
+                .unwrap()
+                .file
+                .data
+                .description
+                .marks,
+            marks
+        );
+    }
+    trips.sort();
+    eprintln!(
+        "one change round trip between two SQLCipher stations (A push + pull, B push + pull): \
+         median {:.1} ms, p95 {:.1} ms, max {:.1} ms over {}",
+        percentile(&trips, 0.5).as_secs_f64() * 1e3,
+        percentile(&trips, 0.95).as_secs_f64() * 1e3,
+        trips.last().unwrap().as_secs_f64() * 1e3,
+        trips.len()
+    );
+}
