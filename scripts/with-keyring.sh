@@ -24,8 +24,34 @@ export XDG_DATA_HOME="$keyring_home"
 # Not a desktop session's keyring: make sure nothing reaches the caller's own.
 unset GNOME_KEYRING_CONTROL SSH_AUTH_SOCK DBUS_SESSION_BUS_ADDRESS
 
+# gnome-keyring-daemon has been seen to exit under many concurrent test clients. The bus
+# would then start the standard one, which asks a (missing) prompter to unlock the keyring,
+# and every later test would fail. This session's bus starts one that unlocks it with the
+# throwaway password instead: the keys written so far stay readable.
+mkdir -p "$keyring_home/services"
+cat >"$keyring_home/keyring-daemon" <<'DAEMON'
+#!/bin/sh
+printf %s throwaway | exec gnome-keyring-daemon --unlock --foreground --components=secrets
+DAEMON
+chmod +x "$keyring_home/keyring-daemon"
+cat >"$keyring_home/services/org.freedesktop.secrets.service" <<SERVICE
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=$keyring_home/keyring-daemon
+SERVICE
+session_conf=/usr/share/dbus-1/session.conf
+[ -f "$session_conf" ] || session_conf=/etc/dbus-1/session.conf
+cat >"$keyring_home/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <servicedir>$keyring_home/services</servicedir>
+  <include>$session_conf</include>
+</busconfig>
+CONF
+
 # Not `exec`: the trap must run to delete the keyring afterwards.
-dbus-run-session -- bash -c '
+dbus-run-session --config-file="$keyring_home/session.conf" -- bash -c '
   set -euo pipefail
   # --unlock reads the password from stdin and creates the "login" keyring with it.
   if ! printf %s throwaway | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; then

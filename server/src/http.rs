@@ -188,6 +188,9 @@ struct PullQuery {
     after: i64,
     #[serde(default = "default_limit")]
     limit: u32,
+    /// Also count what follows the page (for a progress bar).
+    #[serde(default)]
+    count: bool,
 }
 
 fn default_limit() -> u32 {
@@ -200,7 +203,12 @@ async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<PullPage>, ApiError> {
     let Query(q) = query.map_err(|r| ApiError::invalid(&r.body_text()))?;
-    Ok(Json(state.central.pull(&s, q.after, q.limit).await?))
+    Ok(Json(
+        state
+            .central
+            .pull_counting(&s, q.after, q.limit, q.count)
+            .await?,
+    ))
 }
 
 async fn audit(

@@ -82,7 +82,8 @@ pub fn document() -> Value {
                 "parameters": [
                     {"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0},
                      "description": "The cursor: the last `seq` applied (0 for a full snapshot)"},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}}
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}},
+                    {"name": "count", "in": "query", "schema": {"type": "boolean", "default": false}, "description": "also count the entries after the page (remaining)"}
                 ],
                 "responses": with(json!({
                     "200": ok("PullPage"),
@@ -213,7 +214,7 @@ fn schemas() -> Value {
         "PullPage": {"type": "object", "required": ["items", "next_cursor", "more"], "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/PullItem"}},
             "next_cursor": {"type": "integer", "format": "int64"}, "more": {"type": "boolean"},
-            "remaining": {"type": "integer", "format": "int64", "description": "feed entries after next_cursor, for a progress bar"}}},
+            "remaining": {"type": "integer", "format": "int64", "description": "feed entries after next_cursor, for a progress bar (only when count=true)"}}},
         "ApprovedCopy": {"type": "object", "required": ["data", "by", "at", "first_at"], "properties": {
             "data": {"type": "object", "description": "the data that stands approved"},
             "by": {"type": "string"}, "at": {"type": "string", "format": "date-time"},

@@ -22,6 +22,18 @@ impl Central {
         after: i64,
         limit: u32,
     ) -> Result<PullPage, CentralError> {
+        self.pull_counting(station, after, limit, false).await
+    }
+
+    /// [`Central::pull`], with `remaining` counted when `count` (a query over what follows
+    /// the page: asked for by the first page of a round only).
+    pub async fn pull_counting(
+        &self,
+        station: &Station,
+        after: i64,
+        limit: u32,
+        count: bool,
+    ) -> Result<PullPage, CentralError> {
         let limit = limit.clamp(1, MAX_PULL_LIMIT);
         let mut tx = self.pool.begin().await?;
         // One snapshot for the checks and the page.
@@ -68,7 +80,7 @@ impl Central {
         .await?;
         let more = rows.len() == limit as usize;
         let last = rows.last().map_or(after, |r| r.get::<i64, _>("seq"));
-        let remaining: i64 = if more {
+        let remaining: i64 = if more && count {
             sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM record WHERE version > $1
                            AND (entity = 'offender_file' OR owning_directorate = $2))
@@ -148,7 +160,7 @@ impl Central {
             items,
             next_cursor,
             more,
-            remaining: u64::try_from(remaining).unwrap_or(0),
+            remaining: count.then(|| u64::try_from(remaining).unwrap_or(0)),
         })
     }
 

@@ -127,6 +127,10 @@ impl Central {
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute("SET ROLE regjistri_app").await?;
+                    // Statements are prepared once per connection; a generic plan would not
+                    // know how few rows follow a pull cursor and scan the whole feed.
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
                     Ok(())
                 })
             })

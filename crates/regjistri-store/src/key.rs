@@ -135,9 +135,45 @@ impl OsKeyStore {
         }
     }
 
-    fn entry(&self, account: &str) -> Result<keyring::Entry, KeyStoreError> {
-        keyring::Entry::new(&self.service, account).map_err(map_keyring)
+    /// Runs `op` on this account's entry; when the key-store service went away in the middle
+    /// (its daemon exited: the session bus then starts it again), tries again, twice at most.
+    /// A locked or refusing key store is not retried: that is an answer.
+    fn with_entry<T>(
+        &self,
+        account: &str,
+        op: impl Fn(&keyring::Entry) -> Result<T, keyring::Error>,
+    ) -> Result<T, keyring::Error> {
+        let mut attempt = 0;
+        loop {
+            let entry = keyring::Entry::new(&self.service, account)?;
+            match op(&entry) {
+                Err(e) if attempt < 2 && service_went_away(&e) => {
+                    log::warn!("key store service went away ({e}); trying again");
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+                other => return other,
+            }
+        }
     }
+}
+
+/// The key store's service disconnected or is being restarted, as opposed to answering.
+fn service_went_away(e: &keyring::Error) -> bool {
+    let text = match e {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            inner.to_string()
+        }
+        _ => return false,
+    };
+    [
+        "disconnected",
+        "NoReply",
+        "ServiceUnknown",
+        "did not receive a reply",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
 }
 
 impl Default for OsKeyStore {
@@ -173,7 +209,7 @@ fn map_keyring(e: keyring::Error) -> KeyStoreError {
 
 impl KeyStore for OsKeyStore {
     fn get(&self, account: &str) -> Result<Option<DbKey>, KeyStoreError> {
-        match self.entry(account)?.get_password() {
+        match self.with_entry(account, |e| e.get_password()) {
             Ok(hex) => DbKey::from_hex(&hex)
                 .map(Some)
                 .ok_or(KeyStoreError::Damaged),
@@ -183,20 +219,19 @@ impl KeyStore for OsKeyStore {
     }
 
     fn set(&self, account: &str, key: &DbKey) -> Result<(), KeyStoreError> {
-        self.entry(account)?
-            .set_password(&key.to_hex())
+        self.with_entry(account, |e| e.set_password(&key.to_hex()))
             .map_err(map_keyring)
     }
 
     fn delete(&self, account: &str) -> Result<(), KeyStoreError> {
-        match self.entry(account)?.delete_credential() {
+        match self.with_entry(account, |e| e.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring(e)),
         }
     }
 
     fn get_secret(&self, account: &str) -> Result<Option<Secret>, KeyStoreError> {
-        match self.entry(account)?.get_password() {
+        match self.with_entry(account, |e| e.get_password()) {
             Ok(text) => Ok(Some(Secret(text))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_keyring(e)),
@@ -204,8 +239,7 @@ impl KeyStore for OsKeyStore {
     }
 
     fn set_secret(&self, account: &str, secret: &Secret) -> Result<(), KeyStoreError> {
-        self.entry(account)?
-            .set_password(secret.expose())
+        self.with_entry(account, |e| e.set_password(secret.expose()))
             .map_err(map_keyring)
     }
 }

@@ -964,9 +964,19 @@ pub(crate) fn put_file(
         ),
     };
     let approves_copy = origin == Origin::Server { approves: true };
-    let new_doc = document(w.status, &w.owning_directorate, &w.data)?;
-    let changes = diff(&old_doc, &new_doc);
-    if changes.is_empty() && !approves_copy {
+    // A file that arrives whole from the server is logged as created without its fields:
+    // they are the file itself (and an initial synchronisation of a directorate would
+    // otherwise double the database). Every other change keeps its field-level diff.
+    let arrives_whole = current.is_none() && matches!(origin, Origin::Server { .. });
+    let changes = if arrives_whole {
+        Vec::new()
+    } else {
+        diff(
+            &old_doc,
+            &document(w.status, &w.owning_directorate, &w.data)?,
+        )
+    };
+    if changes.is_empty() && !approves_copy && !arrives_whole {
         return Ok(Written {
             id: w.id,
             version: version - 1,
@@ -976,7 +986,7 @@ pub(crate) fn put_file(
     let data_json =
         serde_json::to_string(&w.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let at = format_time(now);
-    if changes.is_empty() {
+    if changes.is_empty() && !arrives_whole {
         // The approved copy is the content already held: keep it as approved.
         conn.prepare_cached(
             "INSERT OR IGNORE INTO approved_version (file, version, data, approved_by, approved_at)

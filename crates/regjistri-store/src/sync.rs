@@ -25,6 +25,7 @@ use regjistri_sync::protocol::{
     ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem, PullPage,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -290,7 +291,8 @@ fn apply_file(
     if let Some(copy) = approved {
         if latest_approved_hash(conn, &key)? != Some(content_hash(&copy.data)) {
             // What stands approved, as its own version, approved by its approver.
-            let data = serde_json::from_value(copy.data.clone()).map_err(corrupt)?;
+            let data =
+                regjistri_domain::file::FileData::deserialize(&copy.data).map_err(corrupt)?;
             put_file(
                 conn,
                 current.as_ref(),
@@ -310,19 +312,24 @@ fn apply_file(
         }
     }
     // The server's copy, with what this station changed and has not pushed yet on top.
-    let mut target = document.clone();
-    for change in unpushed_changes(conn, &key)? {
-        if apply(&mut target, &change.path, &change.new).is_err() {
-            log::warn!("an unpushed change to file {id} no longer fits the server's copy");
+    let unpushed = unpushed_changes(conn, &key)?;
+    let mut target = if unpushed.is_empty() {
+        server
+    } else {
+        let mut target = document.clone();
+        for change in unpushed {
+            if apply(&mut target, &change.path, &change.new).is_err() {
+                log::warn!("an unpushed change to file {id} no longer fits the server's copy");
+            }
         }
-    }
-    let mut target = match FileDocument::parse(&target) {
-        Ok(t) => t,
-        Err(_) => {
-            log::warn!(
-                "file {id}: unpushed changes left out of the local copy (they are still pushed)"
-            );
-            server
+        match FileDocument::parse(&target) {
+            Ok(t) => t,
+            Err(_) => {
+                log::warn!(
+                    "file {id}: unpushed changes left out of the local copy (they are still pushed)"
+                );
+                server
+            }
         }
     };
     // As the server does: approved data changed since (by a change not yet pushed) is an

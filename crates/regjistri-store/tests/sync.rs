@@ -136,7 +136,7 @@ fn page(items: Vec<PullItem>, more: bool) -> PullPage {
         items,
         next_cursor,
         more,
-        remaining: 0,
+        remaining: None,
     }
 }
 

@@ -262,10 +262,12 @@ impl SyncClient {
             .await
     }
 
-    pub async fn pull(&self, after: i64, limit: u32) -> Result<PullPage, ClientError> {
+    /// One page of the feed; `count`: also how many entries follow (a query the server
+    /// makes only when asked, for the first page of a round).
+    pub async fn pull(&self, after: i64, limit: u32, count: bool) -> Result<PullPage, ClientError> {
         self.call::<(), _>(
             reqwest::Method::GET,
-            &format!("/v1/pull?after={after}&limit={limit}"),
+            &format!("/v1/pull?after={after}&limit={limit}&count={count}"),
             None,
         )
         .await

@@ -23,7 +23,8 @@ pub struct FileDocument {
 
 impl FileDocument {
     pub fn parse(doc: &Value) -> Result<FileDocument, PathError> {
-        serde_json::from_value(doc.clone()).map_err(|e| PathError::NotAFile(e.to_string()))
+        // Deserialised from the borrowed value: no copy of the whole tree.
+        FileDocument::deserialize(doc).map_err(|e| PathError::NotAFile(e.to_string()))
     }
 }
 

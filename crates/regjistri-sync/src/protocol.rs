@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `GET /v1/station` | | [`StationInfo`] |
 //! | `POST /v1/push` | [`PushRequest`] | [`PushResponse`] |
-//! | `GET /v1/pull?after=C&limit=N` | | [`PullPage`], or `410 resnapshot_required` |
+//! | `GET /v1/pull?after=C&limit=N[&count=true]` | | [`PullPage`], or `410 resnapshot_required` |
 //! | `POST /v1/audit` | [`AuditPush`] | [`AuditAccepted`], or `409 audit_chain_*` |
 //! | `GET /v1/conflicts` | | [`ConflictList`] (the station's directorate, open ones) |
 //! | `POST /v1/conflicts/{id}/resolve` | [`ResolveRequest`] | [`Resolved`], or `404 conflict_not_found`, `409 conflict_resolved` |
@@ -202,10 +202,10 @@ pub struct PullPage {
     pub items: Vec<PullItem>,
     pub next_cursor: i64,
     pub more: bool,
-    /// How many feed entries come after `next_cursor` (for a progress bar; an estimate
-    /// when records change meanwhile).
-    #[serde(default)]
-    pub remaining: u64,
+    /// How many feed entries come after `next_cursor`, when asked for (`count=true`; for a
+    /// progress bar, an estimate when records change meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 /// One audit event of a station, exactly as its store recorded it.

@@ -133,22 +133,27 @@ async fn pull<R: Replica>(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), WorkerError<R::Error>> {
     let mut cursor = replica.cursor().map_err(WorkerError::Replica)?;
+    // How much there is, asked once per round (and again after a re-snapshot restart).
+    let mut total: Option<u64> = None;
     loop {
-        let page = match client.pull(cursor, page_size).await {
+        let page = match client.pull(cursor, page_size, total.is_none()).await {
             Ok(p) => p,
             Err(ClientError::ResnapshotRequired) if !report.resnapshot => {
                 report.resnapshot = true;
                 replica.begin_resnapshot().map_err(WorkerError::Replica)?;
                 cursor = 0;
+                total = None;
                 continue;
             }
             Err(e) => return Err(e.into()),
         };
         replica.apply_page(&page).map_err(WorkerError::Replica)?;
         report.pulled += page.items.len();
+        let all = *total
+            .get_or_insert((report.pulled as u64).saturating_add(page.remaining.unwrap_or(0)));
         progress(Progress::Pulled {
             done: report.pulled,
-            remaining: page.remaining,
+            remaining: all.saturating_sub(report.pulled as u64),
         });
         cursor = page.next_cursor;
         if !page.more {
