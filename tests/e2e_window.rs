@@ -498,7 +498,14 @@ async fn dashboard(c: &Client, db: &Path) -> R<()> {
     let today =
         regjistri_domain::dates::format(regjistri_domain::dates::local_date(chrono::Utc::now()));
     type_into(c, "record.date", &today).await?;
-    type_into(c, "record.officer", "Insp. Provë").await?;
+    // The officer who takes a check-in is the one signed in, unless changed.
+    let officer = c
+        .find(Locator::Css(&field("record.officer")))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(officer, CLERK, "the form names the signed-in officer");
     click(c, "#record-save").await?;
     let status = wait_for("the timeline no longer overdue", async || {
         let Some(t) = c
