@@ -399,8 +399,10 @@ impl Replica for Station {
                         u.remove(id);
                     }
                 }
-                // These in-memory stations make no records.
-                PullItem::Record { .. } => return Err("a record nobody made".into()),
+                // These in-memory stations make no records and no users.
+                PullItem::Record { .. } | PullItem::User { .. } => {
+                    return Err("a record or user nobody made".into())
+                }
                 PullItem::Tombstone { id, .. } => {
                     self.files.remove(id);
                     self.index.remove(id);

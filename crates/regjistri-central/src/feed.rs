@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use regjistri_sync::protocol::{
-    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, MAX_PULL_LIMIT,
+    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_USER, MAX_PULL_LIMIT,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -56,7 +56,7 @@ impl Central {
             "SELECT seq, id, tomb, entity, owning_directorate, document, index_entry, updated_by,
                     approved_data, approved_by, approved_at, first_approved_at, authors FROM (
                 SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
-                       CASE WHEN owning_directorate = $2 THEN document END AS document,
+                       CASE WHEN owning_directorate = $2 OR entity = 'user' THEN document END AS document,
                        CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
                        CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
                        CASE WHEN owning_directorate = $2 THEN approved_data END AS approved_data,
@@ -65,8 +65,10 @@ impl Central {
                        CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
                        CASE WHEN owning_directorate = $2 THEN authors END AS authors
                 FROM record WHERE version > $1
-                    -- Records about files go only to their directorate's stations.
-                    AND (entity = 'offender_file' OR owning_directorate = $2)
+                    -- Records about files, and users, go only to their directorate's stations
+                    -- (administrators and auditors to every station).
+                    AND (entity = 'offender_file' OR owning_directorate = $2
+                         OR (entity = 'user' AND status IN ('administrator', 'auditor')))
                 UNION ALL
                 SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
                        NULL, NULL
@@ -83,7 +85,8 @@ impl Central {
         let remaining: i64 = if more && count {
             sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM record WHERE version > $1
-                           AND (entity = 'offender_file' OR owning_directorate = $2))
+                           AND (entity = 'offender_file' OR owning_directorate = $2
+                                OR (entity = 'user' AND status IN ('administrator', 'auditor'))))
                       + (SELECT count(*) FROM tombstone WHERE seq > $1)",
             )
             .bind(last)
@@ -106,6 +109,17 @@ impl Central {
             }
             let document: Option<Value> = r.get("document");
             let index: Option<Value> = r.get("index_entry");
+            if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_USER) {
+                let document = document
+                    .ok_or_else(|| CentralError::Corrupt(format!("user {id} out of scope")))?;
+                items.push(PullItem::User {
+                    seq,
+                    id,
+                    version: seq,
+                    document,
+                });
+                continue;
+            }
             if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_FILE_RECORD) {
                 let document = document
                     .ok_or_else(|| CentralError::Corrupt(format!("record {id} out of scope")))?;
@@ -171,7 +185,8 @@ impl Central {
         let rows = sqlx::query(
             "SELECT id, version, owning_directorate = $1 AS own,
                     CASE WHEN owning_directorate = $1 THEN document END AS document
-             FROM record WHERE entity = 'offender_file' OR owning_directorate = $1",
+             FROM record WHERE entity = 'offender_file'
+                OR (entity = 'file_record' AND owning_directorate = $1)",
         )
         .bind(directorate)
         .fetch_all(&self.pool)

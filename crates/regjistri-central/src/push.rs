@@ -4,11 +4,11 @@
 
 use regjistri_domain::names::name_keys;
 use regjistri_domain::records::FileRecord;
-use regjistri_sync::document::{content_hash, FileDocument};
+use regjistri_sync::document::{content_hash, FileDocument, UserDocument};
 use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
-    PushResponse, WireError, ENTITY_FILE_RECORD, MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
+    PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_USER, MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
 };
 use serde_json::Value;
 use sqlx::{PgConnection, Row};
@@ -351,6 +351,8 @@ impl Central {
             return Ok((unknown_entity(), None));
         }
         let is_record = m.entity == ENTITY_FILE_RECORD;
+        // User accounts are national: an administrator at any station manages them.
+        let is_user = m.entity == ENTITY_USER;
         let out_of_scope = || {
             rejected(
                 m,
@@ -383,7 +385,7 @@ impl Central {
                 *version,
             ),
         };
-        if owning.as_ref().is_some_and(|o| *o != station.directorate) {
+        if !is_user && owning.as_ref().is_some_and(|o| *o != station.directorate) {
             return Ok((out_of_scope(), None));
         }
         if matches!(&stored, Stored::Live { entity, .. } if *entity != m.entity) {
@@ -427,7 +429,37 @@ impl Central {
         let mut version = server_version;
         if changed {
             // Where it belongs, its status and its national index entry.
-            let (owning_directorate, status, entry) = if is_record {
+            let (owning_directorate, status, entry) = if is_user {
+                let Ok(user) = UserDocument::parse(&document) else {
+                    return Ok((invalid(), None));
+                };
+                if regjistri_domain::access::Role::parse(&user.role).is_none() {
+                    return Ok((invalid(), None));
+                }
+                // One account per user name, nationally.
+                let taken: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM record WHERE entity = 'user'
+                        AND document->>'user_name' = $1 AND id <> $2)",
+                )
+                .bind(&user.user_name)
+                .bind(m.entity_id)
+                .fetch_one(&mut *conn)
+                .await?;
+                if taken {
+                    return Ok((
+                        rejected(
+                            m,
+                            WireError::new(
+                                "user_name_taken",
+                                "Ky emër përdoruesi është i zënë në regjistrin kombëtar.",
+                                "This user name is taken in the national registry.",
+                            ),
+                        ),
+                        None,
+                    ));
+                }
+                (user.directorate, user.role, Value::Null)
+            } else if is_record {
                 let Ok(record) = serde_json::from_value::<FileRecord>(document.clone()) else {
                     return Ok((invalid(), None));
                 };

@@ -418,7 +418,9 @@ async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
                         assert!(!entry.keys.is_empty());
                         local.insert(*id, (*version, None));
                     }
-                    PullItem::Record { id, .. } => panic!("no record was made, yet {id} came"),
+                    PullItem::Record { id, .. } | PullItem::User { id, .. } => {
+                        panic!("no record or user was made, yet {id} came")
+                    }
                     PullItem::Tombstone { id, .. } => {
                         local.remove(id);
                     }
@@ -504,6 +506,7 @@ async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
             PullItem::File { id, .. }
             | PullItem::Index { id, .. }
             | PullItem::Record { id, .. }
+            | PullItem::User { id, .. }
             | PullItem::Tombstone { id, .. } => *id,
         })
         .collect();

@@ -955,3 +955,84 @@ async fn measure_initial_sync_into_station_databases_and_round_trips() {
         trips.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_follow() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    let c = Station::new("dvp-durres", "c");
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+
+    // A's administrator makes a clerk of Tirana and an auditor; both go up.
+    a.as_user("admin");
+    let clerk = a
+        .registry
+        .create_user("vera.leka", Role::Clerk, "dvp-tirane")
+        .unwrap();
+    let auditor = a
+        .registry
+        .create_user("drita.auditore", Role::Auditor, "dvp-tirane")
+        .unwrap();
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected), (2, 0), "{r:?}");
+    b.sync().await;
+    c.sync().await;
+
+    // At B she signs in with the one-time password and must change it there.
+    let _ = b.registry.sign_out();
+    let s = b.registry.sign_in("vera.leka", &clerk.password).unwrap();
+    assert!(s.must_change_password);
+    b.registry.change_password(&clerk.password, PW).unwrap();
+    b.registry.sign_out().unwrap();
+    b.sync().await;
+    a.sync().await;
+    // Her new password works at A too; the one-time one no longer does.
+    let _ = a.registry.sign_out();
+    assert_eq!(
+        a.registry
+            .sign_in("vera.leka", &clerk.password)
+            .unwrap_err()
+            .code,
+        "sign_in_refused"
+    );
+    let s = a.registry.sign_in("vera.leka", PW).unwrap();
+    assert!(!s.must_change_password);
+    a.registry.sign_out().unwrap();
+
+    // Durrës holds the national auditor, not Tirana's clerk.
+    let _ = c.registry.sign_out();
+    assert_eq!(
+        c.registry.sign_in("vera.leka", PW).unwrap_err().code,
+        "sign_in_refused"
+    );
+    c.registry
+        .sign_in("drita.auditore", &auditor.password)
+        .unwrap();
+    c.registry.sign_out().unwrap();
+
+    // Disabled at A, she is refused at B after the next round.
+    a.as_user("admin");
+    let id = a.registry.user_by_name("vera.leka").unwrap().id;
+    a.registry.set_user_disabled(id, true).unwrap();
+    a.sync().await;
+    b.sync().await;
+    let _ = b.registry.sign_out();
+    assert_eq!(
+        b.registry.sign_in("vera.leka", PW).unwrap_err().code,
+        "sign_in_refused"
+    );
+
+    // A user name is one account nationally: B cannot make another vera.leka.
+    b.as_user("admin");
+    assert_eq!(
+        b.registry
+            .create_user("vera.leka", Role::Clerk, "dvp-tirane")
+            .unwrap_err()
+            .code,
+        "duplicate"
+    );
+    // The workstations' own first administrators stay their own.
+    a.as_user("admin");
+    b.as_user("admin");
+}

@@ -25,7 +25,7 @@ fn date(s: &str) -> Result<NaiveDate, StoreError> {
 
 /// A change-log row for an entity other than a file.
 #[allow(clippy::too_many_arguments)]
-fn log_change(
+pub(crate) fn log_change(
     conn: &Connection,
     entity: &str,
     entity_id: &str,
@@ -37,13 +37,18 @@ fn log_change(
 ) -> Result<(), StoreError> {
     let changes = diff(old, new);
     // The server version this record's copy came from (0: made here, not yet synchronised).
-    let server_base: i64 = if entity == "file_record" {
-        conn.prepare_cached("SELECT server_version FROM file_record WHERE id = ?1")?
+    let table = match entity {
+        "file_record" => Some("file_record"),
+        "user" => Some("app_user"),
+        _ => None,
+    };
+    let server_base: i64 = match table {
+        Some(table) => conn
+            .prepare_cached(&format!("SELECT server_version FROM {table} WHERE id = ?1"))?
             .query_row(params![entity_id], |r| r.get(0))
             .optional()?
-            .unwrap_or(0)
-    } else {
-        0
+            .unwrap_or(0),
+        None => 0,
     };
     conn.prepare_cached(
         "INSERT INTO change_log (mutation_id, entity, entity_id, base_version, version, diff, actor, station,

@@ -244,6 +244,7 @@ ALTER TABLE offender_file ADD COLUMN first_approved_at TEXT;
 -- Who changed it since its last approval, at any station, as the server last said (JSON).
 ALTER TABLE offender_file ADD COLUMN remote_authors TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE file_record ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE app_user ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
 
 -- 'local': made here, pushed once (pushed_at); 'server': applied from the server's feed,
 -- never pushed. server_base: the server version the change was made against.

@@ -826,6 +826,18 @@ impl Store {
                     document,
                     ..
                 } => (*id, apply_record(&tx, *id, *version, document)?),
+                PullItem::User {
+                    id,
+                    version,
+                    document,
+                    ..
+                } => {
+                    let unpushed = unpushed_changes(&tx, &id.to_string())?;
+                    (
+                        *id,
+                        crate::users::apply_user(&tx, *id, *version, document, &unpushed, now)?,
+                    )
+                }
                 PullItem::Tombstone { id, .. } => {
                     let key = id.to_string();
                     let gone = drop_file(&tx, &key, actor, now)?;

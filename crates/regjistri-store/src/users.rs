@@ -11,6 +11,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
+use regjistri_sync::document::UserDocument;
+
 use crate::audit::{self, AuditEvent};
 use crate::error::StoreError;
 use crate::{format_time, new_id, parse_time, Actor, Store};
@@ -109,6 +111,167 @@ fn to_user(row: UserRow) -> Result<User, StoreError> {
     })
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A user as synchronisation carries it (`regjistri_sync::document::UserDocument`), or
+/// `Null` when there is none.
+pub(crate) fn user_document(conn: &Connection, id: &str) -> Result<serde_json::Value, StoreError> {
+    /// user name, role, directorate, salt, verifier, iterations, must change, disabled
+    type Row = (String, String, String, Vec<u8>, Vec<u8>, u32, bool, bool);
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT user_name, role, directorate, salt, verifier, iterations, must_change_password, disabled
+             FROM app_user WHERE id = ?1",
+        )?
+        .query_row(params![id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .optional()?;
+    Ok(match row {
+        None => serde_json::Value::Null,
+        Some((user_name, role, directorate, salt, verifier, iterations, must_change, disabled)) => {
+            serde_json::to_value(UserDocument {
+                user_name,
+                role,
+                directorate,
+                salt: hex(&salt),
+                verifier: hex(&verifier),
+                iterations,
+                must_change_password: must_change,
+                disabled,
+            })
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        }
+    })
+}
+
+/// A change to a user, for synchronisation, once this workstation is enrolled (until then
+/// its users are its own: the first administrator of each workstation is local).
+fn log_user(
+    conn: &Connection,
+    id: &str,
+    before: &serde_json::Value,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let enrolled: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !enrolled {
+        return Ok(());
+    }
+    let after = user_document(conn, id)?;
+    if regjistri_domain::diff::diff(before, &after).is_empty() {
+        return Ok(());
+    }
+    crate::obligations::log_change(conn, "user", id, 0, before, &after, actor, now)
+}
+
+/// Applies a user account from the server's feed, with what this station changed and has
+/// not pushed yet on top. A local account of the same name made here (the workstation's
+/// own first administrator, say) keeps the name: the server's is not taken here.
+pub(crate) fn apply_user(
+    conn: &Connection,
+    id: Uuid,
+    version: i64,
+    document: &serde_json::Value,
+    unpushed: &[regjistri_domain::diff::FieldChange],
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let key = id.to_string();
+    let known: Option<i64> = conn
+        .prepare_cached("SELECT server_version FROM app_user WHERE id = ?1")?
+        .query_row(params![key], |r| r.get(0))
+        .optional()?;
+    if known.is_some_and(|v| v >= version) {
+        return Ok(false);
+    }
+    let mut target = document.clone();
+    for change in unpushed {
+        let _ = regjistri_sync::document::apply(&mut target, &change.path, &change.new);
+    }
+    let user = UserDocument::parse(&target)
+        .or_else(|_| UserDocument::parse(document))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if Role::parse(&user.role).is_none() {
+        return Err(StoreError::Corrupt(format!("role {:?}", user.role)));
+    }
+    let (Some(salt), Some(verifier)) = (from_hex(&user.salt), from_hex(&user.verifier)) else {
+        return Err(StoreError::Corrupt("user verifier".into()));
+    };
+    if known.is_none() {
+        let clash: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM app_user WHERE user_name = ?1 AND id <> ?2)",
+            params![user.user_name, key],
+            |r| r.get(0),
+        )?;
+        if clash {
+            log::warn!("user {id} from the server has the name of a local account; not taken");
+            return Ok(false);
+        }
+        conn.prepare_cached(
+            "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations,
+                must_change_password, disabled, created_at, created_by, server_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'server', ?11)",
+        )?
+        .execute(params![
+            key,
+            user.user_name,
+            user.role,
+            user.directorate,
+            salt,
+            verifier,
+            user.iterations,
+            user.must_change_password,
+            user.disabled,
+            format_time(now),
+            version
+        ])?;
+    } else {
+        conn.prepare_cached(
+            "UPDATE app_user SET user_name = ?2, role = ?3, directorate = ?4, salt = ?5, verifier = ?6,
+                iterations = ?7, must_change_password = ?8, disabled = ?9, server_version = ?10
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            key,
+            user.user_name,
+            user.role,
+            user.directorate,
+            salt,
+            verifier,
+            user.iterations,
+            user.must_change_password,
+            user.disabled,
+            version
+        ])?;
+    }
+    Ok(true)
+}
+
 const USER_COLUMNS: &str =
     "id, user_name, role, directorate, must_change_password, disabled, locked_at";
 
@@ -199,6 +362,7 @@ impl Store {
             params![id, user_name, role.as_str(), directorate, PBKDF2_ITERATIONS, must_change_password, format_time(now), actor.user],
         )?;
         set_password(&tx, &id, password, must_change_password)?;
+        log_user(&tx, &id, &serde_json::Value::Null, actor, now)?;
         audit::append(&tx, actor, now, &event("user.create", &id, "ok"))?;
         tx.commit()?;
         self.user(Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?)
@@ -335,7 +499,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = user_document(&tx, &id.to_string())?;
         set_password(&tx, &id.to_string(), &password, true)?;
+        log_user(&tx, &id.to_string(), &before, actor, now)?;
         audit::append(
             &tx,
             actor,
@@ -357,7 +523,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = user_document(&tx, &id.to_string())?;
         set_password(&tx, &id.to_string(), password, false)?;
+        log_user(&tx, &id.to_string(), &before, actor, now)?;
         audit::append(
             &tx,
             actor,
@@ -378,6 +546,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = user_document(&tx, &id.to_string())?;
         let n = tx.execute(
             "UPDATE app_user SET disabled = ?2 WHERE id = ?1",
             params![id.to_string(), disabled],
@@ -385,6 +554,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(id.to_string()));
         }
+        log_user(&tx, &id.to_string(), &before, actor, now)?;
         let action = if disabled {
             "user.disable"
         } else {

@@ -28,6 +28,35 @@ impl FileDocument {
     }
 }
 
+/// A user account as it travels: who they are, their role and directorate, whether they
+/// must change their password or are disabled, and the PBKDF2 verifier of their password
+/// (never the password). Lockouts after failed sign-ins stay at the station they happened at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDocument {
+    pub user_name: String,
+    /// `regjistri_domain::access::Role` as its snake-case name.
+    pub role: String,
+    pub directorate: String,
+    /// Hex.
+    pub salt: String,
+    /// Hex.
+    pub verifier: String,
+    pub iterations: u32,
+    pub must_change_password: bool,
+    pub disabled: bool,
+}
+
+impl UserDocument {
+    pub fn parse(doc: &Value) -> Result<UserDocument, PathError> {
+        UserDocument::deserialize(doc).map_err(|e| PathError::NotAFile(e.to_string()))
+    }
+
+    /// Administrators and auditors work nationally: every station holds them.
+    pub fn national(&self) -> bool {
+        matches!(self.role.as_str(), "administrator" | "auditor")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
     #[error("malformed path {0:?}")]

@@ -37,9 +37,13 @@ pub const ENTITY_OFFENDER_FILE: &str = "offender_file";
 /// `regjistri_domain::records::FileRecord` as the station's store keeps it. It belongs to the
 /// directorate of its file.
 pub const ENTITY_FILE_RECORD: &str = "file_record";
+/// A user account made or changed at an enrolled station ([`crate::document::UserDocument`]):
+/// it goes to the stations of its directorate, and administrators and auditors to every
+/// station, so that officers sign in offline wherever they work.
+pub const ENTITY_USER: &str = "user";
 /// The entities that are synchronised; a station's other change-log rows (rule versions,
 /// notices) stay local.
-pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE, ENTITY_FILE_RECORD];
+pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE, ENTITY_FILE_RECORD, ENTITY_USER];
 
 /// One row of a station's change log, as pushed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +172,13 @@ pub enum PullItem {
         version: i64,
         document: Value,
     },
+    /// A user account of the station's directorate, or an administrator or auditor.
+    User {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
     /// The record is gone; the station deletes its copy.
     Tombstone { seq: i64, id: Uuid },
 }
@@ -178,6 +189,7 @@ impl PullItem {
             PullItem::File { seq, .. }
             | PullItem::Index { seq, .. }
             | PullItem::Record { seq, .. }
+            | PullItem::User { seq, .. }
             | PullItem::Tombstone { seq, .. } => *seq,
         }
     }
