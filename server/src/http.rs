@@ -20,7 +20,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use regjistri_central::{Central, CentralError, Station};
 use regjistri_sync::protocol::{
     AuditPush, ConflictList, FetchRequest, FetchedFile, PullPage, PushRequest, ResolveRequest,
-    Resolved, StationInfo, WireError, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    Resolved, RuleProposal, RuleSetCreated, StationInfo, WireError, MAX_PUSH_BYTES,
+    MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -261,6 +262,15 @@ async fn fetch(
     ))
 }
 
+async fn rules(
+    State(state): State<AppState>,
+    Caller(s): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RuleSetCreated>, ApiError> {
+    let proposal: RuleProposal = parse(body)?;
+    Ok(Json(state.central.add_rule_set(&s, &proposal).await?))
+}
+
 async fn openapi_json() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -293,6 +303,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/conflicts", get(conflicts))
         .route("/v1/conflicts/{id}/resolve", post(resolve))
         .route("/v1/files/{id}/fetch", post(fetch))
+        .route("/v1/rules", post(rules))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

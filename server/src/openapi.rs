@@ -13,6 +13,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/conflicts"),
     ("post", "/v1/conflicts/{id}/resolve"),
     ("post", "/v1/files/{id}/fetch"),
+    ("post", "/v1/rules"),
     ("get", "/openapi.json"),
 ];
 
@@ -137,6 +138,16 @@ pub fn document() -> Value {
                     "404": error_response("record_not_found")
                 }))
             }},
+            "/v1/rules": {"post": {
+                "operationId": "proposeRules",
+                "summary": "A new national rule version, proposed by an administrator at a station",
+                "description": "Checked (values in range, effective today or later and not before the latest version), numbered after the latest national version (the provisional defaults are version 1 everywhere) and sent to every station by the feed. The proposal's id makes it idempotent: a retry gets the version made the first time.",
+                "requestBody": body("RuleProposal"),
+                "responses": with(json!({
+                    "200": ok("RuleSetCreated"),
+                    "400": error_response("invalid_request: values out of range, a past effective date, or one before the latest version")
+                }))
+            }},
             "/openapi.json": {"get": {
                 "operationId": "openapi",
                 "summary": "This description",
@@ -165,7 +176,7 @@ fn schemas() -> Value {
             "required": ["mutation_id", "entity", "entity_id", "base_version", "diff", "actor", "created_at"],
             "properties": {
                 "mutation_id": {"type": "string", "format": "uuid", "description": "UUIDv7 made on the station; the idempotency key"},
-                "entity": {"type": "string", "enum": ["offender_file", "file_record"]},
+                "entity": {"type": "string", "enum": ["offender_file", "file_record", "user", "rule_notice"]},
                 "entity_id": {"type": "string", "format": "uuid"},
                 "base_version": {"type": "integer", "format": "int64", "description": "The server version the station's copy came from; 0 creates"},
                 "diff": {"type": "array", "items": {"$ref": "#/components/schemas/FieldChange"}},
@@ -208,6 +219,10 @@ fn schemas() -> Value {
             {"type": "object", "required": ["kind", "seq", "id", "version", "entry"], "properties": {
                 "kind": {"const": "index"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"}, "entry": {"$ref": "#/components/schemas/IndexEntry"}}},
+            {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
+                "kind": {"enum": ["notice", "rule_set", "user"]}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer"},
+                "document": {"type": "object", "description": "notice: a rule-change notice of a file of the station's directorate (RuleNotice); rule_set: a national rule version with its author; user: an account of the station's directorate, or an administrator or auditor (user name, role, directorate, PBKDF2 salt and verifier, flags)"}}},
             {"type": "object", "required": ["kind", "seq", "id"], "properties": {
                 "kind": {"const": "tombstone"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"}}}
         ], "discriminator": {"propertyName": "kind"}},
@@ -215,6 +230,13 @@ fn schemas() -> Value {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/PullItem"}},
             "next_cursor": {"type": "integer", "format": "int64"}, "more": {"type": "boolean"},
             "remaining": {"type": "integer", "format": "int64", "description": "feed entries after next_cursor, for a progress bar (only when count=true)"}}},
+        "RuleProposal": {"type": "object", "required": ["id", "effective_from", "values", "note", "created_by"], "properties": {
+            "id": {"type": "string", "format": "uuid", "description": "made at the station; the idempotency key"},
+            "effective_from": {"type": "string", "format": "date"},
+            "values": {"type": "object", "description": "regjistri_domain::rules::RuleValues"},
+            "note": {"type": "string", "maxLength": 2000}, "created_by": {"type": "string"}}},
+        "RuleSetCreated": {"type": "object", "required": ["id", "version"], "properties": {
+            "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer"}}},
         "ApprovedCopy": {"type": "object", "required": ["data", "by", "at", "first_at"], "properties": {
             "data": {"type": "object", "description": "the data that stands approved"},
             "by": {"type": "string"}, "at": {"type": "string", "format": "date-time"},

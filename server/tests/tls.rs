@@ -376,6 +376,12 @@ async fn every_described_route_is_served() {
                 Some(json!({"actor": "a", "reason": "check"})),
                 "record_not_found",
             ),
+            ("post", "/v1/rules") => (
+                Method::POST,
+                Some(json!({"id": unknown, "effective_from": "2001-01-01",
+                            "values": {}, "note": "", "created_by": "admin"})),
+                "invalid_request",
+            ),
             other => panic!("{other:?} not covered by this test"),
         };
         let concrete = path.replace("{id}", &unknown);

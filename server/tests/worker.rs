@@ -400,9 +400,10 @@ impl Replica for Station {
                     }
                 }
                 // These in-memory stations make no records and no users.
-                PullItem::Record { .. } | PullItem::User { .. } => {
-                    return Err("a record or user nobody made".into())
-                }
+                PullItem::Record { .. }
+                | PullItem::User { .. }
+                | PullItem::Notice { .. }
+                | PullItem::RuleSet { .. } => return Err("a record or user nobody made".into()),
                 PullItem::Tombstone { id, .. } => {
                     self.files.remove(id);
                     self.index.remove(id);

@@ -235,9 +235,9 @@ pub fn preview_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RulePreview,
     db.registry()?.preview_rules(&draft)
 }
 
-#[tauri::command(async)]
-pub fn save_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RuleSaved, AppError> {
-    db.registry()?.save_rules(&draft)
+#[tauri::command]
+pub async fn save_rules(db: State<'_, Db>, draft: RuleDraft) -> Result<RuleSaved, AppError> {
+    db.registry()?.publish_rules(&draft).await
 }
 
 // ---- the station and synchronisation ----

@@ -456,10 +456,19 @@ impl Registry {
         })
     }
 
-    /// Saves a new rule version; every touched file gets a notice to serve.
+    /// Saves a new rule version; every touched file gets a notice to serve. An enrolled
+    /// station's rule versions are national: made on the server, online
+    /// ([`Registry::publish_rules`]), never here alone.
     pub fn save_rules(&self, draft: &RuleDraft) -> Result<RuleSaved, AppError> {
         let (actor, _) = self.authorize(Operation::ManageRules, None)?;
         let mut store = self.store()?;
+        if self.is_enrolled(&store)? {
+            return Err(AppError::new(
+                "rules_are_national",
+                "Rregullat janë kombëtare: një version i ri bëhet në server, me lidhje.",
+                "The rules are national: a new version is made on the server, online.",
+            ));
+        }
         let book = store.rule_book()?;
         let set = self
             .check_rule_draft(draft, &book)
@@ -483,6 +492,84 @@ impl Registry {
             version: saved.version,
             notices: u32::try_from(ids.len()).unwrap_or(u32::MAX),
         })
+    }
+}
+
+impl Registry {
+    /// What "save" does in the rule editor: on an enrolled station, the version goes to the
+    /// server (online), which numbers it for the whole country; it then comes down here, as
+    /// to every station, with its notices. On a workstation of its own, [`Registry::save_rules`].
+    pub async fn publish_rules(&self, draft: &RuleDraft) -> Result<RuleSaved, AppError> {
+        let (actor, _) = self.authorize(Operation::ManageRules, None)?;
+        let enrolled = {
+            let store = self.store()?;
+            self.is_enrolled(&store)?
+        };
+        if !enrolled {
+            return self.save_rules(draft);
+        }
+        let set = {
+            let store = self.store()?;
+            let book = store.rule_book()?;
+            self.check_rule_draft(draft, &book)
+                .map_err(AppError::validation)?
+        };
+        let proposal = regjistri_sync::protocol::RuleProposal {
+            id: regjistri_store::new_id(self.clock.now()),
+            effective_from: set.effective_from,
+            values: serde_json::to_value(&set.values)
+                .map_err(|_| AppError::new("internal", "Gabim i brendshëm.", "Internal error."))?,
+            note: set.note.clone(),
+            created_by: actor.user.clone(),
+        };
+        let made = self.propose_rules(&proposal).await?;
+        // Bring it here, with its notices (a round already under way will).
+        match self.background_round().await {
+            Ok(_) => {}
+            Err(e) if e.code == "sync_running" => {}
+            Err(e) => log::warn!("after a new rule version, sync failed: {}", e.code),
+        }
+        let notices = self.store()?.notices_of_version(made.version)?;
+        Ok(RuleSaved {
+            version: made.version,
+            notices,
+        })
+    }
+
+    /// Notices for the rule versions that came from the server since the last ones made
+    /// here: each registered file here whose future dates a version moves gets one.
+    pub(crate) fn notice_new_rule_versions(&self) -> Result<(), AppError> {
+        let mut store = self.store()?;
+        let since = store.rules_noticed_up_to()?;
+        for (version, created_at) in store.server_rule_versions_after(since)? {
+            let book = store.rule_book()?;
+            let Some(set) = book
+                .versions()
+                .iter()
+                .find(|s| s.version == version)
+                .cloned()
+            else {
+                continue;
+            };
+            let before = RuleBook::new(
+                book.versions()
+                    .iter()
+                    .filter(|s| s.version != version)
+                    .cloned()
+                    .collect(),
+            );
+            let (_, touched) = Self::touched(&store, &before, &set)?;
+            let files: Vec<Uuid> = touched.into_iter().map(|(_, id)| id).collect();
+            let added = store.add_rule_notices(
+                version,
+                created_at,
+                &files,
+                &self.sync_actor(),
+                self.clock.now(),
+            )?;
+            log::info!("rule version {version} from the server: {added} notice(s) here");
+        }
+        Ok(())
     }
 }
 

@@ -164,7 +164,9 @@ impl Replica for StationReplica<'_> {
         self.registry
             .store()?
             .sync_apply_page(page, &self.actor, now)?;
-        Ok(())
+        // A national rule version that came down brings notices for the files here (made
+        // again, the same ones, by a later page or round if this stops in between).
+        self.registry.notice_new_rule_versions()
     }
 
     fn begin_resnapshot(&mut self) -> Result<(), AppError> {
@@ -662,6 +664,17 @@ impl Registry {
             Err(e) => log::warn!("after a conflict decision, sync failed: {}", e.code),
         }
         Ok(())
+    }
+
+    pub(crate) async fn propose_rules(
+        &self,
+        proposal: &regjistri_sync::protocol::RuleProposal,
+    ) -> Result<regjistri_sync::protocol::RuleSetCreated, AppError> {
+        let client = self.client(true)?;
+        client
+            .propose_rules(proposal)
+            .await
+            .map_err(|e| client_error(&e))
     }
 
     /// Another directorate's full file, fetched online for one look, with a reason that the

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use regjistri_sync::protocol::{
-    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_USER, MAX_PULL_LIMIT,
+    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_RULE_NOTICE, ENTITY_RULE_SET,
+    ENTITY_USER, MAX_PULL_LIMIT,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -56,7 +57,8 @@ impl Central {
             "SELECT seq, id, tomb, entity, owning_directorate, document, index_entry, updated_by,
                     approved_data, approved_by, approved_at, first_approved_at, authors FROM (
                 SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
-                       CASE WHEN owning_directorate = $2 OR entity = 'user' THEN document END AS document,
+                       CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set')
+                            THEN document END AS document,
                        CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
                        CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
                        CASE WHEN owning_directorate = $2 THEN approved_data END AS approved_data,
@@ -67,7 +69,7 @@ impl Central {
                 FROM record WHERE version > $1
                     -- Records about files, and users, go only to their directorate's stations
                     -- (administrators and auditors to every station).
-                    AND (entity = 'offender_file' OR owning_directorate = $2
+                    AND (entity IN ('offender_file', 'rule_set') OR owning_directorate = $2
                          OR (entity = 'user' AND status IN ('administrator', 'auditor')))
                 UNION ALL
                 SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -85,7 +87,7 @@ impl Central {
         let remaining: i64 = if more && count {
             sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM record WHERE version > $1
-                           AND (entity = 'offender_file' OR owning_directorate = $2
+                           AND (entity IN ('offender_file', 'rule_set') OR owning_directorate = $2
                                 OR (entity = 'user' AND status IN ('administrator', 'auditor'))))
                       + (SELECT count(*) FROM tombstone WHERE seq > $1)",
             )
@@ -109,16 +111,39 @@ impl Central {
             }
             let document: Option<Value> = r.get("document");
             let index: Option<Value> = r.get("index_entry");
-            if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_USER) {
-                let document = document
-                    .ok_or_else(|| CentralError::Corrupt(format!("user {id} out of scope")))?;
-                items.push(PullItem::User {
-                    seq,
-                    id,
-                    version: seq,
-                    document,
-                });
-                continue;
+            let entity: Option<String> = r.get("entity");
+            let whole = |document: Option<Value>| {
+                document.ok_or_else(|| CentralError::Corrupt(format!("record {id} out of scope")))
+            };
+            match entity.as_deref() {
+                Some(ENTITY_USER) => {
+                    items.push(PullItem::User {
+                        seq,
+                        id,
+                        version: seq,
+                        document: whole(document)?,
+                    });
+                    continue;
+                }
+                Some(ENTITY_RULE_SET) => {
+                    items.push(PullItem::RuleSet {
+                        seq,
+                        id,
+                        version: seq,
+                        document: whole(document)?,
+                    });
+                    continue;
+                }
+                Some(ENTITY_RULE_NOTICE) => {
+                    items.push(PullItem::Notice {
+                        seq,
+                        id,
+                        version: seq,
+                        document: whole(document)?,
+                    });
+                    continue;
+                }
+                _ => {}
             }
             if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_FILE_RECORD) {
                 let document = document

@@ -3,13 +3,15 @@
 //! after a lost reply gets the stored result and nothing is applied twice.
 
 use regjistri_domain::names::name_keys;
-use regjistri_domain::records::FileRecord;
+use regjistri_domain::records::{FileRecord, RuleNotice};
 use regjistri_sync::document::{content_hash, FileDocument, UserDocument};
 use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
-    PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_USER, MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
+    PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_RULE_NOTICE, ENTITY_USER,
+    MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
@@ -350,7 +352,7 @@ impl Central {
         if !SYNCED_ENTITIES.contains(&m.entity.as_str()) {
             return Ok((unknown_entity(), None));
         }
-        let is_record = m.entity == ENTITY_FILE_RECORD;
+        let is_record = m.entity == ENTITY_FILE_RECORD || m.entity == ENTITY_RULE_NOTICE;
         // User accounts are national: an administrator at any station manages them.
         let is_user = m.entity == ENTITY_USER;
         let out_of_scope = || {
@@ -460,14 +462,19 @@ impl Central {
                 }
                 (user.directorate, user.role, Value::Null)
             } else if is_record {
-                let Ok(record) = serde_json::from_value::<FileRecord>(document.clone()) else {
+                let file_id = if m.entity == ENTITY_RULE_NOTICE {
+                    RuleNotice::deserialize(&document).map(|n| n.file_id)
+                } else {
+                    FileRecord::deserialize(&document).map(|r| r.file_id)
+                };
+                let Ok(file_id) = file_id else {
                     return Ok((invalid(), None));
                 };
                 // A record belongs to its file's directorate.
                 let parent: Option<String> = sqlx::query_scalar(
                     "SELECT owning_directorate FROM record WHERE id = $1 AND entity = 'offender_file'",
                 )
-                .bind(record.file_id)
+                .bind(file_id)
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(parent) = parent else {

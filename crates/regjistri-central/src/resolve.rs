@@ -1,8 +1,11 @@
 //! A supervisor's decision on a conflict, and the full file of another directorate fetched
 //! online with a reason. Both audited in the server's trail.
 
+use regjistri_domain::rules::{self, RuleSet, RuleValues};
 use regjistri_sync::document::{apply, FileDocument};
-use regjistri_sync::protocol::{ChosenValue, FetchedFile, Resolved};
+use regjistri_sync::protocol::{
+    ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated, RuleSetDocument,
+};
 use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
@@ -196,6 +199,107 @@ impl Central {
             id,
             version: row.get("version"),
             document: row.get("document"),
+        })
+    }
+}
+
+impl Central {
+    /// A new national rule version proposed by an administrator at a station: checked,
+    /// numbered after the latest, kept as a record every station pulls. Idempotent by the
+    /// proposal's id.
+    pub async fn add_rule_set(
+        &self,
+        station: &Station,
+        proposal: &RuleProposal,
+    ) -> Result<RuleSetCreated, CentralError> {
+        let values: RuleValues = serde_json::from_value(proposal.values.clone())
+            .map_err(|_| CentralError::Invalid("rule values".into()))?;
+        if !values.check().is_empty() {
+            return Err(CentralError::Invalid("rule values out of range".into()));
+        }
+        let today = regjistri_domain::dates::local_date(self.now());
+        if !rules::check_effective_date(proposal.effective_from, today).is_empty()
+            || proposal.note.chars().count() > 2000
+            || proposal.created_by.trim().is_empty()
+        {
+            return Err(CentralError::Invalid(
+                "effective date, note or author".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FEED_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(doc) = sqlx::query_scalar::<_, Value>(
+            "SELECT document FROM record WHERE id = $1 AND entity = 'rule_set'",
+        )
+        .bind(proposal.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        {
+            let made: RuleSetDocument =
+                serde_json::from_value(doc).map_err(|e| CentralError::Corrupt(e.to_string()))?;
+            return Ok(RuleSetCreated {
+                id: proposal.id,
+                version: made.set.version,
+            });
+        }
+        // Every station starts with the provisional defaults as version 1.
+        let latest: Option<(i32, chrono::NaiveDate)> = sqlx::query_as(
+            "SELECT (document->>'version')::int, (document->>'effective_from')::date FROM record
+             WHERE entity = 'rule_set' ORDER BY (document->>'version')::int DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if latest.is_some_and(|(_, from)| proposal.effective_from < from) {
+            return Err(CentralError::Invalid(
+                "a rule version cannot start before the latest one".into(),
+            ));
+        }
+        let version = latest.map_or(2, |(v, _)| u32::try_from(v).unwrap_or(1) + 1);
+        let document = serde_json::to_value(RuleSetDocument {
+            set: RuleSet {
+                version,
+                effective_from: proposal.effective_from,
+                values,
+                provisional: false,
+                note: proposal.note.clone(),
+            },
+            created_by: format!("{}/{}", station.code, proposal.created_by),
+            created_at: self.now(),
+        })
+        .map_err(|e| CentralError::Corrupt(e.to_string()))?;
+        let seq: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
+                created_at, updated_at, updated_by)
+             VALUES ($1, 'rule_set', $2, 'national', 'rule_set', $3, 'null'::jsonb, $4, $4, $5)",
+        )
+        .bind(proposal.id)
+        .bind(seq)
+        .bind(&document)
+        .bind(self.now())
+        .bind(&proposal.created_by)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.now(),
+            &format!("{}/{}", station.code, proposal.created_by),
+            "rules.create",
+            "rule_set",
+            &version.to_string(),
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        log::info!("rule version {version} made by station {}", station.code);
+        Ok(RuleSetCreated {
+            id: proposal.id,
+            version,
         })
     }
 }

@@ -418,7 +418,10 @@ async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
                         assert!(!entry.keys.is_empty());
                         local.insert(*id, (*version, None));
                     }
-                    PullItem::Record { id, .. } | PullItem::User { id, .. } => {
+                    PullItem::Record { id, .. }
+                    | PullItem::User { id, .. }
+                    | PullItem::Notice { id, .. }
+                    | PullItem::RuleSet { id, .. } => {
                         panic!("no record or user was made, yet {id} came")
                     }
                     PullItem::Tombstone { id, .. } => {
@@ -507,6 +510,8 @@ async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
             | PullItem::Index { id, .. }
             | PullItem::Record { id, .. }
             | PullItem::User { id, .. }
+            | PullItem::Notice { id, .. }
+            | PullItem::RuleSet { id, .. }
             | PullItem::Tombstone { id, .. } => *id,
         })
         .collect();

@@ -1036,3 +1036,84 @@ async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_fo
     a.as_user("admin");
     b.as_user("admin");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_version_made_at_one_station_reaches_every_station_with_its_notices() {
+    use regjistri_domain::rules::RuleValues;
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    let c = Station::new("dvp-durres", "c");
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+    // A registered person of Tirana, at both Tirana stations.
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(18)).unwrap();
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    // Rules change only nationally: not at one station alone.
+    let today =
+        regjistri_domain::dates::format(regjistri_domain::dates::local_date(chrono::Utc::now()));
+    let mut values = RuleValues::provisional();
+    values.reporting_months.standard = 3;
+    let rule_draft = RuleDraft {
+        effective_from: today,
+        values,
+        note: "Raportim çdo tre muaj".into(),
+    };
+    a.as_user("admin");
+    assert_eq!(
+        a.registry.save_rules(&rule_draft).unwrap_err().code,
+        "rules_are_national"
+    );
+    let made = a.registry.publish_rules(&rule_draft).await.unwrap();
+    assert_eq!(
+        made.version, 2,
+        "the first national version after the provisional one"
+    );
+    assert_eq!(made.notices, 1, "the registered person here gets a notice");
+
+    // Every station has version 2; Tirana's other station the same notice, by the same id.
+    b.sync().await;
+    c.sync().await;
+    for s in [&a, &b, &c] {
+        s.as_user("admin");
+        let book = s.registry.rule_book().unwrap();
+        let v2 = book
+            .versions
+            .iter()
+            .find(|v| v.version == 2)
+            .expect("version 2");
+        assert_eq!(v2.values.reporting_months.standard, 3);
+    }
+    b.as_user("clerk.b");
+    let notices_b = b.registry.timeline(saved.id).unwrap().notices;
+    a.as_user("clerk.a");
+    let notices_a = a.registry.timeline(saved.id).unwrap().notices;
+    assert_eq!(notices_a.len(), 1);
+    assert_eq!(
+        notices_a.iter().map(|n| n.id).collect::<Vec<_>>(),
+        notices_b.iter().map(|n| n.id).collect::<Vec<_>>()
+    );
+    // Served at B; A learns it, and nothing is left to push or in conflict.
+    b.as_user("clerk.b");
+    b.registry
+        .serve_notice(
+            notices_b[0].id,
+            &regjistri_domain::dates::format(regjistri_domain::dates::local_date(
+                chrono::Utc::now(),
+            )),
+        )
+        .unwrap();
+    let rb = b.sync().await;
+    assert_eq!((rb.conflicts, rb.rejected), (0, 0), "{rb:?}");
+    let ra = a.sync().await;
+    assert_eq!((ra.conflicts, ra.rejected), (0, 0), "{ra:?}");
+    let served = a.registry.timeline(saved.id).unwrap().notices;
+    assert_eq!(served[0].served_by.as_deref(), Some("clerk.b"));
+    assert_eq!(a.registry.station_status().unwrap().pending, 0);
+    assert_eq!(b.registry.station_status().unwrap().pending, 0);
+    assert_eq!(a.checksum(), b.checksum());
+}

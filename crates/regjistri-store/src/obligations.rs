@@ -40,6 +40,7 @@ pub(crate) fn log_change(
     let table = match entity {
         "file_record" => Some("file_record"),
         "user" => Some("app_user"),
+        "rule_notice" => Some("rule_notice"),
         _ => None,
     };
     let server_base: i64 = match table {
@@ -68,6 +69,12 @@ pub(crate) fn log_change(
         server_base
     ])?;
     Ok(())
+}
+
+/// The id of the notice of rule `version` for `file`: the same at every station.
+pub fn notice_id(file: Uuid, version: u32) -> Uuid {
+    const NOTICES: Uuid = Uuid::from_u128(0x0196_5c2e_7a10_4d6b_9c1e_52a1_0b7e_4f3d);
+    Uuid::new_v5(&NOTICES, format!("{file}/{version}").as_bytes())
 }
 
 /// A time as it is stored (microseconds): a record's times are part of its content, which the
@@ -574,6 +581,89 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(notice_id.to_string()))?;
         to_notice(row)
+    }
+
+    /// Notices of a rule version that came from the server, for the files here whose future
+    /// dates it moves: each with an id made from the file and the version, and the version's
+    /// own time, so that every station of the directorate makes the very same notice (their
+    /// pushes then agree). Returns how many were new here.
+    pub fn add_rule_notices(
+        &mut self,
+        version: u32,
+        created_at: DateTime<Utc>,
+        files: &[Uuid],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let created_at = stored_precision(created_at);
+        let mut added = 0;
+        for file in files {
+            let notice = RuleNotice {
+                id: notice_id(*file, version),
+                file_id: *file,
+                rule_version: version,
+                created_at,
+                served_on: None,
+                served_by: None,
+            };
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO rule_notice (id, file_id, rule_version, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    notice.id.to_string(),
+                    file.to_string(),
+                    version,
+                    format_time(created_at)
+                ])?;
+            if inserted == 0 {
+                continue;
+            }
+            added += 1;
+            log_change(
+                &tx,
+                "rule_notice",
+                &notice.id.to_string(),
+                0,
+                &serde_json::Value::Null,
+                &serde_json::to_value(&notice).map_err(corrupt)?,
+                actor,
+                now,
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('rules.noticed_up_to', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)",
+            params![version],
+        )?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// How many notices of rule `version` there are here.
+    pub fn notices_of_version(&self, version: u32) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM rule_notice WHERE rule_version = ?1",
+            params![version],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The latest rule version whose notices were made here (0: none since enrolment).
+    pub fn rules_noticed_up_to(&self) -> Result<u32, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'rules.noticed_up_to'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
     }
 
     /// Records that a notice was handed to the person on `served_on`.

@@ -245,6 +245,18 @@ ALTER TABLE offender_file ADD COLUMN first_approved_at TEXT;
 ALTER TABLE offender_file ADD COLUMN remote_authors TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE file_record ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
+-- National rule versions come from the server (numbered there).
+ALTER TABLE rule_set ADD COLUMN from_server INTEGER NOT NULL DEFAULT 0;
+-- A notice still changes only once, when it is served; its server version may follow.
+ALTER TABLE rule_notice ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER rule_notice_only_serve;
+CREATE TRIGGER rule_notice_only_serve BEFORE UPDATE ON rule_notice
+WHEN NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.rule_version IS NOT OLD.rule_version OR NEW.created_at IS NOT OLD.created_at
+  OR (OLD.served_on IS NOT NULL
+      AND (NEW.served_on IS NOT OLD.served_on OR NEW.served_by IS NOT OLD.served_by))
+  OR (OLD.served_on IS NULL AND NEW.served_on IS NULL AND NEW.served_by IS NOT NULL)
+BEGIN SELECT RAISE(ABORT, 'a notice only changes once, when it is served'); END;
 
 -- 'local': made here, pushed once (pushed_at); 'server': applied from the server's feed,
 -- never pushed. server_base: the server version the change was made against.

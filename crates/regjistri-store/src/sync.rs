@@ -17,12 +17,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use regjistri_domain::diff::FieldChange;
 use regjistri_domain::file::FileStatus;
-use regjistri_domain::records::FileRecord;
+use regjistri_domain::records::{FileRecord, RuleNotice};
 use regjistri_domain::Text;
 use regjistri_sync::document::{apply, content_hash, replica_checksum, FileDocument};
 pub use regjistri_sync::protocol::SYNCED_ENTITIES;
 use regjistri_sync::protocol::{
-    ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem, PullPage,
+    ApprovedCopy, AuditEventWire, IndexEntry, Mutation, MutationResult, Outcome, PullItem,
+    PullPage, RuleSetDocument,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Deserialize;
@@ -442,6 +443,81 @@ fn apply_record(
     Ok(true)
 }
 
+/// A national rule version from the feed: kept as it is (versions never change). A version
+/// of the same number made here before enrolment stays, and the server's is not taken.
+fn apply_rule_set(conn: &Connection, id: Uuid, document: &Value) -> Result<bool, StoreError> {
+    let doc = RuleSetDocument::deserialize(document).map_err(corrupt)?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO rule_set (version, effective_from, rule_values, provisional, note,
+                created_at, created_by, from_server)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+        )?
+        .execute(params![
+            doc.set.version,
+            iso(doc.set.effective_from),
+            serde_json::to_string(&doc.set.values).map_err(corrupt)?,
+            doc.set.provisional,
+            doc.set.note,
+            format_time(doc.created_at),
+            doc.created_by
+        ])?;
+    if inserted == 0 {
+        log::warn!(
+            "rule version {} ({id}) from the server: a version of that number is already here",
+            doc.set.version
+        );
+    }
+    Ok(inserted > 0)
+}
+
+/// A notice of a rule change from the feed: inserted whole, or its service taken once.
+fn apply_notice(
+    conn: &Connection,
+    id: Uuid,
+    version: i64,
+    document: &Value,
+) -> Result<bool, StoreError> {
+    let key = id.to_string();
+    let known: Option<(i64, Option<String>)> = conn
+        .prepare_cached("SELECT server_version, served_on FROM rule_notice WHERE id = ?1")?
+        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if known.as_ref().is_some_and(|k| k.0 >= version) {
+        return Ok(false);
+    }
+    let notice = RuleNotice::deserialize(document).map_err(corrupt)?;
+    match known {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO rule_notice (id, file_id, rule_version, created_at, served_on, served_by,
+                    server_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                key,
+                notice.file_id.to_string(),
+                notice.rule_version,
+                format_time(notice.created_at),
+                notice.served_on.map(iso),
+                notice.served_by,
+                version
+            ])?;
+        }
+        Some((_, served)) => {
+            if let (None, Some(on), Some(by)) = (&served, notice.served_on, &notice.served_by) {
+                conn.prepare_cached(
+                    "UPDATE rule_notice SET served_on = ?2, served_by = ?3 WHERE id = ?1",
+                )?
+                .execute(params![key, iso(on), by])?;
+            }
+            conn.prepare_cached("UPDATE rule_notice SET server_version = ?2 WHERE id = ?1")?
+                .execute(params![key, version])?;
+        }
+    }
+    Ok(true)
+}
+
 /// The end of a re-snapshot, inside the caller's transaction: what the snapshot did not
 /// contain goes (files and index entries), and the re-snapshot is over. Returns how many
 /// went and whether any was a full file (the name index must then be rebuilt).
@@ -826,6 +902,15 @@ impl Store {
                     document,
                     ..
                 } => (*id, apply_record(&tx, *id, *version, document)?),
+                PullItem::RuleSet { id, document, .. } => {
+                    (*id, apply_rule_set(&tx, *id, document)?)
+                }
+                PullItem::Notice {
+                    id,
+                    version,
+                    document,
+                    ..
+                } => (*id, apply_notice(&tx, *id, *version, document)?),
                 PullItem::User {
                     id,
                     version,
@@ -1013,6 +1098,27 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Rule versions that came from the server after version `after`, with when they were
+    /// made there, oldest first.
+    pub fn server_rule_versions_after(
+        &self,
+        after: u32,
+    ) -> Result<Vec<(u32, DateTime<Utc>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, created_at FROM rule_set WHERE from_server = 1 AND version > ?1
+             ORDER BY version",
+        )?;
+        let rows = stmt.query_map(params![after], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (v, at) = row?;
+            out.push((v, parse_time(&at)?));
+        }
+        Ok(out)
     }
 
     /// The national index entry of a file of another directorate.

@@ -309,6 +309,16 @@ impl SyncClient {
         .await
     }
 
+    /// A new national rule version (an administrator, online). Safe to retry: the proposal's
+    /// id makes it idempotent.
+    pub async fn propose_rules(
+        &self,
+        proposal: &crate::protocol::RuleProposal,
+    ) -> Result<crate::protocol::RuleSetCreated, ClientError> {
+        self.call(reqwest::Method::POST, "/v1/rules", Some(proposal))
+            .await
+    }
+
     /// The full file of another directorate, online only, with the reason (logged).
     pub async fn fetch_file(
         &self,

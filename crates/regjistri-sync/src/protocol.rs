@@ -10,6 +10,7 @@
 //! | `GET /v1/conflicts` | | [`ConflictList`] (the station's directorate, open ones) |
 //! | `POST /v1/conflicts/{id}/resolve` | [`ResolveRequest`] | [`Resolved`], or `404 conflict_not_found`, `409 conflict_resolved` |
 //! | `POST /v1/files/{id}/fetch` | [`FetchRequest`] | [`FetchedFile`] (any directorate, online only, logged with the reason) |
+//! | `POST /v1/rules` | [`RuleProposal`] | [`RuleSetCreated`], or `400 invalid_request` |
 //!
 //! Errors are [`WireError`]: a stable code and the message in Albanian and English.
 
@@ -41,9 +42,20 @@ pub const ENTITY_FILE_RECORD: &str = "file_record";
 /// it goes to the stations of its directorate, and administrators and auditors to every
 /// station, so that officers sign in offline wherever they work.
 pub const ENTITY_USER: &str = "user";
-/// The entities that are synchronised; a station's other change-log rows (rule versions,
-/// notices) stay local.
-pub const SYNCED_ENTITIES: &[&str] = &[ENTITY_OFFENDER_FILE, ENTITY_FILE_RECORD, ENTITY_USER];
+/// A notice to a person that the rules changed (`regjistri_domain::records::RuleNotice`):
+/// like a record, it belongs to its file's directorate.
+pub const ENTITY_RULE_NOTICE: &str = "rule_notice";
+/// A national rule version. Made only online, on the server (`POST /v1/rules`), which numbers
+/// it; it comes down to every station. Never pushed from a change log.
+pub const ENTITY_RULE_SET: &str = "rule_set";
+/// The entities a station pushes from its change log; its other rows (rule versions made
+/// before enrolment) stay local.
+pub const SYNCED_ENTITIES: &[&str] = &[
+    ENTITY_OFFENDER_FILE,
+    ENTITY_FILE_RECORD,
+    ENTITY_USER,
+    ENTITY_RULE_NOTICE,
+];
 
 /// One row of a station's change log, as pushed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +184,20 @@ pub enum PullItem {
         version: i64,
         document: Value,
     },
+    /// A notice of a rule change to a person of the station's directorate.
+    Notice {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
+    /// A national rule version ([`RuleSetDocument`]), to every station.
+    RuleSet {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
     /// A user account of the station's directorate, or an administrator or auditor.
     User {
         seq: i64,
@@ -190,6 +216,8 @@ impl PullItem {
             | PullItem::Index { seq, .. }
             | PullItem::Record { seq, .. }
             | PullItem::User { seq, .. }
+            | PullItem::Notice { seq, .. }
+            | PullItem::RuleSet { seq, .. }
             | PullItem::Tombstone { seq, .. } => *seq,
         }
     }
@@ -317,6 +345,37 @@ pub struct FetchedFile {
     pub id: Uuid,
     pub version: i64,
     pub document: Value,
+}
+
+/// A new national rule version, as an administrator at a station proposes it (online). The
+/// server checks it, numbers it and sends it to every station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleProposal {
+    /// Made at the station: the idempotency key (a retry after a lost reply gets the version
+    /// made the first time) and the rule version's record id.
+    pub id: Uuid,
+    pub effective_from: NaiveDate,
+    /// `regjistri_domain::rules::RuleValues`.
+    pub values: Value,
+    pub note: String,
+    pub created_by: String,
+}
+
+/// A national rule version as it travels: `regjistri_domain::rules::RuleSet` and who made
+/// it when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSetDocument {
+    #[serde(flatten)]
+    pub set: regjistri_domain::rules::RuleSet,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSetCreated {
+    pub id: Uuid,
+    /// The national version number.
+    pub version: u32,
 }
 
 /// Every error the server sends: a stable machine code and the message in both languages.
