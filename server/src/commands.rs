@@ -35,6 +35,10 @@ pub enum CommandError {
     Exists(PathBuf),
     #[error("the server is not initialised in {0}")]
     NotInitialised(PathBuf),
+    #[error("not valid JSON of reference data: {0}")]
+    Json(String),
+    #[error("reference data refused: {0}")]
+    ReferenceRefused(String),
 }
 
 impl CommandError {
@@ -45,6 +49,8 @@ impl CommandError {
             CommandError::Io { .. } => "file_error",
             CommandError::Exists(_) => "file_exists",
             CommandError::NotInitialised(_) => "not_initialised",
+            CommandError::Json(_) => "invalid_reference_data",
+            CommandError::ReferenceRefused(_) => "reference_refused",
         }
     }
 
@@ -66,6 +72,14 @@ impl CommandError {
             CommandError::Exists(path) => Text::new(
                 format!("{} ekziston tashmë; nuk mbishkruhet.", path.display()),
                 format!("{} exists already; it is not overwritten.", path.display()),
+            ),
+            CommandError::ReferenceRefused(problems) => Text::new(
+                format!("Të dhënat e referencës nuk u botuan: {problems}"),
+                format!("The reference data were not published: {problems}"),
+            ),
+            CommandError::Json(e) => Text::new(
+                format!("Të dhënat e referencës nuk janë JSON i vlefshëm: {e}"),
+                format!("The reference data are not valid JSON: {e}"),
             ),
             CommandError::NotInitialised(dir) => Text::new(
                 format!(
@@ -305,4 +319,35 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// The national reference data as JSON (the last set published, or the one this build
+/// carries): the starting point of the next set an administrator edits and publishes.
+pub async fn export_reference(database_url: &str) -> Result<String, CommandError> {
+    regjistri_central::migrate(database_url).await?;
+    let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
+    let set = central.reference().await?;
+    serde_json::to_string_pretty(&set).map_err(|e| CommandError::Json(e.to_string()))
+}
+
+/// Publishes the reference data in `file` (JSON, as `export` writes it, with a new
+/// `version`); returns its feed number.
+pub async fn publish_reference(
+    database_url: &str,
+    file: &Path,
+    by: &str,
+) -> Result<(String, i64), CommandError> {
+    let text = fs::read_to_string(file).map_err(io(file))?;
+    let set: regjistri_domain::reference::ReferenceSet =
+        serde_json::from_str(&text).map_err(|e| CommandError::Json(e.to_string()))?;
+    regjistri_central::migrate(database_url).await?;
+    let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
+    let seq = match central.publish_reference(&set, by).await {
+        Ok(seq) => seq,
+        Err(CentralError::Invalid(problems)) => {
+            return Err(CommandError::ReferenceRefused(problems))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((set.version, seq))
 }

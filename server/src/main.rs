@@ -68,6 +68,30 @@ enum Command {
     },
     /// Print the OpenAPI description of the endpoints.
     Openapi,
+    /// The national reference data (territory, directorates, courts, articles, countries).
+    Reference {
+        #[command(subcommand)]
+        command: ReferenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReferenceCommand {
+    /// Print the current national reference data as JSON (to edit into the next set).
+    Export {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Publish a new set (JSON, with a new "version"): it must keep every row of the
+    /// current one (end a row's validity instead of deleting it); every station gets it.
+    Publish {
+        file: PathBuf,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Who publishes (for the server's audit trail).
+        #[arg(long, env = "USER", default_value = "administrator")]
+        by: String,
+    },
 }
 
 fn fail(e: &CommandError) -> ExitCode {
@@ -153,6 +177,25 @@ fn main() -> ExitCode {
             }
             Command::Openapi => {
                 println!("{:#}", regjistri_server::openapi::document());
+                Ok(())
+            }
+            Command::Reference {
+                command: ReferenceCommand::Export { database_url },
+            } => {
+                println!("{}", commands::export_reference(&database_url).await?);
+                Ok(())
+            }
+            Command::Reference {
+                command:
+                    ReferenceCommand::Publish {
+                        file,
+                        database_url,
+                        by,
+                    },
+            } => {
+                let (version, seq) =
+                    commands::publish_reference(&database_url, &file, &by).await?;
+                println!("reference data {version} published (feed number {seq}); stations get it with their next round");
                 Ok(())
             }
         }

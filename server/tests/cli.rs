@@ -246,3 +246,56 @@ fn openapi_is_printed_and_errors_are_bilingual() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn reference_data_are_exported_edited_and_published_keeping_every_row() {
+    let Some(url) = database_url().await else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (ok, exported, err) = run(&["reference", "export", "--database-url", &url]);
+    assert!(ok, "{err}");
+    let mut set: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let file = tmp.path().join("reference.json");
+    // The same version again is not a new set.
+    std::fs::write(&file, serde_json::to_string(&set).unwrap()).unwrap();
+    let (ok, _, err) = run(&[
+        "reference",
+        "publish",
+        file.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("reference_refused") && err.contains("not new"),
+        "{err}"
+    );
+    // A new version that drops a court is refused; one that keeps every row is published.
+    set["version"] = serde_json::json!("2027-01");
+    let mut dropped = set.clone();
+    dropped["courts"].as_array_mut().unwrap().remove(0);
+    std::fs::write(&file, serde_json::to_string(&dropped).unwrap()).unwrap();
+    let (ok, _, err) = run(&[
+        "reference",
+        "publish",
+        file.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok, "a deleted court must be refused");
+    assert!(err.contains("court"), "{err}");
+    std::fs::write(&file, serde_json::to_string(&set).unwrap()).unwrap();
+    let (ok, out, err) = run(&[
+        "reference",
+        "publish",
+        file.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2027-01"), "{out}");
+    let (_, again, _) = run(&["reference", "export", "--database-url", &url]);
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["version"], serde_json::json!("2027-01"));
+}

@@ -403,7 +403,10 @@ impl Replica for Station {
                 PullItem::Record { .. }
                 | PullItem::User { .. }
                 | PullItem::Notice { .. }
-                | PullItem::RuleSet { .. } => return Err("a record or user nobody made".into()),
+                | PullItem::RuleSet { .. }
+                | PullItem::Reference { .. } => {
+                    return Err("a record, user, rule version or reference set nobody made".into())
+                }
                 PullItem::Tombstone { id, .. } => {
                     self.files.remove(id);
                     self.index.remove(id);

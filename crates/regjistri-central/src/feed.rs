@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use regjistri_sync::protocol::{
-    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_RULE_NOTICE, ENTITY_RULE_SET,
-    ENTITY_USER, MAX_PULL_LIMIT,
+    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_REFERENCE, ENTITY_RULE_NOTICE,
+    ENTITY_RULE_SET, ENTITY_USER, MAX_PULL_LIMIT,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -57,7 +57,7 @@ impl Central {
             "SELECT seq, id, tomb, entity, owning_directorate, document, index_entry, updated_by,
                     approved_data, approved_by, approved_at, first_approved_at, authors FROM (
                 SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
-                       CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set')
+                       CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set', 'reference')
                             THEN document END AS document,
                        CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
                        CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
@@ -69,7 +69,7 @@ impl Central {
                 FROM record WHERE version > $1
                     -- Records about files, and users, go only to their directorate's stations
                     -- (administrators and auditors to every station).
-                    AND (entity IN ('offender_file', 'rule_set') OR owning_directorate = $2
+                    AND (entity IN ('offender_file', 'rule_set', 'reference') OR owning_directorate = $2
                          OR (entity = 'user' AND status IN ('administrator', 'auditor')))
                 UNION ALL
                 SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -87,7 +87,7 @@ impl Central {
         let remaining: i64 = if more && count {
             sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM record WHERE version > $1
-                           AND (entity IN ('offender_file', 'rule_set') OR owning_directorate = $2
+                           AND (entity IN ('offender_file', 'rule_set', 'reference') OR owning_directorate = $2
                                 OR (entity = 'user' AND status IN ('administrator', 'auditor'))))
                       + (SELECT count(*) FROM tombstone WHERE seq > $1)",
             )
@@ -127,6 +127,15 @@ impl Central {
                 }
                 Some(ENTITY_RULE_SET) => {
                     items.push(PullItem::RuleSet {
+                        seq,
+                        id,
+                        version: seq,
+                        document: whole(document)?,
+                    });
+                    continue;
+                }
+                Some(ENTITY_REFERENCE) => {
+                    items.push(PullItem::Reference {
                         seq,
                         id,
                         version: seq,

@@ -1,10 +1,11 @@
 //! A supervisor's decision on a conflict, and the full file of another directorate fetched
 //! online with a reason. Both audited in the server's trail.
 
+use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::rules::{self, RuleSet, RuleValues};
 use regjistri_sync::document::{apply, FileDocument};
 use regjistri_sync::protocol::{
-    ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated, RuleSetDocument,
+    ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated, RuleSetDocument, REFERENCE_ID,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -301,5 +302,75 @@ impl Central {
             id: proposal.id,
             version,
         })
+    }
+}
+
+impl Central {
+    /// The national reference data: the last set published, or the one this build carries.
+    pub async fn reference(&self) -> Result<ReferenceSet, CentralError> {
+        let doc: Option<Value> = sqlx::query_scalar(
+            "SELECT document FROM record WHERE id = $1 AND entity = 'reference'",
+        )
+        .bind(REFERENCE_ID)
+        .fetch_optional(&self.pool)
+        .await?;
+        match doc {
+            Some(d) => serde_json::from_value(d).map_err(|e| CentralError::Corrupt(e.to_string())),
+            None => ReferenceSet::provisional().map_err(|e| CentralError::Corrupt(e.to_string())),
+        }
+    }
+
+    /// Publishes new national reference data (an administrator, on the server): it must keep
+    /// every row of the set it replaces (dated rows are ended, never deleted) and refer only
+    /// to what it holds; every station gets it with its next pull.
+    pub async fn publish_reference(
+        &self,
+        set: &ReferenceSet,
+        by: &str,
+    ) -> Result<i64, CentralError> {
+        let previous = self.reference().await?;
+        let problems = set.check_successor(&previous);
+        if !problems.is_empty() {
+            return Err(CentralError::Invalid(problems.join("; ")));
+        }
+        let document =
+            serde_json::to_value(set).map_err(|e| CentralError::Corrupt(e.to_string()))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FEED_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let seq: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
+                created_at, updated_at, updated_by)
+             VALUES ($1, 'reference', $2, 'national', $3, $4, 'null'::jsonb, $5, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
+                document = EXCLUDED.document, updated_at = EXCLUDED.updated_at,
+                updated_by = EXCLUDED.updated_by",
+        )
+        .bind(REFERENCE_ID)
+        .bind(seq)
+        .bind(&set.version)
+        .bind(&document)
+        .bind(self.now())
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.now(),
+            by,
+            "reference.publish",
+            "reference",
+            &set.version,
+            "ok",
+        )
+        .await?;
+        tx.commit().await?;
+        log::info!("reference data {} published", set.version);
+        Ok(seq)
     }
 }

@@ -421,7 +421,8 @@ async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
                     PullItem::Record { id, .. }
                     | PullItem::User { id, .. }
                     | PullItem::Notice { id, .. }
-                    | PullItem::RuleSet { id, .. } => {
+                    | PullItem::RuleSet { id, .. }
+                    | PullItem::Reference { id, .. } => {
                         panic!("no record or user was made, yet {id} came")
                     }
                     PullItem::Tombstone { id, .. } => {
@@ -512,6 +513,7 @@ async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
             | PullItem::User { id, .. }
             | PullItem::Notice { id, .. }
             | PullItem::RuleSet { id, .. }
+            | PullItem::Reference { id, .. }
             | PullItem::Tombstone { id, .. } => *id,
         })
         .collect();

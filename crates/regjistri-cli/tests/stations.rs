@@ -1117,3 +1117,57 @@ async fn a_rule_version_made_at_one_station_reaches_every_station_with_its_notic
     assert_eq!(b.registry.station_status().unwrap().pending, 0);
     assert_eq!(a.checksum(), b.checksum());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn national_reference_data_published_on_the_server_reach_every_station() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    let mut set = server.central.reference().await.unwrap();
+    // A row may not disappear: a court that closes gets an end date.
+    let mut without = set.clone();
+    without.version = "2027-01".into();
+    without.courts.remove(0);
+    assert_eq!(
+        server
+            .central
+            .publish_reference(&without, "admin")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_request"
+    );
+    set.version = "2027-01".into();
+    let closed = set.courts[0].code.clone();
+    set.courts[0].validity.valid_to = chrono::NaiveDate::from_ymd_opt(2027, 1, 1);
+    let mut country = set.countries[0].clone();
+    country.code = "XK".into();
+    country.name_sq = "Kosova".into();
+    country.name_en = "Kosovo".into();
+    if set.country("XK").is_none() {
+        set.countries.push(country);
+    }
+    server
+        .central
+        .publish_reference(&set, "admin")
+        .await
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+    for (s, clerk) in [(&a, "clerk.a"), (&b, "clerk.b")] {
+        s.as_user(clerk);
+        let here = s.registry.reference_data().unwrap();
+        assert_eq!(here.version, "2027-01");
+        assert!(here.country("XK").is_some());
+        assert_eq!(
+            here.court(&closed).unwrap().validity.valid_to,
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 1)
+        );
+        assert_eq!(s.registry.app_info().unwrap().reference_version, "2027-01");
+    }
+    // Reopened, a station keeps the national set.
+    let again =
+        regjistri_store::Store::open_existing(&a.path, &OsKeyStore::new(), chrono::Utc::now())
+            .unwrap();
+    assert_eq!(again.reference().version, "2027-01");
+}

@@ -304,6 +304,77 @@ impl ReferenceSet {
         Ok(set)
     }
 
+    /// What keeps `self` from replacing `previous` as the national reference data: a version
+    /// that is not new, a row of `previous` that is gone (rows are dated: a court that
+    /// closed gets an end date, it is not deleted, since old decisions name it), or a row
+    /// that refers to something the set does not hold. Codes only, never personal data.
+    pub fn check_successor(&self, previous: &ReferenceSet) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.version.trim().is_empty() || self.version == previous.version {
+            problems.push(format!("version {:?} is not new", self.version));
+        }
+        let missing = |what: &str, code: &str| format!("{what} {code} is missing");
+        for c in &previous.counties {
+            if !self.counties.iter().any(|x| x.code == c.code) {
+                problems.push(missing("county", &c.code));
+            }
+        }
+        for m in &previous.municipalities {
+            if self.municipality(&m.code).is_none() {
+                problems.push(missing("municipality", &m.code));
+            }
+        }
+        for d in &previous.directorates {
+            if self.directorate(&d.code).is_none() {
+                problems.push(missing("directorate", &d.code));
+            }
+        }
+        for a in &previous.articles {
+            if !self
+                .articles
+                .iter()
+                .any(|x| x.code == a.code && x.validity.valid_from == a.validity.valid_from)
+            {
+                problems.push(missing("article", &a.code));
+            }
+        }
+        for c in &previous.courts {
+            if !self
+                .courts
+                .iter()
+                .any(|x| x.code == c.code && x.validity.valid_from == c.validity.valid_from)
+            {
+                problems.push(missing("court", &c.code));
+            }
+        }
+        for c in &previous.countries {
+            if self.country(&c.code).is_none() {
+                problems.push(missing("country", &c.code));
+            }
+        }
+        for m in &self.municipalities {
+            if !self.counties.iter().any(|c| c.code == m.county_code) {
+                problems.push(format!("municipality {} names an unknown county", m.code));
+            }
+        }
+        for d in &self.directorates {
+            if !self.counties.iter().any(|c| c.code == d.county_code) {
+                problems.push(format!("directorate {} names an unknown county", d.code));
+            }
+        }
+        for j in &self.jurisdictions {
+            if self.municipality(&j.municipality_code).is_none()
+                || self.directorate(&j.directorate_code).is_none()
+            {
+                problems.push(format!(
+                    "jurisdiction of {} names an unknown municipality or directorate",
+                    j.municipality_code
+                ));
+            }
+        }
+        problems
+    }
+
     pub fn article(&self, code: &str) -> Option<&Article> {
         self.articles.iter().find(|a| a.code == code)
     }
@@ -331,6 +402,30 @@ impl ReferenceSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_keeps_every_row_and_refers_only_to_what_it_holds() {
+        let old = ReferenceSet::provisional().unwrap();
+        let mut new = old.clone();
+        assert_eq!(
+            new.check_successor(&old),
+            vec![format!("version {:?} is not new", old.version)]
+        );
+        new.version = "2027-01".into();
+        assert!(new.check_successor(&old).is_empty());
+        // A court closed: an end date, never a deletion.
+        new.courts[0].validity.valid_to = NaiveDate::from_ymd_opt(2027, 1, 1);
+        assert!(new.check_successor(&old).is_empty());
+        let mut gone = new.clone();
+        let removed = gone.courts.remove(0);
+        assert_eq!(
+            gone.check_successor(&old),
+            vec![format!("court {} is missing", removed.code)]
+        );
+        let mut dangling = new.clone();
+        dangling.jurisdictions[0].directorate_code = "dvp-nowhere".into();
+        assert_eq!(dangling.check_successor(&old).len(), 1);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -78,6 +78,35 @@ pub(crate) fn save(conn: &Connection, set: &ReferenceSet) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Replaces the reference data with a newer national set, inside the caller's transaction.
+/// Returns false when this version is the one already held.
+pub(crate) fn replace(conn: &Connection, set: &ReferenceSet) -> Result<bool, StoreError> {
+    let held: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'reference_version'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if held.as_deref() == Some(set.version.as_str()) {
+        return Ok(false);
+    }
+    // Children before the rows they refer to.
+    for table in [
+        "ref_jurisdiction",
+        "ref_municipality",
+        "ref_directorate",
+        "ref_county",
+        "ref_article",
+        "ref_court",
+        "ref_country",
+    ] {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    save(conn, set)?;
+    Ok(true)
+}
+
 pub(crate) fn load(conn: &Connection) -> Result<ReferenceSet, StoreError> {
     let mut set = ReferenceSet {
         version: conn.query_row(

@@ -856,6 +856,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changed = 0;
         let mut dropped = false;
+        let mut reference_changed = false;
         for item in &page.items {
             let (id, did) = match item {
                 PullItem::File {
@@ -904,6 +905,16 @@ impl Store {
                 } => (*id, apply_record(&tx, *id, *version, document)?),
                 PullItem::RuleSet { id, document, .. } => {
                     (*id, apply_rule_set(&tx, *id, document)?)
+                }
+                PullItem::Reference { id, document, .. } => {
+                    let set = regjistri_domain::reference::ReferenceSet::deserialize(document)
+                        .map_err(corrupt)?;
+                    let replaced = crate::reference_db::replace(&tx, &set)?;
+                    if replaced {
+                        log::info!("reference data {} from the server", set.version);
+                    }
+                    reference_changed |= replaced;
+                    (*id, replaced)
                 }
                 PullItem::Notice {
                     id,
@@ -961,6 +972,9 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        if reference_changed {
+            self.reference = crate::reference_db::load(&self.conn)?;
+        }
         if dropped {
             self.load_index()?;
         } else {

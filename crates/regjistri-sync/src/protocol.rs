@@ -48,6 +48,11 @@ pub const ENTITY_RULE_NOTICE: &str = "rule_notice";
 /// A national rule version. Made only online, on the server (`POST /v1/rules`), which numbers
 /// it; it comes down to every station. Never pushed from a change log.
 pub const ENTITY_RULE_SET: &str = "rule_set";
+/// The national reference data (`regjistri_domain::reference::ReferenceSet`): published by
+/// an administrator on the server (`regjistri-server reference publish`), to every station.
+pub const ENTITY_REFERENCE: &str = "reference";
+/// The one record that holds the national reference data.
+pub const REFERENCE_ID: Uuid = Uuid::from_u128(0x0196_5c2e_7a10_4d6b_9c1e_52a1_0b7e_0001);
 /// The entities a station pushes from its change log; its other rows (rule versions made
 /// before enrolment) stay local.
 pub const SYNCED_ENTITIES: &[&str] = &[
@@ -191,6 +196,13 @@ pub enum PullItem {
         version: i64,
         document: Value,
     },
+    /// The national reference data as a whole, to every station.
+    Reference {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
     /// A national rule version ([`RuleSetDocument`]), to every station.
     RuleSet {
         seq: i64,
@@ -218,6 +230,7 @@ impl PullItem {
             | PullItem::User { seq, .. }
             | PullItem::Notice { seq, .. }
             | PullItem::RuleSet { seq, .. }
+            | PullItem::Reference { seq, .. }
             | PullItem::Tombstone { seq, .. } => *seq,
         }
     }
