@@ -219,17 +219,31 @@ pub async fn init(
     Ok(done)
 }
 
+/// A station to enrol: its code, its directorate, whether it is a station of the central
+/// administration, and how long its certificate is valid.
+#[derive(Debug, Clone, Copy)]
+pub struct StationToEnrol<'a> {
+    pub code: &'a str,
+    pub directorate: &'a str,
+    pub administration: bool,
+    pub valid_days: i64,
+}
+
 /// Issues a station's certificate, enrols the station and writes its bundle to `out`
 /// (certificate, private key, CA; 0600). Returns the certificate's SHA-256.
 pub async fn enrol_station(
     dir: &Path,
     database_url: &str,
-    code: &str,
-    directorate: &str,
-    valid_days: i64,
+    station: &StationToEnrol<'_>,
     out: &Path,
     by: &str,
 ) -> Result<String, CommandError> {
+    let StationToEnrol {
+        code,
+        directorate,
+        administration,
+        valid_days,
+    } = *station;
     let state = StateDir(dir.to_path_buf());
     let ca = state.ca()?;
     let now = OffsetDateTime::now_utc();
@@ -245,7 +259,13 @@ pub async fn enrol_station(
     write_new(out, &pki::station_bundle(&issued, &ca), true)?;
     let enrolled = async {
         let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
-        central.enrol_station(code, directorate, &sha, by).await?;
+        if administration {
+            central
+                .enrol_administration_station(code, directorate, &sha, by)
+                .await?;
+        } else {
+            central.enrol_station(code, directorate, &sha, by).await?;
+        }
         central.pool().close().await;
         Ok::<_, CentralError>(())
     }

@@ -95,7 +95,9 @@ impl From<CentralError> for ApiError {
             CentralError::BatchTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             CentralError::ResnapshotRequired { .. } => StatusCode::GONE,
             CentralError::AuditChain(_) | CentralError::StationExists(_) => StatusCode::CONFLICT,
-            CentralError::UnknownStation(_) => StatusCode::FORBIDDEN,
+            CentralError::UnknownStation(_) | CentralError::AdministrationOnly(_) => {
+                StatusCode::FORBIDDEN
+            }
             CentralError::NotFound(_)
             | CentralError::RecordNotFound(_)
             | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
@@ -167,6 +169,7 @@ async fn station(Caller(s): Caller) -> Json<StationInfo> {
     Json(StationInfo {
         code: s.code,
         directorate: s.directorate,
+        administration: s.administration,
         protocol_version: PROTOCOL_VERSION,
     })
 }

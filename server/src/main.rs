@@ -62,6 +62,11 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value_t = 730)]
         valid_days: i64,
+        /// A station of the central administration (the General Directorate): it may
+        /// manage accounts of every directorate, grant the administrator and auditor roles
+        /// and make rule versions. Without it the station is bounded by its directorate.
+        #[arg(long)]
+        administration: bool,
         /// Who enrols (for the server's audit trail).
         #[arg(long, env = "USER", default_value = "administrator")]
         by: String,
@@ -154,23 +159,28 @@ fn main() -> ExitCode {
                 database_url,
                 out,
                 valid_days,
+                administration,
                 by,
             } => {
                 let out = out.unwrap_or_else(|| PathBuf::from(format!("{code}.station.pem")));
                 let sha = commands::enrol_station(
                     &cli.dir,
                     &database_url,
-                    &code,
-                    &directorate,
-                    valid_days,
+                    &commands::StationToEnrol {
+                        code: &code,
+                        directorate: &directorate,
+                        administration,
+                        valid_days,
+                    },
                     &out,
                     &by,
                 )
                 .await?;
                 println!(
-                    "station {code} ({directorate}) enrolled; certificate SHA-256 {sha}\n\
+                    "station {code} ({directorate}{}) enrolled; certificate SHA-256 {sha}\n\
                      bundle (certificate, private key, server CA): {}\n\
                      hand it to the station over a trusted channel; it imports the key into its OS key store, then deletes the file",
+                    if administration { ", administration" } else { "" },
                     out.display()
                 );
                 Ok(())

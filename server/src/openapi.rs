@@ -140,12 +140,13 @@ pub fn document() -> Value {
             }},
             "/v1/rules": {"post": {
                 "operationId": "proposeRules",
-                "summary": "A new national rule version, proposed by an administrator at a station",
-                "description": "Checked (values in range, effective today or later and not before the latest version), numbered after the latest national version (the provisional defaults are version 1 everywhere) and sent to every station by the feed. The proposal's id makes it idempotent: a retry gets the version made the first time.",
+                "summary": "A new national rule version, proposed by an administrator at a station of the central administration",
+                "description": "Only from a station enrolled with --administration (403 administration_only otherwise). Checked (values in range, effective today or later and not before the latest version), numbered after the latest national version (the provisional defaults are version 1 everywhere) and sent to every station by the feed. The proposal's id makes it idempotent: a retry gets the version made the first time.",
                 "requestBody": body("RuleProposal"),
                 "responses": with(json!({
                     "200": ok("RuleSetCreated"),
-                    "400": error_response("invalid_request: values out of range, a past effective date, or one before the latest version")
+                    "400": error_response("invalid_request: values out of range, a past effective date, or one before the latest version"),
+                    "403": error_response("station_unknown, or administration_only: the calling station is not a station of the central administration")
                 }))
             }},
             "/openapi.json": {"get": {
@@ -167,6 +168,7 @@ fn schemas() -> Value {
             "sq": {"type": "string"}, "en": {"type": "string"}}},
         "StationInfo": {"type": "object", "required": ["code", "directorate", "protocol_version"], "properties": {
             "code": {"type": "string"}, "directorate": {"type": "string"},
+            "administration": {"type": "boolean", "description": "A station of the central administration: it may manage accounts of every directorate, grant the administrator and auditor roles and propose rule versions. Any other station manages its own directorate's clerks and supervisors (user mutations outside that are rejected administration_only or out_of_scope), and a national account only to change that officer's own password."},
             "protocol_version": {"type": "integer"}}},
         "FieldChange": {"type": "object", "required": ["path", "old", "new"], "properties": {
             "path": {"type": "string", "examples": ["data.identity.surname", "data.convictions[0190d0a2-…].final_date"]},

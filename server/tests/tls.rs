@@ -380,7 +380,8 @@ async fn every_described_route_is_served() {
                 Method::POST,
                 Some(json!({"id": unknown, "effective_from": "2001-01-01",
                             "values": {}, "note": "", "created_by": "admin"})),
-                "invalid_request",
+                // A regional station: refused before the proposal is even read.
+                "administration_only",
             ),
             other => panic!("{other:?} not covered by this test"),
         };

@@ -447,6 +447,7 @@ impl Registry {
                 "unknown directorate",
             ));
         }
+        self.check_account_scope(&store, role, directorate)?;
         let password = regjistri_store::users::one_time_password()?;
         let new = NewUser {
             user_name,
@@ -466,6 +467,9 @@ impl Registry {
         let (actor, _) = self.authorize(Operation::ManageUsers, None)?;
         let mut store = self.store()?;
         let user = store.user(id)?;
+        if store.user_synchronised(id)? {
+            self.check_account_scope(&store, user.role, &user.directorate)?;
+        }
         let password = store.reset_password(id, &actor, self.clock.now())?;
         Ok(OneTimePassword {
             user_name: user.user_name,
@@ -475,9 +479,12 @@ impl Registry {
 
     pub fn set_user_disabled(&self, id: uuid::Uuid, disabled: bool) -> Result<(), AppError> {
         let (actor, _) = self.authorize(Operation::ManageUsers, None)?;
-        Ok(self
-            .store()?
-            .set_disabled(id, disabled, &actor, self.clock.now())?)
+        let mut store = self.store()?;
+        if store.user_synchronised(id)? {
+            let user = store.user(id)?;
+            self.check_account_scope(&store, user.role, &user.directorate)?;
+        }
+        Ok(store.set_disabled(id, disabled, &actor, self.clock.now())?)
     }
 
     /// Releases a locked account: a supervisor of the user's directorate, or an administrator.

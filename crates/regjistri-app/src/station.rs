@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use regjistri_domain::access::Operation;
+use regjistri_domain::access::{Operation, Role};
 use regjistri_domain::Text;
 use regjistri_store::{Actor, AuditEvent, Secret};
 use regjistri_sync::client::{ClientError, Identity, Settings, SyncClient};
@@ -31,6 +31,8 @@ pub const SYNC_ACTOR: &str = "system:sync";
 const SERVER_URL: &str = "sync.server_url";
 const CERTIFICATE: &str = "sync.certificate";
 const SERVER_CA: &str = "sync.server_ca";
+/// "true" at a station of the central administration (the server says so at enrolment).
+const ADMINISTRATION: &str = "sync.administration";
 
 /// What is known of synchronisation while the process runs.
 #[derive(Default)]
@@ -243,6 +245,37 @@ impl Registry {
         Ok(store.setting(SERVER_URL)?.is_some())
     }
 
+    /// What the server lets this station do to an account of the registry (see
+    /// `regjistri-central`'s `account_change_allowed`), refused here before anything is
+    /// written: a regional station manages only the clerks and supervisors of its own
+    /// directorate; national accounts and other directorates are the central
+    /// administration's. A workstation not enrolled manages its own accounts.
+    pub(crate) fn check_account_scope(
+        &self,
+        store: &regjistri_store::Store,
+        role: Role,
+        directorate: &str,
+    ) -> Result<(), AppError> {
+        if !self.is_enrolled(store)? || store.setting(ADMINISTRATION)?.as_deref() == Some("true") {
+            return Ok(());
+        }
+        if matches!(role, Role::Administrator | Role::Auditor) {
+            return Err(AppError::new(
+                "administration_only",
+                "Llogaritë kombëtare (administrator, auditor) krijohen dhe ndryshohen vetëm në një stacion të administratës qendrore.",
+                "National accounts (administrator, auditor) are made and changed only at a station of the central administration.",
+            ));
+        }
+        if directorate != self.directorate() {
+            return Err(AppError::new(
+                "out_of_scope",
+                "Llogaritë e një drejtorie tjetër i menaxhon ajo drejtori ose administrata qendrore.",
+                "Accounts of another directorate are managed by that directorate or the central administration.",
+            ));
+        }
+        Ok(())
+    }
+
     /// The client of this station, built from the enrolment and the key store.
     fn client(&self, quick: bool) -> Result<Arc<SyncClient>, AppError> {
         if !quick {
@@ -324,6 +357,10 @@ impl Registry {
                 (CERTIFICATE, &identity.certificate_pem),
                 (SERVER_CA, &identity.server_ca_pem),
                 ("directorate", &info.directorate),
+                (
+                    ADMINISTRATION,
+                    if info.administration { "true" } else { "false" },
+                ),
             ],
             &info.code,
             &Actor {

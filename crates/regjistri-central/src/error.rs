@@ -31,6 +31,9 @@ pub enum CentralError {
     /// Four eyes: the deciding officer made one of the changes concerned.
     #[error("conflict {0} concerns the decider's own change")]
     OwnWork(String),
+    /// Only a station of the administration may do this (rule versions).
+    #[error("station {0} is not an administration station")]
+    AdministrationOnly(String),
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("stored data is damaged: {0}")]
@@ -54,6 +57,7 @@ impl CentralError {
             CentralError::ConflictNotFound(_) => "conflict_not_found",
             CentralError::ConflictResolved(_) => "conflict_resolved",
             CentralError::OwnWork(_) => "own_work",
+            CentralError::AdministrationOnly(_) => "administration_only",
             CentralError::Invalid(_) => "invalid_request",
             CentralError::Corrupt(_) => "internal",
         }
@@ -109,6 +113,10 @@ impl CentralError {
             CentralError::OwnWork(_) => Text::new(
                 "Nuk mund të vendosni për një konflikt ku një nga ndryshimet është i juaji.",
                 "You cannot decide a conflict in which one of the changes is your own.",
+            ),
+            CentralError::AdministrationOnly(_) => Text::new(
+                "Këtë e bën vetëm një stacion i administratës qendrore (Drejtoria e Përgjithshme).",
+                "Only a station of the central administration (the General Directorate) can do this.",
             ),
             CentralError::Invalid(_) => Text::new(
                 "Kërkesa nuk është e vlefshme.",

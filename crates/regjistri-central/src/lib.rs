@@ -64,6 +64,13 @@ pub fn migrator() -> Migrator {
             include_str!("../migrations/0003_approvals.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            4,
+            "administration".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0004_administration.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -91,6 +98,10 @@ pub struct Station {
     pub directorate: String,
     pub cert_sha256: String,
     pub disabled: bool,
+    /// A station of the administration (the General Directorate): it may manage accounts of
+    /// every directorate, grant the national roles and propose rule versions. Any other
+    /// station is bounded by its directorate (see `push`).
+    pub administration: bool,
 }
 
 /// The central layer: a pool of connections that run as `regjistri_app`.
@@ -167,6 +178,29 @@ impl Central {
         cert_sha256: &str,
         by: &str,
     ) -> Result<Station, CentralError> {
+        self.enrol(code, directorate, cert_sha256, by, false).await
+    }
+
+    /// Enrols a station of the administration (the General Directorate's): see
+    /// [`Station::administration`].
+    pub async fn enrol_administration_station(
+        &self,
+        code: &str,
+        directorate: &str,
+        cert_sha256: &str,
+        by: &str,
+    ) -> Result<Station, CentralError> {
+        self.enrol(code, directorate, cert_sha256, by, true).await
+    }
+
+    async fn enrol(
+        &self,
+        code: &str,
+        directorate: &str,
+        cert_sha256: &str,
+        by: &str,
+        administration: bool,
+    ) -> Result<Station, CentralError> {
         if code.is_empty()
             || !code
                 .chars()
@@ -176,14 +210,15 @@ impl Central {
         }
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO station (code, directorate, cert_sha256, enrolled_at, enrolled_by)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO station (code, directorate, cert_sha256, enrolled_at, enrolled_by, administration)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(code)
         .bind(directorate)
         .bind(cert_sha256)
         .bind(self.now())
         .bind(by)
+        .bind(administration)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -193,19 +228,31 @@ impl Central {
             &mut tx,
             self.now(),
             by,
-            "station.enrol",
+            if administration {
+                "station.enrol_administration"
+            } else {
+                "station.enrol"
+            },
             "station",
             code,
             "ok",
         )
         .await?;
         tx.commit().await?;
-        log::info!("station {code} enrolled for {directorate}");
+        log::info!(
+            "station {code} enrolled for {directorate}{}",
+            if administration {
+                " (administration)"
+            } else {
+                ""
+            }
+        );
         Ok(Station {
             code: code.to_string(),
             directorate: directorate.to_string(),
             cert_sha256: cert_sha256.to_string(),
             disabled: false,
+            administration,
         })
     }
 
@@ -215,7 +262,7 @@ impl Central {
         cert_sha256: &str,
     ) -> Result<Option<Station>, CentralError> {
         let row = sqlx::query(
-            "SELECT code, directorate, cert_sha256, disabled_at IS NOT NULL AS disabled
+            "SELECT code, directorate, cert_sha256, disabled_at IS NOT NULL AS disabled, administration
              FROM station WHERE cert_sha256 = $1",
         )
         .bind(cert_sha256)
@@ -226,6 +273,7 @@ impl Central {
             directorate: r.get("directorate"),
             cert_sha256: r.get("cert_sha256"),
             disabled: r.get("disabled"),
+            administration: r.get("administration"),
         }))
     }
 

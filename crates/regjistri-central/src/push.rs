@@ -100,6 +100,53 @@ pub(crate) fn settle_status(document: &mut Value, approved: Option<&Value>) {
     }
 }
 
+/// What a station may do to a user account. The station's certificate proves which station
+/// speaks, not which officer: the actor a mutation names is the station's word. So the
+/// bound is the station's: an administration station manages every account; any other
+/// station only the accounts of its own directorate with a regional role (clerk,
+/// supervisor), and a national account (administrator, auditor) only to change that
+/// officer's own password, wherever they sign in. A stolen regional laptop can then never
+/// make a national administrator, nor take over an account of another directorate.
+pub(crate) fn account_change_allowed(
+    station: &Station,
+    actor: &str,
+    before: Option<&UserDocument>,
+    after: &UserDocument,
+) -> Result<(), WireError> {
+    if station.administration {
+        return Ok(());
+    }
+    let own_password = before.is_some_and(|b| {
+        b.user_name == actor
+            && b.user_name == after.user_name
+            && b.role == after.role
+            && b.directorate == after.directorate
+            && b.disabled == after.disabled
+            && !after.must_change_password
+    });
+    if own_password {
+        return Ok(());
+    }
+    let national = after.national() || before.is_some_and(UserDocument::national);
+    if national {
+        return Err(WireError::new(
+            "administration_only",
+            "Llogaritë kombëtare (administrator, auditor) i menaxhon vetëm një stacion i administratës qendrore.",
+            "National accounts (administrator, auditor) are managed only at a station of the central administration.",
+        ));
+    }
+    let elsewhere = after.directorate != station.directorate
+        || before.is_some_and(|b| b.directorate != station.directorate);
+    if elsewhere {
+        return Err(WireError::new(
+            "out_of_scope",
+            "Llogaria i përket një drejtorie tjetër: e menaxhon drejtoria e saj ose administrata qendrore.",
+            "The account belongs to another directorate: its own directorate or the central administration manages it.",
+        ));
+    }
+    Ok(())
+}
+
 fn rejected(m: &Mutation, error: WireError) -> MutationResult {
     MutationResult {
         mutation_id: m.mutation_id,
@@ -438,6 +485,15 @@ impl Central {
                 if regjistri_domain::access::Role::parse(&user.role).is_none() {
                     return Ok((invalid(), None));
                 }
+                let before = match &stored {
+                    Stored::Live { document, .. } => UserDocument::parse(document).ok(),
+                    _ => None,
+                };
+                if let Err(error) =
+                    account_change_allowed(station, &m.actor, before.as_ref(), &user)
+                {
+                    return Ok((rejected(m, error), None));
+                }
                 // One account per user name, nationally.
                 let taken: bool = sqlx::query_scalar(
                     "SELECT EXISTS (SELECT 1 FROM record WHERE entity = 'user'
@@ -621,5 +677,230 @@ impl Central {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| (r.get("version"), r.get("document"))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn station(directorate: &str, administration: bool) -> Station {
+        Station {
+            code: "st-01".into(),
+            directorate: directorate.into(),
+            cert_sha256: "00".into(),
+            disabled: false,
+            administration,
+        }
+    }
+
+    fn account(name: &str, role: &str, directorate: &str) -> UserDocument {
+        UserDocument {
+            user_name: name.into(),
+            role: role.into(),
+            directorate: directorate.into(),
+            salt: "aa".into(),
+            verifier: "bb".into(),
+            iterations: 600_000,
+            must_change_password: false,
+            disabled: false,
+        }
+    }
+
+    /// The same account with a new password (what a change of one's own password sends).
+    fn new_password(a: &UserDocument) -> UserDocument {
+        UserDocument {
+            salt: "cc".into(),
+            verifier: "dd".into(),
+            ..a.clone()
+        }
+    }
+
+    /// (station's directorate, administration, actor, before, after, refusal code)
+    type Case<'a> = (
+        &'a str,
+        bool,
+        &'a str,
+        Option<&'a UserDocument>,
+        UserDocument,
+        Option<&'a str>,
+    );
+
+    #[test]
+    fn what_a_station_may_do_to_an_account() {
+        let tr = "dvp-tirane";
+        let dr = "dvp-durres";
+        let clerk_tr = account("vera.leka", "clerk", tr);
+        let clerk_dr = account("besa.kola", "clerk", dr);
+        let auditor_tr = account("drita.auditore", "auditor", tr);
+        let admin_tr = account("agim.admin", "administrator", tr);
+        let promoted = UserDocument {
+            role: "administrator".into(),
+            ..clerk_tr.clone()
+        };
+        let moved = UserDocument {
+            directorate: dr.into(),
+            ..clerk_tr.clone()
+        };
+        let disabled = UserDocument {
+            disabled: true,
+            ..auditor_tr.clone()
+        };
+        let reset = UserDocument {
+            must_change_password: true,
+            ..new_password(&auditor_tr)
+        };
+        let supervisor = UserDocument {
+            role: "supervisor".into(),
+            ..clerk_tr.clone()
+        };
+        // (station's directorate, administration, actor, before, after, refusal code)
+        let cases: Vec<Case> = vec![
+            // Regional stations: regional accounts of their own directorate.
+            (tr, false, "admin", None, clerk_tr.clone(), None),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&clerk_tr),
+                supervisor.clone(),
+                None,
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                None,
+                clerk_dr.clone(),
+                Some("out_of_scope"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&clerk_dr),
+                new_password(&clerk_dr),
+                Some("out_of_scope"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&clerk_tr),
+                moved.clone(),
+                Some("out_of_scope"),
+            ),
+            // ... never a national account, nor a promotion to one.
+            (
+                tr,
+                false,
+                "admin",
+                None,
+                admin_tr.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                None,
+                auditor_tr.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&clerk_tr),
+                promoted.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&auditor_tr),
+                disabled.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&auditor_tr),
+                reset.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "admin",
+                Some(&auditor_tr),
+                new_password(&auditor_tr),
+                Some("administration_only"),
+            ),
+            // A national officer changes her own password at any station.
+            (
+                dr,
+                false,
+                "drita.auditore",
+                Some(&auditor_tr),
+                new_password(&auditor_tr),
+                None,
+            ),
+            (
+                tr,
+                false,
+                "vera.leka",
+                Some(&clerk_tr),
+                new_password(&clerk_tr),
+                None,
+            ),
+            // ... but not her role or directorate, nor a reset that forces a change.
+            (
+                dr,
+                false,
+                "drita.auditore",
+                Some(&auditor_tr),
+                disabled.clone(),
+                Some("administration_only"),
+            ),
+            (
+                dr,
+                false,
+                "drita.auditore",
+                Some(&auditor_tr),
+                reset.clone(),
+                Some("administration_only"),
+            ),
+            (
+                tr,
+                false,
+                "vera.leka",
+                Some(&clerk_tr),
+                promoted.clone(),
+                Some("administration_only"),
+            ),
+            (
+                dr,
+                false,
+                "vera.leka",
+                Some(&clerk_tr),
+                moved.clone(),
+                Some("out_of_scope"),
+            ),
+            // The administration's station manages every account.
+            (tr, true, "admin", None, admin_tr.clone(), None),
+            (tr, true, "admin", None, clerk_dr.clone(), None),
+            (tr, true, "admin", Some(&clerk_tr), promoted.clone(), None),
+            (tr, true, "admin", Some(&clerk_tr), moved.clone(), None),
+            (tr, true, "admin", Some(&auditor_tr), reset.clone(), None),
+        ];
+        for (i, (dir, admin, actor, before, after, refusal)) in cases.into_iter().enumerate() {
+            let got = account_change_allowed(&station(dir, admin), actor, before, &after)
+                .err()
+                .map(|e| e.code);
+            assert_eq!(got.as_deref(), refusal, "case {i}");
+        }
     }
 }

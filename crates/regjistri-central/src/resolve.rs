@@ -168,11 +168,14 @@ impl Central {
             ));
         }
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT version, document FROM record WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| CentralError::RecordNotFound(id.to_string()))?;
+        // Only files: never an account (its verifier) or anything else by its id.
+        let row = sqlx::query(
+            "SELECT version, document FROM record WHERE id = $1 AND entity = 'offender_file'",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| CentralError::RecordNotFound(id.to_string()))?;
         sqlx::query(
             "INSERT INTO file_access (id, record_id, station_code, actor, reason, at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -213,6 +216,9 @@ impl Central {
         station: &Station,
         proposal: &RuleProposal,
     ) -> Result<RuleSetCreated, CentralError> {
+        if !station.administration {
+            return Err(CentralError::AdministrationOnly(station.code.clone()));
+        }
         let values: RuleValues = serde_json::from_value(proposal.values.clone())
             .map_err(|_| CentralError::Invalid("rule values".into()))?;
         if !values.check().is_empty() {

@@ -915,6 +915,31 @@ async fn another_directorates_full_file_is_fetched_online_with_a_reason_and_logg
             .code(),
         "record_not_found"
     );
+    // Only files: a user account of Tirana (its password verifier) is not fetched by id.
+    let account = Uuid::now_v7();
+    let user = json!({"user_name": "vera.leka", "role": "clerk", "directorate": "dvp-tirane",
+        "salt": "aa", "verifier": "bb", "iterations": 600000,
+        "must_change_password": true, "disabled": false});
+    let made = f
+        .central
+        .push(
+            &tirane,
+            &[Mutation {
+                entity: "user".into(),
+                ..mutation(account, 0, diff(&Value::Null, &user))
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.results[0].outcome, Outcome::Applied, "{made:?}");
+    assert_eq!(
+        f.central
+            .fetch_file(&durres, account, "arta.kola", "curious")
+            .await
+            .unwrap_err()
+            .code(),
+        "record_not_found"
+    );
     let logged: Vec<(String, String, String)> =
         sqlx::query_as("SELECT station_code, actor, reason FROM file_access WHERE record_id = $1")
             .bind(id)
@@ -1075,4 +1100,77 @@ async fn the_server_keeps_four_eyes_on_approvals_and_decisions() {
         .resolve_conflict(&a, conflict, "ilir.supervisor", &keep)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let hq = f
+        .central
+        .enrol_administration_station("st-dpp-01", "dvp-tirane", "sha-st-dpp-01", "admin")
+        .await
+        .unwrap();
+    let account = |name: &str, role: &str, directorate: &str| {
+        json!({"user_name": name, "role": role, "directorate": directorate,
+            "salt": "aa", "verifier": "bb", "iterations": 600000,
+            "must_change_password": true, "disabled": false})
+    };
+    let push_new = |by: Station, doc: Value| {
+        let central = f.central.clone();
+        async move {
+            let m = Mutation {
+                entity: "user".into(),
+                ..mutation(Uuid::now_v7(), 0, diff(&Value::Null, &doc))
+            };
+            let r = central.push(&by, &[m]).await.unwrap();
+            r.results.into_iter().next().unwrap()
+        }
+    };
+    let code =
+        |r: &regjistri_sync::protocol::MutationResult| r.error.as_ref().map(|e| e.code.clone());
+    // Tirana's station: its own clerks, nothing national, nobody of Durrës.
+    let r = push_new(tirane.clone(), account("vera.leka", "clerk", "dvp-tirane")).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{r:?}");
+    let r = push_new(
+        tirane.clone(),
+        account("agim.admin", "administrator", "dvp-tirane"),
+    )
+    .await;
+    assert_eq!(code(&r).as_deref(), Some("administration_only"));
+    let r = push_new(tirane.clone(), account("drita.a", "auditor", "dvp-tirane")).await;
+    assert_eq!(code(&r).as_deref(), Some("administration_only"));
+    let r = push_new(tirane.clone(), account("besa.kola", "clerk", "dvp-durres")).await;
+    assert_eq!(code(&r).as_deref(), Some("out_of_scope"));
+    // The administration's station makes them.
+    let r = push_new(
+        hq.clone(),
+        account("agim.admin", "administrator", "dvp-tirane"),
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Applied, "{r:?}");
+    let r = push_new(hq.clone(), account("besa.kola", "clerk", "dvp-durres")).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{r:?}");
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM record WHERE entity = 'user'")
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap();
+    assert_eq!(accounts, 3, "nothing refused was kept");
+
+    // Rule versions: only the administration's station proposes them.
+    let proposal = regjistri_sync::protocol::RuleProposal {
+        id: Uuid::now_v7(),
+        effective_from: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        values: serde_json::to_value(regjistri_domain::rules::RuleValues::provisional()).unwrap(),
+        note: "test".into(),
+        created_by: "agim.admin".into(),
+    };
+    let err = f
+        .central
+        .add_rule_set(&tirane, &proposal)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "administration_only");
+    let made = f.central.add_rule_set(&hq, &proposal).await.unwrap();
+    assert_eq!(made.version, 2);
 }

@@ -120,7 +120,8 @@ async fn start(db: &PgConnectOptions) -> Server {
 
 impl Server {
     /// Issues and registers a station certificate; returns its bundle.
-    async fn issue(&self, code: &str, directorate: &str) -> String {
+    /// `administration`: a station of the central administration (the General Directorate's).
+    async fn issue_as(&self, code: &str, directorate: &str, administration: bool) -> String {
         let now = OffsetDateTime::now_utc();
         let cert = pki::station_certificate(
             &self.ca,
@@ -130,10 +131,18 @@ impl Server {
             now + time::Duration::days(1),
         )
         .unwrap();
-        self.central
-            .enrol_station(code, directorate, &cert.sha256().unwrap(), "admin")
-            .await
-            .unwrap();
+        let sha = cert.sha256().unwrap();
+        if administration {
+            self.central
+                .enrol_administration_station(code, directorate, &sha, "admin")
+                .await
+                .unwrap();
+        } else {
+            self.central
+                .enrol_station(code, directorate, &sha, "admin")
+                .await
+                .unwrap();
+        }
         pki::station_bundle(&cert, &self.ca)
     }
 }
@@ -201,7 +210,11 @@ impl Station {
     }
 
     async fn enrol(&self, server: &Server, code: &str, directorate: &str) {
-        let bundle = server.issue(code, directorate).await;
+        self.enrol_as(server, code, directorate, false).await
+    }
+
+    async fn enrol_as(&self, server: &Server, code: &str, directorate: &str, administration: bool) {
+        let bundle = server.issue_as(code, directorate, administration).await;
         self.as_user("admin");
         let view = self
             .registry
@@ -964,18 +977,43 @@ async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_fo
     let c = Station::new("dvp-durres", "c");
     c.enrol(&server, "st-dr-01", "dvp-durres").await;
 
-    // A's administrator makes a clerk of Tirana and an auditor; both go up.
+    // A's administrator makes a clerk of Tirana; she goes up.
     a.as_user("admin");
     let clerk = a
         .registry
         .create_user("vera.leka", Role::Clerk, "dvp-tirane")
         .unwrap();
-    let auditor = a
+    // A regional station cannot make a national account, nor one of another directorate:
+    // its certificate does not prove who its administrator is, and a stolen laptop must not
+    // mint an administrator for every station. The workstation refuses at once (the server
+    // would refuse the push too: regjistri-central's account rules).
+    assert_eq!(
+        a.registry
+            .create_user("agim.admin", Role::Administrator, "dvp-tirane")
+            .unwrap_err()
+            .code,
+        "administration_only"
+    );
+    assert_eq!(
+        a.registry
+            .create_user("besa.durres", Role::Clerk, "dvp-durres")
+            .unwrap_err()
+            .code,
+        "out_of_scope"
+    );
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
+
+    // The General Directorate's station makes the national auditor.
+    let h = Station::new("dvp-tirane", "h");
+    h.enrol_as(&server, "st-dpp-01", "dvp-tirane", true).await;
+    h.as_user("admin");
+    let auditor = h
         .registry
         .create_user("drita.auditore", Role::Auditor, "dvp-tirane")
         .unwrap();
-    let r = a.sync().await;
-    assert_eq!((r.pushed, r.rejected), (2, 0), "{r:?}");
+    let r = h.sync().await;
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
     b.sync().await;
     c.sync().await;
 
@@ -1006,10 +1044,21 @@ async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_fo
         c.registry.sign_in("vera.leka", PW).unwrap_err().code,
         "sign_in_refused"
     );
-    c.registry
+    // A national officer changes her own password wherever she signs in: Durrës's station
+    // may send that for an account of Tirana, and it reaches Tirana.
+    let s = c
+        .registry
         .sign_in("drita.auditore", &auditor.password)
         .unwrap();
+    assert!(s.must_change_password);
+    c.registry.change_password(&auditor.password, PW).unwrap();
     c.registry.sign_out().unwrap();
+    let r = c.sync().await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    b.sync().await;
+    let _ = b.registry.sign_out();
+    b.registry.sign_in("drita.auditore", PW).unwrap();
+    b.registry.sign_out().unwrap();
 
     // Disabled at A, she is refused at B after the next round.
     a.as_user("admin");
@@ -1068,14 +1117,28 @@ async fn a_rule_version_made_at_one_station_reaches_every_station_with_its_notic
         a.registry.save_rules(&rule_draft).unwrap_err().code,
         "rules_are_national"
     );
-    let made = a.registry.publish_rules(&rule_draft).await.unwrap();
+    // Nor at a regional station: only the central administration makes them.
+    assert_eq!(
+        a.registry
+            .publish_rules(&rule_draft)
+            .await
+            .unwrap_err()
+            .code,
+        "administration_only"
+    );
+    let h = Station::new("dvp-tirane", "h");
+    h.enrol_as(&server, "st-dpp-01", "dvp-tirane", true).await;
+    h.sync().await;
+    h.as_user("admin");
+    let made = h.registry.publish_rules(&rule_draft).await.unwrap();
     assert_eq!(
         made.version, 2,
         "the first national version after the provisional one"
     );
     assert_eq!(made.notices, 1, "the registered person here gets a notice");
 
-    // Every station has version 2; Tirana's other station the same notice, by the same id.
+    // Every station has version 2; Tirana's other stations the same notice, by the same id.
+    a.sync().await;
     b.sync().await;
     c.sync().await;
     for s in [&a, &b, &c] {

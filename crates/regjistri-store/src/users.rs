@@ -166,6 +166,17 @@ pub(crate) fn user_document(conn: &Connection, id: &str) -> Result<serde_json::V
     })
 }
 
+/// Whether an account is the registry's (it came from the server, or was made here once
+/// enrolled) rather than this workstation's own (made before enrolment, never sent).
+fn user_synchronised(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE id = ?1 AND server_version > 0)
+             OR EXISTS (SELECT 1 FROM change_log WHERE entity = 'user' AND entity_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 /// A change to a user, for synchronisation, once this workstation is enrolled (until then
 /// its users are its own: the first administrator of each workstation is local).
 fn log_user(
@@ -180,7 +191,7 @@ fn log_user(
         [],
         |r| r.get(0),
     )?;
-    if !enrolled {
+    if !enrolled || (!before.is_null() && !user_synchronised(conn, id)?) {
         return Ok(());
     }
     let after = user_document(conn, id)?;
@@ -327,6 +338,12 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         to_user(row)
+    }
+
+    /// Whether the account is the registry's, synchronised with the server (it came from
+    /// there, or was made here once enrolled), rather than this workstation's own.
+    pub fn user_synchronised(&self, id: Uuid) -> Result<bool, StoreError> {
+        user_synchronised(&self.conn, &id.to_string())
     }
 
     /// Adds a user with a password that has already passed the password policy.

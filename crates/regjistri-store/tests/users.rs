@@ -276,3 +276,57 @@ fn reset_gives_a_one_time_password_and_disabled_accounts_are_refused() {
         SignIn::Refused
     );
 }
+
+#[test]
+fn a_workstations_own_accounts_stay_its_own_after_enrolment() {
+    let mut db = db();
+    let new = |name| NewUser {
+        user_name: name,
+        role: Role::Administrator,
+        directorate: "dvp-tirane",
+        password: PW,
+        must_change_password: false,
+    };
+    let own = db
+        .store
+        .create_user(&new("admin"), &admin(), now())
+        .unwrap();
+    db.store
+        .sync_enrol(
+            &[("sync.server_url", "https://localhost:8443")],
+            "st-tr-01",
+            &admin(),
+            now(),
+        )
+        .unwrap();
+    // The first administrator, made before enrolment, changes her password: nothing goes up
+    // (the server never had her; a change of her would be refused as unknown).
+    db.store
+        .change_password(own.id, "një fjalëkalim i ri 8", &admin(), now())
+        .unwrap();
+    db.store
+        .set_disabled(own.id, false, &admin(), now())
+        .unwrap();
+    db.store.reset_password(own.id, &admin(), now()).unwrap();
+    assert!(!db.store.user_synchronised(own.id).unwrap());
+    assert!(db.store.sync_pending(100).unwrap().is_empty());
+    // An account made once enrolled is the registry's: its creation and changes go up.
+    let clerk = db
+        .store
+        .create_user(
+            &NewUser {
+                role: Role::Clerk,
+                ..new("vera.leka")
+            },
+            &admin(),
+            now(),
+        )
+        .unwrap();
+    db.store.reset_password(clerk.id, &admin(), now()).unwrap();
+    assert!(db.store.user_synchronised(clerk.id).unwrap());
+    let pending = db.store.sync_pending(100).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert!(pending
+        .iter()
+        .all(|m| m.entity == "user" && m.entity_id == clerk.id));
+}

@@ -297,6 +297,10 @@ pub struct AuditAccepted {
 pub struct StationInfo {
     pub code: String,
     pub directorate: String,
+    /// A station of the central administration (accounts of every directorate, national
+    /// roles, rule versions); absent from older servers, which made no such distinction.
+    #[serde(default)]
+    pub administration: bool,
     pub protocol_version: u32,
 }
 
