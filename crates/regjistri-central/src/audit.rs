@@ -21,46 +21,114 @@ pub(crate) async fn append(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     actor: &str,
-    action: &str,
-    object_type: &str,
+    action: &'static str,
+    object_type: &'static str,
     object_id: &str,
     outcome: &str,
 ) -> Result<(), CentralError> {
+    append_many(
+        conn,
+        now,
+        &[Event {
+            actor: actor.into(),
+            action,
+            object_type,
+            object_id: object_id.into(),
+            outcome: outcome.into(),
+        }],
+    )
+    .await
+}
+
+/// One event of the server's trail, for [`append_many`].
+pub(crate) struct Event {
+    pub actor: String,
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub outcome: String,
+}
+
+/// Appends several events to the server's chain, in order, with one lock and one insert
+/// (a group of pushes committed together).
+pub(crate) async fn append_many(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    events: &[Event],
+) -> Result<(), CentralError> {
+    if events.is_empty() {
+        return Ok(());
+    }
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(AUDIT_LOCK)
         .execute(&mut *conn)
         .await?;
-    let prev: Option<String> =
+    let mut prev: String =
         sqlx::query_scalar("SELECT hash FROM server_audit_event ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
-            .await?;
-    let mut event = AuditEventWire {
-        seq: 0,
-        id: Uuid::now_v7().to_string(),
-        at: format_time(now),
-        actor: actor.into(),
-        station: SERVER.into(),
-        action: action.into(),
-        object_type: object_type.into(),
-        object_id: object_id.into(),
-        outcome: outcome.into(),
-        prev_hash: prev.unwrap_or_else(|| GENESIS.to_string()),
-        hash: String::new(),
-    };
-    event.hash = chain_hash(&event.prev_hash, &event);
+            .await?
+            .unwrap_or_else(|| GENESIS.to_string());
+    let at = format_time(now);
+    let mut columns: [Vec<String>; 8] = Default::default();
+    for e in events {
+        let mut event = AuditEventWire {
+            seq: 0,
+            id: Uuid::now_v7().to_string(),
+            at: at.clone(),
+            actor: e.actor.clone(),
+            station: SERVER.into(),
+            action: e.action.into(),
+            object_type: e.object_type.into(),
+            object_id: e.object_id.clone(),
+            outcome: e.outcome.clone(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        event.hash = chain_hash(&event.prev_hash, &event);
+        prev = event.hash.clone();
+        let AuditEventWire {
+            id,
+            actor,
+            action,
+            object_type,
+            object_id,
+            outcome,
+            prev_hash,
+            hash,
+            ..
+        } = event;
+        for (column, value) in columns.iter_mut().zip([
+            id,
+            actor,
+            action,
+            object_type,
+            object_id,
+            outcome,
+            prev_hash,
+            hash,
+        ]) {
+            column.push(value);
+        }
+    }
+    let [id, actor, action, object_type, object_id, outcome, prev_hash, hash] = columns;
+    // In the order given: each row's sequence number follows the one before, as its
+    // prev_hash does.
     sqlx::query(
         "INSERT INTO server_audit_event (id, at, actor, action, object_type, object_id, outcome, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         SELECT e.id, $2, e.actor, e.action, e.object_type, e.object_id, e.outcome, e.prev_hash, e.hash
+         FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+             WITH ORDINALITY AS e(id, actor, action, object_type, object_id, outcome, prev_hash, hash, n)
+         ORDER BY e.n",
     )
-    .bind(&event.id)
-    .bind(&event.at)
-    .bind(&event.actor)
-    .bind(&event.action)
-    .bind(&event.object_type)
-    .bind(&event.object_id)
-    .bind(&event.outcome)
-    .bind(&event.prev_hash)
-    .bind(&event.hash)
+    .bind(id)
+    .bind(&at)
+    .bind(actor)
+    .bind(action)
+    .bind(object_type)
+    .bind(object_id)
+    .bind(outcome)
+    .bind(prev_hash)
+    .bind(hash)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -110,6 +110,8 @@ pub struct Central {
     pool: PgPool,
     clock: Arc<dyn Clock>,
     tombstone_days: i64,
+    /// Pushes waiting to be committed together (`push`).
+    pushes: Arc<push::PushQueue>,
 }
 
 impl Central {
@@ -151,6 +153,7 @@ impl Central {
             pool,
             clock,
             tombstone_days: DEFAULT_TOMBSTONE_DAYS,
+            pushes: Arc::default(),
         })
     }
 

@@ -16,7 +16,93 @@ use serde_json::Value;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use tokio::sync::oneshot;
+
 use crate::{audit, Central, CentralError, Station, FEED_LOCK};
+
+/// At most this many pushes are committed together.
+const GROUP_PUSHES: usize = 64;
+/// ... and at most this many mutations in all (a push alone may have up to
+/// `MAX_PUSH_MUTATIONS`).
+const GROUP_MUTATIONS: usize = 1_000;
+
+/// A push waiting to be committed, and where its answer goes.
+pub(crate) struct PushJob {
+    station: Station,
+    mutations: Vec<Mutation>,
+    reply: oneshot::Sender<Result<PushResponse, CentralError>>,
+}
+
+/// The pushes waiting for the committer, and whether a committer is running.
+#[derive(Default)]
+pub(crate) struct PushQueue {
+    state: Mutex<QueueState>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    waiting: VecDeque<PushJob>,
+    leading: bool,
+}
+
+impl PushQueue {
+    fn state(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        // Nothing in the state can be left half-changed by a panic: taking it over is safe.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a push; true when the caller must start the committer.
+    fn enqueue(&self, job: PushJob) -> bool {
+        let mut state = self.state();
+        state.waiting.push_back(job);
+        !std::mem::replace(&mut state.leading, true)
+    }
+
+    /// The next group, in arrival order; None (and the committer stops) when none wait.
+    fn next_group(&self) -> Option<Vec<PushJob>> {
+        let mut state = self.state();
+        if state.waiting.is_empty() {
+            state.leading = false;
+            return None;
+        }
+        let mut group = Vec::new();
+        let mut mutations = 0;
+        while let Some(next) = state.waiting.front() {
+            let more = next.mutations.len();
+            if !group.is_empty()
+                && (group.len() == GROUP_PUSHES || mutations + more > GROUP_MUTATIONS)
+            {
+                break;
+            }
+            mutations += more;
+            if let Some(job) = state.waiting.pop_front() {
+                group.push(job);
+            }
+        }
+        Some(group)
+    }
+}
+
+/// The running committer. Should it end other than by finding the queue empty (a panic),
+/// its mark is cleared and the pushes still waiting are answered with an error (dropped
+/// replies), so that their stations retry rather than wait for ever.
+struct Leading<'a> {
+    queue: &'a PushQueue,
+    ended_normally: bool,
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if !self.ended_normally {
+            let mut state = self.queue.state();
+            state.leading = false;
+            state.waiting.clear();
+        }
+    }
+}
 
 /// The index entry of a file: what every station may hold of it.
 pub(crate) fn index_entry(doc: &FileDocument) -> IndexEntry {
@@ -196,42 +282,62 @@ enum Stored {
     },
 }
 
-async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Stored, CentralError> {
-    if let Some(r) = sqlx::query(
-        "SELECT entity, version, owning_directorate, document, approved_data, authors
-         FROM record WHERE id = $1",
+/// What the server holds for a mutation, in one round trip: its stored result if it was
+/// seen before (idempotency), and the record's copy for the merge.
+struct Lookup {
+    /// (station that sent it, result it got).
+    seen: Option<(String, Value)>,
+    stored: Stored,
+}
+
+async fn lookup(conn: &mut PgConnection, m: &Mutation) -> Result<Lookup, CentralError> {
+    let r = sqlx::query(
+        "SELECT mu.station AS seen_station, mu.result AS seen_result,
+                r.entity, r.version, r.owning_directorate, r.document, r.approved_data, r.authors,
+                t.seq AS deleted_seq, t.owning_directorate AS deleted_owning
+         FROM (SELECT $1::uuid AS mutation_id, $2::uuid AS record_id) k
+         LEFT JOIN mutation mu ON mu.mutation_id = k.mutation_id
+         LEFT JOIN record r ON r.id = k.record_id
+         LEFT JOIN tombstone t ON t.id = k.record_id",
     )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    {
-        return Ok(Stored::Live {
+    .bind(m.mutation_id)
+    .bind(m.entity_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let seen = r
+        .get::<Option<String>, _>("seen_station")
+        .map(|station| (station, r.get("seen_result")));
+    let stored = if let Some(version) = r.get::<Option<i64>, _>("version") {
+        Stored::Live {
             entity: r.get("entity"),
-            version: r.get("version"),
+            version,
             owning: r.get("owning_directorate"),
             document: r.get("document"),
             approved: r.get("approved_data"),
             authors: serde_json::from_value(r.get("authors"))
                 .map_err(|e| CentralError::Corrupt(format!("authors: {e}")))?,
-        });
-    }
-    if let Some(r) = sqlx::query("SELECT seq, owning_directorate FROM tombstone WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-    {
-        return Ok(Stored::Deleted {
-            version: r.get("seq"),
-            owning: r.get("owning_directorate"),
-        });
-    }
-    Ok(Stored::Absent)
+        }
+    } else if let Some(version) = r.get::<Option<i64>, _>("deleted_seq") {
+        Stored::Deleted {
+            version,
+            owning: r.get("deleted_owning"),
+        }
+    } else {
+        Stored::Absent
+    };
+    Ok(Lookup { seen, stored })
 }
 
 impl Central {
     /// Applies a batch of a station's mutations, in order. Every mutation gets a result
     /// (applied, conflict or rejected); only a database failure fails the batch, and then
     /// nothing of it is kept, so the station simply retries.
+    ///
+    /// Pushes that arrive while another is being committed wait and are then committed
+    /// together, in arrival order, in one transaction under the feed lock (group commit): the
+    /// same results as one after the other, with one lock, one audit append and one commit
+    /// for the group. If the group fails, each of its pushes is tried alone, so one push's
+    /// failure is never another's.
     pub async fn push(
         &self,
         station: &Station,
@@ -243,39 +349,105 @@ impl Central {
                 max: MAX_PUSH_MUTATIONS,
             });
         }
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(FEED_LOCK)
-            .execute(&mut *tx)
-            .await?;
-        let mut results = Vec::with_capacity(mutations.len());
-        let (mut applied, mut conflicts, mut refused) = (0, 0, 0);
-        for m in mutations {
-            let result = self.push_one(&mut tx, station, m).await?;
-            match result.outcome {
-                Outcome::Applied => applied += 1,
-                Outcome::Conflict => conflicts += 1,
-                Outcome::Rejected => refused += 1,
-            }
-            results.push(result);
+        let (reply, answer) = oneshot::channel();
+        let lead = self.pushes.enqueue(PushJob {
+            station: station.clone(),
+            mutations: mutations.to_vec(),
+            reply,
+        });
+        if lead {
+            let central = self.clone();
+            tokio::spawn(async move { central.commit_queued().await });
         }
-        audit::append(
-            &mut tx,
-            self.now(),
-            &station.code,
-            "sync.push",
-            "station",
-            &station.code,
-            &format!("applied={applied} conflicts={conflicts} rejected={refused}"),
-        )
-        .await?;
+        answer
+            .await
+            .map_err(|_| CentralError::Corrupt("the push committer stopped".into()))?
+    }
+
+    /// Commits queued pushes, group after group, until none wait.
+    async fn commit_queued(&self) {
+        let mut leading = Leading {
+            queue: &self.pushes,
+            ended_normally: false,
+        };
+        while let Some(group) = self.pushes.next_group() {
+            let jobs: Vec<(&Station, &[Mutation])> = group
+                .iter()
+                .map(|j| (&j.station, j.mutations.as_slice()))
+                .collect();
+            let together = if group.len() > 1 {
+                self.push_group(&jobs).await.ok()
+            } else {
+                None
+            };
+            match together {
+                Some(responses) => {
+                    for (job, response) in group.into_iter().zip(responses) {
+                        let _ = job.reply.send(Ok(response));
+                    }
+                }
+                None => {
+                    for job in group {
+                        let alone = self
+                            .push_group(&[(&job.station, job.mutations.as_slice())])
+                            .await
+                            .map(|mut r| r.remove(0));
+                        let _ = job.reply.send(alone);
+                    }
+                }
+            }
+        }
+        // `next_group` found the queue empty and cleared the mark itself.
+        leading.ended_normally = true;
+    }
+
+    /// Applies the pushes in order in one transaction under the feed lock.
+    async fn push_group(
+        &self,
+        jobs: &[(&Station, &[Mutation])],
+    ) -> Result<Vec<PushResponse>, CentralError> {
+        // The feed lock with the transaction's start: one round trip.
+        let mut tx = self
+            .pool
+            .begin_with(sqlx::AssertSqlSafe(format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({FEED_LOCK})"
+            )))
+            .await?;
+        let mut responses = Vec::with_capacity(jobs.len());
+        let mut events = Vec::with_capacity(jobs.len());
+        let mut counts = Vec::with_capacity(jobs.len());
+        for (station, mutations) in jobs {
+            let mut results = Vec::with_capacity(mutations.len());
+            let (mut applied, mut conflicts, mut refused) = (0, 0, 0);
+            for m in mutations.iter() {
+                let result = self.push_one(&mut tx, station, m).await?;
+                match result.outcome {
+                    Outcome::Applied => applied += 1,
+                    Outcome::Conflict => conflicts += 1,
+                    Outcome::Rejected => refused += 1,
+                }
+                results.push(result);
+            }
+            events.push(audit::Event {
+                actor: station.code.clone(),
+                action: "sync.push",
+                object_type: "station",
+                object_id: station.code.clone(),
+                outcome: format!("applied={applied} conflicts={conflicts} rejected={refused}"),
+            });
+            counts.push((applied, conflicts, refused));
+            responses.push(PushResponse { results });
+        }
+        audit::append_many(&mut tx, self.now(), &events).await?;
         tx.commit().await?;
-        log::info!(
-            "station {}: push of {} mutations ({applied} applied, {conflicts} conflicts, {refused} rejected)",
-            station.code,
-            mutations.len()
-        );
-        Ok(PushResponse { results })
+        for ((station, mutations), (applied, conflicts, refused)) in jobs.iter().zip(counts) {
+            log::info!(
+                "station {}: push of {} mutations ({applied} applied, {conflicts} conflicts, {refused} rejected)",
+                station.code,
+                mutations.len()
+            );
+        }
+        Ok(responses)
     }
 
     async fn push_one(
@@ -284,13 +456,9 @@ impl Central {
         station: &Station,
         m: &Mutation,
     ) -> Result<MutationResult, CentralError> {
+        let Lookup { seen, stored } = lookup(conn, m).await?;
         // Idempotency: a mutation seen before gets the answer it got then.
-        if let Some(r) = sqlx::query("SELECT station, result FROM mutation WHERE mutation_id = $1")
-            .bind(m.mutation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            let from: String = r.get("station");
+        if let Some((from, stored_result)) = seen {
             if from != station.code {
                 return Ok(rejected(
                     m,
@@ -301,16 +469,14 @@ impl Central {
                     ),
                 ));
             }
-            let stored: Value = r.get("result");
-            return serde_json::from_value(stored)
+            return serde_json::from_value(stored_result)
                 .map_err(|e| CentralError::Corrupt(format!("stored result: {e}")));
         }
-
-        let before: Option<i64> = sqlx::query_scalar("SELECT version FROM record WHERE id = $1")
-            .bind(m.entity_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let (mut result, conflict) = self.decide(conn, station, m).await?;
+        let before = match &stored {
+            Stored::Live { version, .. } => Some(*version),
+            _ => None,
+        };
+        let (mut result, conflict) = self.decide(conn, station, m, stored).await?;
         // A mutation that did not (fully) apply and left the record as it was: the station's
         // copy now differs from the server's, and the record would not come down again. A
         // new version (same content) puts it back in the feed for the station's next pull.
@@ -385,6 +551,7 @@ impl Central {
         conn: &mut PgConnection,
         station: &Station,
         m: &Mutation,
+        stored: Stored,
     ) -> Result<(MutationResult, Option<ConflictView>), CentralError> {
         let unknown_entity = || {
             rejected(
@@ -412,7 +579,6 @@ impl Central {
                 ),
             )
         };
-        let stored = load(conn, m.entity_id).await?;
         let (current, owning, server_version) = match &stored {
             Stored::Absent => (Current::Absent, None, 0),
             Stored::Live {
@@ -568,16 +734,14 @@ impl Central {
                     entry,
                 )
             };
-            version = sqlx::query_scalar("SELECT nextval('feed_seq')")
-                .fetch_one(&mut *conn)
-                .await?;
             let now = self.now();
-            sqlx::query(
+            // The next feed number, taken by the write itself (one round trip).
+            version = sqlx::query_scalar(
                 "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
                     created_at, updated_at, updated_by, approved_data, approved_by, approved_at,
                     first_approved_at, authors)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $12,
-                    CASE WHEN $13 THEN jsonb_build_array($9::text) ELSE '[]'::jsonb END)
+                 VALUES ($1, $2, nextval('feed_seq'), $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $11,
+                    CASE WHEN $12 THEN jsonb_build_array($8::text) ELSE '[]'::jsonb END)
                  ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version,
                     owning_directorate = EXCLUDED.owning_directorate, status = EXCLUDED.status,
                     document = EXCLUDED.document, index_entry = EXCLUDED.index_entry,
@@ -587,12 +751,12 @@ impl Central {
                     approved_at = coalesce(EXCLUDED.approved_at, record.approved_at),
                     first_approved_at = coalesce(record.first_approved_at, EXCLUDED.first_approved_at),
                     authors = CASE WHEN EXCLUDED.approved_data IS NOT NULL THEN '[]'::jsonb
-                        WHEN NOT $13 OR record.authors ? $9::text THEN record.authors
-                        ELSE record.authors || jsonb_build_array($9::text) END",
+                        WHEN NOT $12 OR record.authors ? $8::text THEN record.authors
+                        ELSE record.authors || jsonb_build_array($8::text) END
+                 RETURNING version",
             )
             .bind(m.entity_id)
             .bind(&m.entity)
-            .bind(version)
             .bind(&owning_directorate)
             .bind(&status)
             .bind(&document)
@@ -603,7 +767,7 @@ impl Central {
             .bind(approval.as_ref().map(|_| &m.actor))
             .bind(approval.as_ref().map(|_| m.created_at))
             .bind(authored)
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
         }
         let conflict = conflict.map(|(kind, fields)| ConflictView {

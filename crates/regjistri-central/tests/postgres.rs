@@ -1174,3 +1174,107 @@ async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
     let made = f.central.add_rule_set(&hq, &proposal).await.unwrap();
     assert_eq!(made.version, 2);
 }
+
+/// The feed lock's key (`regjistri_central`'s FEED_LOCK, "REGJFEED"): held here to make
+/// pushes queue up behind it.
+const FEED_LOCK: i64 = 0x5245_474a_4645_4544;
+
+/// Starts `pushes` concurrently while this test holds the feed lock, so that they queue
+/// and are committed together once it is released; their results in order.
+async fn pushes_behind_the_lock(
+    f: &Fixture,
+    pushes: Vec<(Station, Vec<Mutation>)>,
+) -> Vec<Result<regjistri_sync::protocol::PushResponse, CentralError>> {
+    let mut holder = PgConnection::connect_with(&f.admin).await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(FEED_LOCK)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = pushes
+        .into_iter()
+        .map(|(s, ms)| {
+            let central = f.central.clone();
+            tokio::spawn(async move { central.push(&s, &ms).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(FEED_LOCK)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pushes_are_committed_together_and_one_failure_is_only_its_own() {
+    let Some(f) = fixture().await else { return };
+    let mut stations = Vec::new();
+    for i in 0..8 {
+        stations.push(station(&f, &format!("st-tr-{i:02}"), "dvp-tirane").await);
+    }
+    let new_file = |n: usize| {
+        let doc = document("dvp-tirane", &format!("Hoxha{n}"));
+        mutation(Uuid::now_v7(), 0, diff(&Value::Null, &doc))
+    };
+    // 40 pushes from 8 stations, one of them sent twice at once (a retry racing its
+    // original): one transaction for most of them, every result as if one after another.
+    let mut pushes: Vec<(Station, Vec<Mutation>)> = (0..40)
+        .map(|n| (stations[n % 8].clone(), vec![new_file(n)]))
+        .collect();
+    pushes.push(pushes[5].clone());
+    let results = pushes_behind_the_lock(&f, pushes.clone()).await;
+    for (n, r) in results.iter().enumerate() {
+        let r = r.as_ref().unwrap_or_else(|e| panic!("push {n}: {e}"));
+        assert_eq!(r.results[0].outcome, Outcome::Applied, "push {n}");
+    }
+    let twice = |n: usize| results[n].as_ref().unwrap().results[0].version;
+    assert_eq!(twice(5), twice(40), "the retry gets the stored answer");
+    let (records, mutations, transactions): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM mutation),
+                (SELECT count(DISTINCT xmin::text) FROM server_audit_event WHERE action = 'sync.push')",
+    )
+    .fetch_one(f.central.pool())
+    .await
+    .unwrap();
+    assert_eq!((records, mutations), (40, 40), "each applied once");
+    assert!(
+        transactions <= 3,
+        "41 pushes committed in {transactions} transactions: not grouped"
+    );
+    assert_eq!(f.central.verify_server_audit().await.unwrap(), 41 + 8);
+
+    // A push that fails in the database (a NUL character, which jsonb refuses) amid 20
+    // good ones: it fails alone, the others are applied.
+    let mut doc = document("dvp-tirane", "Hoxha99");
+    doc["data"]["description"]["marks"] = json!("a\u{0}b");
+    let bad = mutation(Uuid::now_v7(), 0, diff(&Value::Null, &doc));
+    let mut pushes: Vec<(Station, Vec<Mutation>)> = (100..120)
+        .map(|n| (stations[n % 8].clone(), vec![new_file(n)]))
+        .collect();
+    pushes.insert(10, (stations[3].clone(), vec![bad.clone()]));
+    let results = pushes_behind_the_lock(&f, pushes).await;
+    for (n, r) in results.iter().enumerate() {
+        if n == 10 {
+            assert_eq!(r.as_ref().unwrap_err().code(), "database_unavailable");
+        } else {
+            let r = r.as_ref().unwrap_or_else(|e| panic!("push {n}: {e}"));
+            assert_eq!(r.results[0].outcome, Outcome::Applied, "push {n}");
+        }
+    }
+    let (records, kept_bad): (i64, bool) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM record),
+                EXISTS (SELECT 1 FROM mutation WHERE mutation_id = $1)",
+    )
+    .bind(bad.mutation_id)
+    .fetch_one(f.central.pool())
+    .await
+    .unwrap();
+    assert_eq!((records, kept_bad), (60, false));
+    f.central.verify_server_audit().await.unwrap();
+}
