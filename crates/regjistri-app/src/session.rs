@@ -119,12 +119,7 @@ fn summary(u: &User) -> UserSummary {
     }
 }
 
-fn valid_user_name(name: &str) -> bool {
-    (3..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
-}
+use regjistri_domain::password::valid_user_name;
 
 impl Registry {
     fn info(&self, s: &Session) -> SessionInfo {
@@ -369,6 +364,12 @@ impl Registry {
             SignIn::Accepted(_) => {}
             SignIn::Refused => return Err(refused()),
             SignIn::Locked => return Err(locked_account()),
+        }
+        if store.user_synchronised(user_id)? {
+            // A national account's password changes only at the administration's stations
+            // (the server would refuse it from here: see `check_account_scope`).
+            let me = store.user(user_id)?;
+            self.check_account_scope(&store, me.role, &me.directorate)?;
         }
         store.change_password(user_id, new, &self.station_actor(&user_name), now)?;
         let user = store.user(user_id)?;

@@ -262,8 +262,8 @@ impl Registry {
         if matches!(role, Role::Administrator | Role::Auditor) {
             return Err(AppError::new(
                 "administration_only",
-                "Llogaritë kombëtare (administrator, auditor) krijohen dhe ndryshohen vetëm në një stacion të administratës qendrore.",
-                "National accounts (administrator, auditor) are made and changed only at a station of the central administration.",
+                "Llogaritë kombëtare (administrator, auditor), edhe fjalëkalimet e tyre, krijohen dhe ndryshohen vetëm në një stacion të administratës qendrore.",
+                "National accounts (administrator, auditor), their passwords too, are made and changed only at a station of the central administration.",
             ));
         }
         if directorate != self.directorate() {

@@ -67,10 +67,11 @@ impl Central {
                        CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
                        CASE WHEN owning_directorate = $2 THEN authors END AS authors
                 FROM record WHERE version > $1
-                    -- Records about files, and users, go only to their directorate's stations
-                    -- (administrators and auditors to every station).
-                    AND (entity IN ('offender_file', 'rule_set', 'reference') OR owning_directorate = $2
-                         OR (entity = 'user' AND status IN ('administrator', 'auditor')))
+                    -- Records about files go only to their directorate's stations. Accounts go
+                    -- to every station (whole only where they sign in: see below), so that a
+                    -- demotion or a move reaches the stations the account leaves.
+                    AND (entity IN ('offender_file', 'rule_set', 'reference', 'user')
+                         OR owning_directorate = $2)
                 UNION ALL
                 SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
                        NULL, NULL
@@ -87,8 +88,8 @@ impl Central {
         let remaining: i64 = if more && count {
             sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM record WHERE version > $1
-                           AND (entity IN ('offender_file', 'rule_set', 'reference') OR owning_directorate = $2
-                                OR (entity = 'user' AND status IN ('administrator', 'auditor'))))
+                           AND (entity IN ('offender_file', 'rule_set', 'reference', 'user')
+                                OR owning_directorate = $2))
                       + (SELECT count(*) FROM tombstone WHERE seq > $1)",
             )
             .bind(last)
@@ -117,11 +118,25 @@ impl Central {
             };
             match entity.as_deref() {
                 Some(ENTITY_USER) => {
+                    let mut document = whole(document)?;
+                    // An account signs in at the stations of its directorate, and a national
+                    // one (administrator, auditor) at every station: only those get its
+                    // verifier. The others get what they need to stop it signing in there.
+                    let national = regjistri_sync::document::UserDocument::parse(&document)
+                        .is_ok_and(|u| u.national());
+                    let owning: Option<String> = r.get("owning_directorate");
+                    if !national && owning.as_deref() != Some(station.directorate.as_str()) {
+                        for secret in ["salt", "verifier"] {
+                            if let Some(v) = document.get_mut(secret) {
+                                *v = Value::String(String::new());
+                            }
+                        }
+                    }
                     items.push(PullItem::User {
                         seq,
                         id,
                         version: seq,
-                        document: whole(document)?,
+                        document,
                     });
                     continue;
                 }

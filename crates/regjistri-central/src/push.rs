@@ -187,30 +187,26 @@ pub(crate) fn settle_status(document: &mut Value, approved: Option<&Value>) {
 }
 
 /// What a station may do to a user account. The station's certificate proves which station
-/// speaks, not which officer: the actor a mutation names is the station's word. So the
-/// bound is the station's: an administration station manages every account; any other
-/// station only the accounts of its own directorate with a regional role (clerk,
-/// supervisor), and a national account (administrator, auditor) only to change that
-/// officer's own password, wherever they sign in. A stolen regional laptop can then never
-/// make a national administrator, nor take over an account of another directorate.
+/// speaks, not which officer: the actor a mutation names is the station's word, so it
+/// cannot grant anything. The bound is the station's: an administration station manages
+/// every account; any other station only the accounts of its own directorate with a
+/// regional role (clerk, supervisor). National accounts (administrator, auditor), even their
+/// own passwords, change only at the administration's stations: a stolen regional laptop
+/// can then never make, promote or take over an account beyond its directorate's officers.
+/// User names never change (another station may hold a local account of the new name).
 pub(crate) fn account_change_allowed(
     station: &Station,
-    actor: &str,
     before: Option<&UserDocument>,
     after: &UserDocument,
 ) -> Result<(), WireError> {
-    if station.administration {
-        return Ok(());
+    if before.is_some_and(|b| b.user_name != after.user_name) {
+        return Err(WireError::new(
+            "invalid_change",
+            "Emri i përdoruesit nuk ndryshon.",
+            "A user name does not change.",
+        ));
     }
-    let own_password = before.is_some_and(|b| {
-        b.user_name == actor
-            && b.user_name == after.user_name
-            && b.role == after.role
-            && b.directorate == after.directorate
-            && b.disabled == after.disabled
-            && !after.must_change_password
-    });
-    if own_password {
+    if station.administration {
         return Ok(());
     }
     let national = after.national() || before.is_some_and(UserDocument::national);
@@ -483,7 +479,8 @@ impl Central {
         let unchanged = result.version.is_none() || result.version == before;
         if result.outcome != Outcome::Applied && before.is_some() && unchanged {
             let touched: Option<i64> = sqlx::query_scalar(
-                "UPDATE record SET version = nextval('feed_seq') WHERE id = $1 AND owning_directorate = $2
+                "UPDATE record SET version = nextval('feed_seq')
+                 WHERE id = $1 AND (owning_directorate = $2 OR entity = 'user')
                  RETURNING version",
             )
             .bind(m.entity_id)
@@ -607,6 +604,22 @@ impl Central {
             return Ok((unknown_entity(), None));
         }
         let merged = merge(current, m.base_version, &m.diff);
+        if is_user && matches!(merged, Merge::Conflict { .. }) {
+            // An account changed at two places is not for a supervisor to pick values of
+            // (they would be password verifiers): the station takes the server's account
+            // with its next pull, and the change is made again if still wanted.
+            return Ok((
+                rejected(
+                    m,
+                    WireError::new(
+                        "account_changed",
+                        "Llogaria u ndryshua njëkohësisht diku tjetër: ndryshimi nuk u zbatua; bëjeni përsëri nëse duhet.",
+                        "The account was changed elsewhere at the same time: the change was not applied; make it again if it is still needed.",
+                    ),
+                ),
+                None,
+            ));
+        }
         let (document, changed, conflict) = match merged {
             Merge::Rejected(r) => return Ok((rejected(m, rejection_error(r)), None)),
             Merge::Applied { document, changed } => (document, changed, None),
@@ -655,9 +668,10 @@ impl Central {
                     Stored::Live { document, .. } => UserDocument::parse(document).ok(),
                     _ => None,
                 };
-                if let Err(error) =
-                    account_change_allowed(station, &m.actor, before.as_ref(), &user)
-                {
+                if !user.well_formed() {
+                    return Ok((invalid(), None));
+                }
+                if let Err(error) = account_change_allowed(station, before.as_ref(), &user) {
                     return Ok((rejected(m, error), None));
                 }
                 // One account per user name, nationally.
@@ -880,11 +894,10 @@ mod tests {
         }
     }
 
-    /// (station's directorate, administration, actor, before, after, refusal code)
+    /// (station's directorate, administration, before, after, refusal code)
     type Case<'a> = (
         &'a str,
         bool,
-        &'a str,
         Option<&'a UserDocument>,
         UserDocument,
         Option<&'a str>,
@@ -919,46 +932,42 @@ mod tests {
             ..clerk_tr.clone()
         };
         // (station's directorate, administration, actor, before, after, refusal code)
+        let renamed = UserDocument {
+            user_name: "vera.hoxha".into(),
+            ..clerk_tr.clone()
+        };
         let cases: Vec<Case> = vec![
             // Regional stations: regional accounts of their own directorate.
-            (tr, false, "admin", None, clerk_tr.clone(), None),
+            (tr, false, None, clerk_tr.clone(), None),
+            (tr, false, Some(&clerk_tr), supervisor.clone(), None),
+            (tr, false, Some(&clerk_tr), new_password(&clerk_tr), None),
+            (tr, false, None, clerk_dr.clone(), Some("out_of_scope")),
             (
                 tr,
                 false,
-                "admin",
-                Some(&clerk_tr),
-                supervisor.clone(),
-                None,
-            ),
-            (
-                tr,
-                false,
-                "admin",
-                None,
-                clerk_dr.clone(),
-                Some("out_of_scope"),
-            ),
-            (
-                tr,
-                false,
-                "admin",
                 Some(&clerk_dr),
                 new_password(&clerk_dr),
                 Some("out_of_scope"),
             ),
             (
+                dr,
+                false,
+                Some(&clerk_tr),
+                new_password(&clerk_tr),
+                Some("out_of_scope"),
+            ),
+            (
                 tr,
                 false,
-                "admin",
                 Some(&clerk_tr),
                 moved.clone(),
                 Some("out_of_scope"),
             ),
-            // ... never a national account, nor a promotion to one.
+            // ... never a national account, a promotion to one, or any change of one, not
+            // even a new password (the officer a mutation names is only the station's word).
             (
                 tr,
                 false,
-                "admin",
                 None,
                 admin_tr.clone(),
                 Some("administration_only"),
@@ -966,7 +975,6 @@ mod tests {
             (
                 tr,
                 false,
-                "admin",
                 None,
                 auditor_tr.clone(),
                 Some("administration_only"),
@@ -974,7 +982,6 @@ mod tests {
             (
                 tr,
                 false,
-                "admin",
                 Some(&clerk_tr),
                 promoted.clone(),
                 Some("administration_only"),
@@ -982,7 +989,6 @@ mod tests {
             (
                 tr,
                 false,
-                "admin",
                 Some(&auditor_tr),
                 disabled.clone(),
                 Some("administration_only"),
@@ -990,7 +996,6 @@ mod tests {
             (
                 tr,
                 false,
-                "admin",
                 Some(&auditor_tr),
                 reset.clone(),
                 Some("administration_only"),
@@ -998,70 +1003,42 @@ mod tests {
             (
                 tr,
                 false,
-                "admin",
                 Some(&auditor_tr),
                 new_password(&auditor_tr),
                 Some("administration_only"),
             ),
-            // A national officer changes her own password at any station.
             (
                 dr,
                 false,
-                "drita.auditore",
                 Some(&auditor_tr),
                 new_password(&auditor_tr),
-                None,
-            ),
-            (
-                tr,
-                false,
-                "vera.leka",
-                Some(&clerk_tr),
-                new_password(&clerk_tr),
-                None,
-            ),
-            // ... but not her role or directorate, nor a reset that forces a change.
-            (
-                dr,
-                false,
-                "drita.auditore",
-                Some(&auditor_tr),
-                disabled.clone(),
                 Some("administration_only"),
-            ),
-            (
-                dr,
-                false,
-                "drita.auditore",
-                Some(&auditor_tr),
-                reset.clone(),
-                Some("administration_only"),
-            ),
-            (
-                tr,
-                false,
-                "vera.leka",
-                Some(&clerk_tr),
-                promoted.clone(),
-                Some("administration_only"),
-            ),
-            (
-                dr,
-                false,
-                "vera.leka",
-                Some(&clerk_tr),
-                moved.clone(),
-                Some("out_of_scope"),
             ),
             // The administration's station manages every account.
-            (tr, true, "admin", None, admin_tr.clone(), None),
-            (tr, true, "admin", None, clerk_dr.clone(), None),
-            (tr, true, "admin", Some(&clerk_tr), promoted.clone(), None),
-            (tr, true, "admin", Some(&clerk_tr), moved.clone(), None),
-            (tr, true, "admin", Some(&auditor_tr), reset.clone(), None),
+            (tr, true, None, admin_tr.clone(), None),
+            (tr, true, None, clerk_dr.clone(), None),
+            (tr, true, Some(&clerk_tr), promoted.clone(), None),
+            (tr, true, Some(&clerk_tr), moved.clone(), None),
+            (tr, true, Some(&auditor_tr), reset.clone(), None),
+            (tr, true, Some(&auditor_tr), new_password(&auditor_tr), None),
+            // Nobody renames an account.
+            (
+                tr,
+                false,
+                Some(&clerk_tr),
+                renamed.clone(),
+                Some("invalid_change"),
+            ),
+            (
+                tr,
+                true,
+                Some(&clerk_tr),
+                renamed.clone(),
+                Some("invalid_change"),
+            ),
         ];
-        for (i, (dir, admin, actor, before, after, refusal)) in cases.into_iter().enumerate() {
-            let got = account_change_allowed(&station(dir, admin), actor, before, &after)
+        for (i, (dir, admin, before, after, refusal)) in cases.into_iter().enumerate() {
+            let got = account_change_allowed(&station(dir, admin), before, &after)
                 .err()
                 .map(|e| e.code);
             assert_eq!(got.as_deref(), refusal, "case {i}");

@@ -918,7 +918,7 @@ async fn another_directorates_full_file_is_fetched_online_with_a_reason_and_logg
     // Only files: a user account of Tirana (its password verifier) is not fetched by id.
     let account = Uuid::now_v7();
     let user = json!({"user_name": "vera.leka", "role": "clerk", "directorate": "dvp-tirane",
-        "salt": "aa", "verifier": "bb", "iterations": 600000,
+        "salt": SALT, "verifier": VERIFIER, "iterations": 600000,
         "must_change_password": true, "disabled": false});
     let made = f
         .central
@@ -1113,7 +1113,7 @@ async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
         .unwrap();
     let account = |name: &str, role: &str, directorate: &str| {
         json!({"user_name": name, "role": role, "directorate": directorate,
-            "salt": "aa", "verifier": "bb", "iterations": 600000,
+            "salt": SALT, "verifier": VERIFIER, "iterations": 600000,
             "must_change_password": true, "disabled": false})
     };
     let push_new = |by: Station, doc: Value| {
@@ -1156,6 +1156,38 @@ async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
         .await
         .unwrap();
     assert_eq!(accounts, 3, "nothing refused was kept");
+    // Not even the administration may send what a station could not take.
+    let mut weak = account("weak.one", "clerk", "dvp-tirane");
+    weak["iterations"] = json!(1);
+    let r = push_new(hq.clone(), weak).await;
+    assert_eq!(code(&r).as_deref(), Some("invalid_document"));
+    let mut extra = account("extra.one", "clerk", "dvp-tirane");
+    extra["zz"] = json!(1);
+    let r = push_new(hq.clone(), extra).await;
+    assert_eq!(code(&r).as_deref(), Some("invalid_document"));
+    // Every station learns of every account; only where it signs in with its verifier.
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let page = f.central.pull(&durres, 0, 100).await.unwrap();
+    let mut seen: Vec<(String, String)> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            regjistri_sync::protocol::PullItem::User { document, .. } => Some((
+                document["user_name"].as_str().unwrap().to_string(),
+                document["verifier"].as_str().unwrap().to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("agim.admin".to_string(), VERIFIER.to_string()),
+            ("besa.kola".to_string(), VERIFIER.to_string()),
+            ("vera.leka".to_string(), String::new()),
+        ]
+    );
 
     // Rule versions: only the administration's station proposes them.
     let proposal = regjistri_sync::protocol::RuleProposal {
@@ -1174,6 +1206,10 @@ async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
     let made = f.central.add_rule_set(&hq, &proposal).await.unwrap();
     assert_eq!(made.version, 2);
 }
+
+/// A salt and verifier of the lengths workstations make (hex).
+const SALT: &str = "00112233445566778899aabbccddeeff";
+const VERIFIER: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 /// The feed lock's key (`regjistri_central`'s FEED_LOCK, "REGJFEED"): held here to make
 /// pushes queue up behind it.

@@ -1044,20 +1044,83 @@ async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_fo
         c.registry.sign_in("vera.leka", PW).unwrap_err().code,
         "sign_in_refused"
     );
-    // A national officer changes her own password wherever she signs in: Durrës's station
-    // may send that for an account of Tirana, and it reaches Tirana.
+    // A national officer's password changes only at the administration's station (a
+    // regional station's word that "she" changed it would let a stolen laptop take the
+    // account over); the new one then works everywhere.
     let s = c
         .registry
         .sign_in("drita.auditore", &auditor.password)
         .unwrap();
     assert!(s.must_change_password);
-    c.registry.change_password(&auditor.password, PW).unwrap();
+    assert_eq!(
+        c.registry
+            .change_password(&auditor.password, PW)
+            .unwrap_err()
+            .code,
+        "administration_only"
+    );
     c.registry.sign_out().unwrap();
-    let r = c.sync().await;
+    let _ = h.registry.sign_out();
+    h.registry
+        .sign_in("drita.auditore", &auditor.password)
+        .unwrap();
+    h.registry.change_password(&auditor.password, PW).unwrap();
+    h.registry.sign_out().unwrap();
+    let r = h.sync().await;
     assert_eq!(r.rejected, 0, "{r:?}");
+    for s in [&b, &c] {
+        s.sync().await;
+        let _ = s.registry.sign_out();
+        s.registry.sign_in("drita.auditore", PW).unwrap();
+        s.registry.sign_out().unwrap();
+    }
+
+    // Demoted to a clerk of Tirana by the administration (the window has no role change
+    // yet: the administration's station sends the mutation itself), she stops signing in
+    // at Durrës (the server tells every station, without her verifier where she does not
+    // work), and works on at Tirana's stations as a clerk.
+    h.as_user("admin");
+    let id = h.registry.user_by_name("drita.auditore").unwrap().id;
+    let (version, _) = server.central.record(id).await.unwrap().unwrap();
+    let hq = regjistri_central::Station {
+        code: "st-dpp-01".into(),
+        directorate: "dvp-tirane".into(),
+        cert_sha256: String::new(),
+        disabled: false,
+        administration: true,
+    };
+    let demoted = server
+        .central
+        .push(
+            &hq,
+            &[regjistri_sync::protocol::Mutation {
+                mutation_id: Uuid::now_v7(),
+                entity: "user".into(),
+                entity_id: id,
+                base_version: version,
+                diff: vec![regjistri_domain::diff::FieldChange {
+                    path: "role".into(),
+                    old: "auditor".into(),
+                    new: "clerk".into(),
+                }],
+                actor: "admin".into(),
+                created_at: chrono::Utc::now(),
+                approves: None,
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(demoted.results[0].error.is_none(), "{demoted:?}");
+    c.sync().await;
     b.sync().await;
+    let _ = c.registry.sign_out();
+    assert_eq!(
+        c.registry.sign_in("drita.auditore", PW).unwrap_err().code,
+        "sign_in_refused"
+    );
     let _ = b.registry.sign_out();
-    b.registry.sign_in("drita.auditore", PW).unwrap();
+    let s = b.registry.sign_in("drita.auditore", PW).unwrap();
+    assert_eq!(s.role, Role::Clerk);
     b.registry.sign_out().unwrap();
 
     // Disabled at A, she is refused at B after the next round.

@@ -26,6 +26,21 @@ impl PasswordProblem {
     }
 }
 
+/// A user name: 3–64 lower-case letters, digits, '.', '-', '_'.
+pub fn valid_user_name(name: &str) -> bool {
+    (3..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Salt and verifier lengths (bytes) and the iteration bounds of a PBKDF2-HMAC-SHA256
+/// password verifier, as workstations make them and the server accepts them.
+pub const SALT_BYTES: usize = 16;
+pub const VERIFIER_BYTES: usize = 32;
+pub const MIN_ITERATIONS: u32 = 600_000;
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+
 pub fn check(password: &str, user_name: &str) -> Result<(), PasswordProblem> {
     let chars = password.chars().count();
     if chars < MIN_CHARS {

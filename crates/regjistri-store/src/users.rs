@@ -21,8 +21,8 @@ pub const PBKDF2_ITERATIONS: u32 = 600_000;
 pub const MAX_FAILURES: i64 = 5;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 const ALGORITHM: pbkdf2::Algorithm = pbkdf2::PBKDF2_HMAC_SHA256;
-const VERIFIER_LEN: usize = 32;
-const SALT_LEN: usize = 16;
+const VERIFIER_LEN: usize = regjistri_domain::password::VERIFIER_BYTES;
+const SALT_LEN: usize = regjistri_domain::password::SALT_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -220,29 +220,64 @@ pub(crate) fn apply_user(
     if known.is_some_and(|v| v >= version) {
         return Ok(false);
     }
+    // This workstation's own account (made before enrolment) is never the server's to change.
+    if known == Some(0) && !user_synchronised(conn, &key)? {
+        log::warn!("user {id} from the server has the id of a local account; not taken");
+        return Ok(false);
+    }
+    let Ok(sent) = UserDocument::parse(document) else {
+        log::warn!("user {id} from the server is not a user account; skipped");
+        return Ok(false);
+    };
+    // An account signs in here if it is of this directorate or national. The server sends
+    // the others without their verifier, so that one that leaves (a move, a demotion) stops
+    // signing in here.
+    let here: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'setting.directorate'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if !sent.national() && here.as_deref() != Some(sent.directorate.as_str()) {
+        if known.is_some() {
+            conn.prepare_cached(
+                "UPDATE app_user SET role = ?2, directorate = ?3, disabled = 1, server_version = ?4
+                 WHERE id = ?1",
+            )?
+            .execute(params![key, sent.role, sent.directorate, version])?;
+            return Ok(true);
+        }
+        return Ok(false);
+    }
     let mut target = document.clone();
     for change in unpushed {
         let _ = regjistri_sync::document::apply(&mut target, &change.path, &change.new);
     }
     let user = UserDocument::parse(&target)
-        .or_else(|_| UserDocument::parse(document))
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if Role::parse(&user.role).is_none() {
-        return Err(StoreError::Corrupt(format!("role {:?}", user.role)));
+        .ok()
+        .filter(UserDocument::well_formed)
+        .unwrap_or(sent);
+    // What the station cannot take (the server checks accounts, but one bad item must never
+    // stop the whole pull) is skipped, logged by id.
+    if !user.well_formed() {
+        log::warn!("user {id} from the server is not well formed; skipped");
+        return Ok(false);
     }
     let (Some(salt), Some(verifier)) = (from_hex(&user.salt), from_hex(&user.verifier)) else {
-        return Err(StoreError::Corrupt("user verifier".into()));
+        log::warn!("user {id} from the server has no verifier; skipped");
+        return Ok(false);
     };
+    let clash: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE user_name = ?1 AND id <> ?2)",
+        params![user.user_name, key],
+        |r| r.get(0),
+    )?;
+    if clash {
+        log::warn!("user {id} from the server has the name of a local account; not taken");
+        return Ok(false);
+    }
     if known.is_none() {
-        let clash: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM app_user WHERE user_name = ?1 AND id <> ?2)",
-            params![user.user_name, key],
-            |r| r.get(0),
-        )?;
-        if clash {
-            log::warn!("user {id} from the server has the name of a local account; not taken");
-            return Ok(false);
-        }
         conn.prepare_cached(
             "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations,
                 must_change_password, disabled, created_at, created_by, server_version)

@@ -504,3 +504,104 @@ fn the_audit_trail_goes_up_as_the_server_checks_it() {
     let (last, _) = continue_chain(seq, &hash, &rest).unwrap();
     assert_eq!(last, i64::try_from(s.verify_audit().unwrap()).unwrap());
 }
+
+#[test]
+fn accounts_from_the_server_never_stop_the_pull_nor_take_a_local_account() {
+    let db = Db::new();
+    let mut s = db.open();
+    let own = s
+        .create_user(
+            &NewUser {
+                user_name: "admin",
+                role: regjistri_domain::access::Role::Administrator,
+                directorate: "dvp-tirane",
+                password: "lule mali e bardhë 7",
+                must_change_password: false,
+            },
+            &actor(),
+            now(),
+        )
+        .unwrap();
+    // Enrolled after its first administrator was made: she stays this workstation's own.
+    s.sync_enrol(
+        &[
+            ("sync.server_url", "https://localhost:8443"),
+            ("directorate", "dvp-tirane"),
+        ],
+        "st-tr-01",
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let account = |name: &str, role: &str, directorate: &str, iterations: u32| {
+        serde_json::json!({"user_name": name, "role": role, "directorate": directorate,
+            "salt": "00112233445566778899aabbccddeeff",
+            "verifier": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            "iterations": iterations, "must_change_password": false, "disabled": false})
+    };
+    let user = |seq: i64, id: Uuid, document: Value| PullItem::User {
+        seq,
+        id,
+        version: seq,
+        document,
+    };
+    let (clerk, weak, file) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let p = page(
+        vec![
+            // Too few iterations: a station cannot take it; the rest of the page still goes.
+            user(1, weak, account("weak.one", "clerk", "dvp-tirane", 1)),
+            // The id of this workstation's own administrator: not the server's to change.
+            user(2, own.id, account("admin", "clerk", "dvp-tirane", 600_000)),
+            user(
+                3,
+                clerk,
+                account("vera.leka", "clerk", "dvp-tirane", 600_000),
+            ),
+            file_item(file, 4, "pending", &data("Hoxha", "")),
+        ],
+        false,
+    );
+    s.sync_apply_page(&p, &actor(), now()).unwrap();
+    assert_eq!(s.sync_cursor().unwrap(), 4);
+    assert!(s.file(file).is_ok());
+    let names: Vec<(String, String)> = s
+        .users()
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.user_name, u.role.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("admin".to_string(), "administrator".to_string()),
+            ("vera.leka".to_string(), "clerk".to_string()),
+        ]
+    );
+    // She moves to Durrës: the server sends her without a verifier, and she stops signing
+    // in here.
+    let mut moved = account("vera.leka", "clerk", "dvp-durres", 600_000);
+    moved["salt"] = "".into();
+    moved["verifier"] = "".into();
+    s.sync_apply_page(&page(vec![user(5, clerk, moved)], false), &actor(), now())
+        .unwrap();
+    let here = s.user(clerk).unwrap();
+    assert!(here.disabled);
+    assert_eq!(here.directorate, "dvp-durres");
+    // Renamed to the local administrator's name (no server does that; a stale one might):
+    // not taken.
+    s.sync_apply_page(
+        &page(
+            vec![user(
+                6,
+                clerk,
+                account("admin", "clerk", "dvp-tirane", 600_000),
+            )],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(s.sync_cursor().unwrap(), 6);
+    assert_eq!(s.user(clerk).unwrap().user_name, "vera.leka");
+}

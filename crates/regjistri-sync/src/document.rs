@@ -32,6 +32,7 @@ impl FileDocument {
 /// must change their password or are disabled, and the PBKDF2 verifier of their password
 /// (never the password). Lockouts after failed sign-ins stay at the station they happened at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserDocument {
     pub user_name: String,
     /// `regjistri_domain::access::Role` as its snake-case name.
@@ -54,6 +55,24 @@ impl UserDocument {
     /// Administrators and auditors work nationally: every station holds them.
     pub fn national(&self) -> bool {
         matches!(self.role.as_str(), "administrator" | "auditor")
+    }
+
+    /// Whether a station can take the account as it is: a valid user name, a known role, a
+    /// verifier as workstations make them (hex salt and verifier of the right lengths,
+    /// iterations within bounds). What a station cannot take must never reach the feed:
+    /// it would stop every station's pull at that page.
+    pub fn well_formed(&self) -> bool {
+        use regjistri_domain::password as pw;
+        let hex_of = |s: &str, bytes: usize| {
+            s.len() == 2 * bytes && s.bytes().all(|b| b.is_ascii_hexdigit())
+        };
+        pw::valid_user_name(&self.user_name)
+            && regjistri_domain::access::Role::parse(&self.role).is_some()
+            && !self.directorate.is_empty()
+            && self.directorate.len() <= 64
+            && hex_of(&self.salt, pw::SALT_BYTES)
+            && hex_of(&self.verifier, pw::VERIFIER_BYTES)
+            && (pw::MIN_ITERATIONS..=pw::MAX_ITERATIONS).contains(&self.iterations)
     }
 }
 
