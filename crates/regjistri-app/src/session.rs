@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use regjistri_domain::access::{self, Operation, Role};
-use regjistri_domain::password;
+use regjistri_domain::password::{self, valid_user_name};
 use regjistri_store::{Actor, AuditEvent, NewUser, SignIn, User};
 
 use crate::api::{AppError, OneTimePassword, SessionInfo, UserSummary};
@@ -118,8 +118,6 @@ fn summary(u: &User) -> UserSummary {
         must_change_password: u.must_change_password,
     }
 }
-
-use regjistri_domain::password::valid_user_name;
 
 impl Registry {
     fn info(&self, s: &Session) -> SessionInfo {

@@ -1,6 +1,9 @@
 //! Push: a station's mutations, merged into the national records. One transaction per
-//! batch, under the feed lock; each mutation's result is stored with its id, so a retry
-//! after a lost reply gets the stored result and nothing is applied twice.
+//! group of concurrent pushes, under the feed lock; each mutation's result is stored with
+//! its id, so a retry after a lost reply gets the stored result and nothing is applied twice.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
 
 use regjistri_domain::names::name_keys;
 use regjistri_domain::records::{FileRecord, RuleNotice};
@@ -14,12 +17,8 @@ use regjistri_sync::protocol::{
 use serde::Deserialize;
 use serde_json::Value;
 use sqlx::{PgConnection, Row};
-use uuid::Uuid;
-
-use std::collections::VecDeque;
-use std::sync::Mutex;
-
 use tokio::sync::oneshot;
+use uuid::Uuid;
 
 use crate::{audit, Central, CentralError, Station, FEED_LOCK};
 
