@@ -252,6 +252,11 @@ const sq = {
   usersTitle: "Përdoruesit",
   newUser: "Përdorues i ri",
   userNameHint: "3–64 shkronja të vogla latine, shifra, '.', '-', '_' (p.sh. arben.hoxha).",
+  stationKind: "Lloji i stacionit",
+  stationRegional: "Rajonal: llogaritë dhe dosjet e drejtorisë së vet",
+  stationAdministration: "I administratës qendrore: llogari kombëtare dhe versione rregullash",
+  regionalStationUsers:
+    "Ky stacion krijon llogari vetëm për nëpunës dhe mbikëqyrës të drejtorisë së vet. Administratorët, auditorët dhe llogaritë e drejtorive të tjera krijohen në stacionin e administratës qendrore.",
   userNameRequired: "Shkruani emrin e përdoruesit.",
   createUser: "Krijo përdoruesin",
   userCreated: "Përdoruesi {user} u krijua.",
@@ -815,6 +820,11 @@ const en: Record<MessageKey, string> = {
   usersTitle: "Users",
   newUser: "New user",
   userNameHint: "3–64 lower-case Latin letters, digits, '.', '-', '_' (e.g. arben.hoxha).",
+  stationKind: "Kind of station",
+  stationRegional: "Regional: its own directorate's accounts and files",
+  stationAdministration: "Central administration: national accounts and rule versions",
+  regionalStationUsers:
+    "This station makes accounts only for clerks and supervisors of its own directorate. Administrators, auditors and accounts of other directorates are made at the central administration's station.",
   userNameRequired: "Enter the user name.",
   createUser: "Create user",
   userCreated: "User {user} was created.",

@@ -383,6 +383,8 @@ pub struct SyncStatus {
     pub enrolled: bool,
     pub station: String,
     pub directorate: String,
+    /// A station of the central administration (see [`StationView::administration`]).
+    pub administration: bool,
     pub server_url: Option<String>,
     /// Whether the last attempt reached the server (`None`: none yet since start).
     pub online: Option<bool>,
@@ -472,6 +474,9 @@ pub struct StationView {
     pub code: String,
     pub directorate: String,
     pub server_url: String,
+    /// A station of the central administration: national accounts and rule versions are
+    /// made here (and only at such stations).
+    pub administration: bool,
 }
 
 /// One contested field: the three values a supervisor chooses from.

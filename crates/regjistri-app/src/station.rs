@@ -385,6 +385,7 @@ impl Registry {
             code: info.code,
             directorate: info.directorate,
             server_url: url,
+            administration: info.administration,
         })
     }
 
@@ -397,10 +398,11 @@ impl Registry {
     /// The status, for the background worker (no session needed: it holds counts and times,
     /// no personal data). Officers read it through [`Registry::sync_status`].
     pub fn station_status(&self) -> Result<SyncStatus, AppError> {
-        let (url, counts, last_success, national) = {
+        let (url, administration, counts, last_success, national) = {
             let store = self.store()?;
             (
                 store.setting(SERVER_URL)?,
+                store.setting(ADMINISTRATION)?.as_deref() == Some("true"),
                 store.sync_counts()?,
                 store.sync_last_success()?,
                 store.national_count()?,
@@ -411,6 +413,7 @@ impl Registry {
             enrolled: url.is_some(),
             station: self.station(),
             directorate: self.directorate(),
+            administration,
             server_url: url,
             online: runtime.online,
             running: runtime.running,

@@ -470,6 +470,8 @@ export interface FakeSync {
   reachable: boolean;
   station: string;
   directorate: string;
+  /** A station of the central administration (default false: a regional station). */
+  administration: boolean;
   server_url: string | null;
   /** What the last attempt found (null: no attempt since start). */
   online: boolean | null;
@@ -535,6 +537,7 @@ export class FakeBackend implements Backend {
       // as the Rust side: the workstation's own name until an enrolment gives it a code
       station: enrolled ? FAKE_STATION : this.info.station,
       directorate: "dvp-tirane",
+      administration: false,
       server_url: enrolled ? FAKE_SERVER_URL : null,
       online: enrolled ? online : null,
       running: false,
@@ -1170,6 +1173,21 @@ export class FakeBackend implements Backend {
     if (!this.reference.directorates.some((d) => d.code === directorate)) {
       throw appError("invalid_input", { sq: "Drejtori e panjohur.", en: "unknown directorate" });
     }
+    if (this.sync.enrolled && !this.sync.administration) {
+      // as Rust's check_account_scope: a regional station makes its own directorate's clerks and supervisors
+      if (role === "administrator" || role === "auditor") {
+        throw appError("administration_only", {
+          sq: "Llogaritë kombëtare (administrator, auditor) krijohen vetëm në një stacion të administratës qendrore.",
+          en: "National accounts (administrator, auditor) are made only at a station of the central administration.",
+        });
+      }
+      if (directorate !== this.sync.directorate) {
+        throw appError("out_of_scope", {
+          sq: "Llogaritë e një drejtorie tjetër i menaxhon ajo drejtori ose administrata qendrore.",
+          en: "Accounts of another directorate are managed by that directorate or the central administration.",
+        });
+      }
+    }
     if (this.users.some((u) => u.user_name === userName)) throw appError("duplicate", ERR.duplicate);
     const password = this.oneTimePassword();
     const u = this.addUser(userName, role, directorate, { password, must_change_password: true });
@@ -1607,6 +1625,7 @@ export class FakeBackend implements Backend {
       enrolled: s.enrolled,
       station: s.station,
       directorate: s.directorate,
+      administration: s.administration,
       server_url: s.server_url,
       online: s.online,
       running: s.running,
@@ -1661,7 +1680,7 @@ export class FakeBackend implements Backend {
     this.sync.last_attempt_at = FIXED_NOW;
     this.sync.last_error = null;
     this.record(u.user_name, "station.enrol", "station", code);
-    return { code, directorate, server_url: url };
+    return { code, directorate, server_url: url, administration: this.sync.administration };
   }
 
   async conflicts(): Promise<ConflictItem[]> {

@@ -9,7 +9,11 @@ export type SyncStatus = {
 /**
  * False until an administrator enrols this workstation as a station.
  */
-enrolled: boolean, station: string, directorate: string, server_url: string | null, 
+enrolled: boolean, station: string, directorate: string, 
+/**
+ * A station of the central administration (see [`StationView::administration`]).
+ */
+administration: boolean, server_url: string | null, 
 /**
  * Whether the last attempt reached the server (`None`: none yet since start).
  */

@@ -37,12 +37,14 @@ describe("station enrolment", () => {
     expect(result).toHaveAttribute("data-code", "st-tr-07");
     expect(result).toHaveTextContent("Ky kompjuter u regjistrua si stacioni st-tr-07.");
     expect(result).toHaveTextContent("Drejtoria Vendore e Policisë Tiranë");
+    expect(result).toHaveTextContent("Rajonal: llogaritë dhe dosjet e drejtorisë së vet");
     await waitFor(() => expect(result).toHaveFocus());
     expect(screen.getByTestId("enrol-bundle")).toHaveValue("");
     expect(fake.callsOf("enrolStation")).toEqual([[{ server_url: "https://qendra.asp.gov.al:8443", bundle: BUNDLE } satisfies EnrolRequest]]);
     // the status line follows
     await waitFor(() => expect(screen.getByTestId("sync-status")).toHaveAttribute("data-enrolled", "true"));
     expect(screen.getByTestId("station-current")).toHaveAttribute("data-code", "st-tr-07");
+    expect(screen.getByTestId("station-kind")).toHaveTextContent("Rajonal");
   });
 
   it("shows a refusal by its code, focused, and forgets the bundle all the same", async () => {

@@ -143,6 +143,9 @@ export function StationEnrolment({ reference }: { reference: ReferenceSet }) {
               <span className="mono">{status.station}</span>
             </Row>
             <Row label={t("directorate")}>{directorateName(reference, status.directorate)}</Row>
+            <Row label={t("stationKind")}>
+              <span data-testid="station-kind">{t(status.administration ? "stationAdministration" : "stationRegional")}</span>
+            </Row>
             <Row label={t("syncServer")}>
               <span className="mono">{status.server_url ?? t("none")}</span>
             </Row>
@@ -256,6 +259,7 @@ export function StationEnrolment({ reference }: { reference: ReferenceSet }) {
                 <span className="mono">{result.code}</span>
               </Row>
               <Row label={t("directorate")}>{directorateName(reference, result.directorate)}</Row>
+              <Row label={t("stationKind")}>{t(result.administration ? "stationAdministration" : "stationRegional")}</Row>
               <Row label={t("syncServer")}>
                 <span className="mono">{result.server_url}</span>
               </Row>

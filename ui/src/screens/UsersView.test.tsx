@@ -29,7 +29,9 @@ describe("users", () => {
   });
 
   it("creates a user and shows the one-time password once, exactly, with the hand-over warning", async () => {
-    const { fake, user } = await openUsers();
+    const station = new FakeBackend({ signedInAs: null });
+    station.sync.administration = true; // the central administration's station: every directorate
+    const { fake, user } = await openUsers(station);
     expect(screen.getByLabelText("Emri i përdoruesit")).toBe(screen.getByTestId("create-user-name"));
     expect(screen.getByLabelText("Roli")).toBe(screen.getByTestId("create-user-role"));
     expect(screen.getByLabelText("Drejtoria")).toBe(screen.getByTestId("create-user-directorate"));
@@ -53,6 +55,36 @@ describe("users", () => {
     expect(document.body).not.toHaveTextContent(password);
     expect(screen.getByTestId("create-user-name")).toHaveValue("");
     await waitFor(() => expect(screen.getByTestId("create-user-name")).toHaveFocus());
+  });
+
+  it("offers a regional station only its own directorate's clerks and supervisors", async () => {
+    const { fake, user } = await openUsers();
+    await waitFor(() => expect(screen.getByTestId("regional-station-users")).toBeInTheDocument());
+    const roles = within(screen.getByTestId("create-user-role"))
+      .getAllByRole("option")
+      .map((o) => o.getAttribute("value"));
+    expect(roles).toEqual(["clerk", "supervisor"]);
+    const directorates = within(screen.getByTestId("create-user-directorate"))
+      .getAllByRole("option")
+      .map((o) => o.getAttribute("value"));
+    expect(directorates).toEqual(["dvp-tirane"]);
+    await user.type(screen.getByTestId("create-user-name"), "ana.kola");
+    await user.selectOptions(screen.getByTestId("create-user-role"), "supervisor");
+    await user.click(screen.getByTestId("create-user-submit"));
+    await screen.findByRole("alertdialog");
+    expect(fake.callsOf("createUser")).toEqual([["ana.kola", "supervisor", "dvp-tirane"]]);
+  });
+
+  it("offers every role and directorate before enrolment and at the administration's station", async () => {
+    for (const station of [new FakeBackend({ signedInAs: null, enrolled: false }), new FakeBackend({ signedInAs: null })]) {
+      station.sync.administration = station.sync.enrolled;
+      const { unmount } = await openUsers(station);
+      await waitFor(() =>
+        expect(within(screen.getByTestId("create-user-role")).getAllByRole("option")).toHaveLength(4),
+      );
+      expect(screen.queryByTestId("regional-station-users")).not.toBeInTheDocument();
+      unmount();
+    }
   });
 
   it("shows the refusal of a bad user name from Rust, and no password", async () => {

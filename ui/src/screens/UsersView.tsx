@@ -14,6 +14,7 @@ import type { MessageKey } from "../i18n";
 import { directorateName } from "../reference";
 import { useSession } from "../session";
 import { useAnnounce } from "../status";
+import { useSync } from "../sync";
 
 export const ROLES: Role[] = ["clerk", "supervisor", "administrator", "auditor"];
 
@@ -65,6 +66,14 @@ export function UsersView({ reference }: { reference: ReferenceSet }) {
   const { t, text } = useI18n();
   const announce = useAnnounce();
   const ids = useId();
+  const { status } = useSync();
+  // A regional station makes only its own directorate's clerks and supervisors (Rust
+  // refuses the rest; the form does not offer it).
+  const regional = status?.enrolled === true && !status.administration;
+  const roles = regional ? ROLES.filter((r) => r === "clerk" || r === "supervisor") : ROLES;
+  const directorates = regional
+    ? reference.directorates.filter((d) => d.code === status.directorate)
+    : reference.directorates;
   const [users, setUsers] = useState<UserSummary[] | null>(null);
   const [listError, setListError] = useState<AppError | null>(null);
   const [name, setName] = useState("");
@@ -119,7 +128,7 @@ export function UsersView({ reference }: { reference: ReferenceSet }) {
     }
     setBusy(true);
     try {
-      const p = await backend.createUser(userName, role, directorate);
+      const p = await backend.createUser(userName, role, regional ? status.directorate : directorate);
       setCreateError(null);
       setName("");
       returnFocus.current = nameRef.current;
@@ -196,7 +205,7 @@ export function UsersView({ reference }: { reference: ReferenceSet }) {
             <div className="field">
               <label htmlFor={`${ids}-role`}>{t("role")}</label>
               <select id={`${ids}-role`} data-testid="create-user-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-                {ROLES.map((r) => (
+                {roles.map((r) => (
                   <option key={r} value={r}>
                     {t(`role_${r}` as MessageKey)}
                   </option>
@@ -211,13 +220,18 @@ export function UsersView({ reference }: { reference: ReferenceSet }) {
                 value={directorate}
                 onChange={(e) => setDirectorate(e.target.value)}
               >
-                {reference.directorates.map((d) => (
+                {directorates.map((d) => (
                   <option key={d.code} value={d.code}>
                     {d.name}
                   </option>
                 ))}
               </select>
             </div>
+            {regional && (
+              <p className="hint" data-testid="regional-station-users">
+                {t("regionalStationUsers")}
+              </p>
+            )}
             <div className="users__submit">
               <button type="submit" className="button button--primary" data-testid="create-user-submit" disabled={busy}>
                 {t("createUser")}
