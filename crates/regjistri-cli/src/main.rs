@@ -516,10 +516,15 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     bundle: text,
                 }))?;
             out!(
-                "enrolled as station {} of {} ({})",
+                "enrolled as station {} of {} ({}){}",
                 station.code,
                 station.directorate,
-                station.server_url
+                station.server_url,
+                if station.administration {
+                    ", a station of the central administration"
+                } else {
+                    ""
+                }
             );
             if keep_bundle {
                 eprintln!("the bundle file still holds the private key: delete it once it is no longer needed");
@@ -678,7 +683,14 @@ fn print_status(s: &regjistri_app::SyncStatus) {
     out!("station: {}  directorate: {}", s.station, s.directorate);
     match &s.server_url {
         None => out!("not enrolled"),
-        Some(url) => out!("server: {url}"),
+        Some(url) => out!(
+            "server: {url}  {}",
+            if s.administration {
+                "central administration station"
+            } else {
+                "regional station"
+            }
+        ),
     }
     out!(
         "pending changes: {}  rejected: {}  files of other directorates: {}",
