@@ -228,6 +228,124 @@ pub(crate) fn account_change_allowed(
     Ok(())
 }
 
+fn mutation_id_taken() -> WireError {
+    WireError::new(
+        "mutation_id_taken",
+        "Ky identifikues ndryshimi është përdorur nga një stacion tjetër.",
+        "This mutation id was used by another station.",
+    )
+}
+
+/// The results of a group's mutations (the idempotency rows) and its conflicts, written
+/// together at the end of the group's transaction: one statement each rather than one per
+/// mutation. Until then a mutation seen twice in the group is answered from here.
+#[derive(Default)]
+struct Answered {
+    seen: std::collections::HashMap<Uuid, (String, MutationResult)>,
+    mutation_id: Vec<Uuid>,
+    station: Vec<String>,
+    entity: Vec<String>,
+    entity_id: Vec<Uuid>,
+    base_version: Vec<i64>,
+    diff: Vec<Value>,
+    actor: Vec<String>,
+    created_at: Vec<chrono::DateTime<chrono::Utc>>,
+    result: Vec<Value>,
+    conflicts: Vec<(Uuid, String, ConflictView)>,
+}
+
+impl Answered {
+    fn record(
+        &mut self,
+        station: &Station,
+        m: &Mutation,
+        result: &MutationResult,
+        conflict: Option<ConflictView>,
+    ) -> Result<(), CentralError> {
+        let json = |v: Result<Value, serde_json::Error>| {
+            v.map_err(|e| CentralError::Corrupt(e.to_string()))
+        };
+        self.mutation_id.push(m.mutation_id);
+        self.station.push(station.code.clone());
+        self.entity.push(m.entity.clone());
+        self.entity_id.push(m.entity_id);
+        self.base_version.push(m.base_version);
+        self.diff.push(json(serde_json::to_value(&m.diff))?);
+        self.actor.push(m.actor.clone());
+        self.created_at.push(m.created_at);
+        self.result.push(json(serde_json::to_value(result))?);
+        if let Some(c) = conflict {
+            log::info!(
+                "conflict {} ({}) on record {} from station {} (mutation {})",
+                c.id,
+                c.kind.as_str(),
+                m.entity_id,
+                station.code,
+                m.mutation_id
+            );
+            self.conflicts
+                .push((m.mutation_id, station.code.clone(), c));
+        }
+        self.seen
+            .insert(m.mutation_id, (station.code.clone(), result.clone()));
+        Ok(())
+    }
+
+    async fn write(
+        self,
+        conn: &mut PgConnection,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CentralError> {
+        if self.mutation_id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO mutation (mutation_id, station, entity, entity_id, base_version, diff, actor,
+                created_at, received_at, result)
+             SELECT m.mutation_id, m.station, m.entity, m.entity_id, m.base_version, m.diff, m.actor,
+                m.created_at, $10, m.result
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int8[], $6::jsonb[],
+                    $7::text[], $8::timestamptz[], $9::jsonb[])
+                 AS m(mutation_id, station, entity, entity_id, base_version, diff, actor, created_at, result)",
+        )
+        .bind(self.mutation_id)
+        .bind(self.station)
+        .bind(self.entity)
+        .bind(self.entity_id)
+        .bind(self.base_version)
+        .bind(self.diff)
+        .bind(self.actor)
+        .bind(self.created_at)
+        .bind(self.result)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        // Conflicts are few: one statement each, after the results they refer to.
+        for (mutation_id, station, c) in self.conflicts {
+            sqlx::query(
+                "INSERT INTO conflict (id, mutation_id, record_id, kind, owning_directorate, station, actor,
+                    fields, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(c.id)
+            .bind(mutation_id)
+            .bind(c.record_id)
+            .bind(c.kind.as_str())
+            .bind(&c.owning_directorate)
+            .bind(&station)
+            .bind(&c.actor)
+            .bind(
+                serde_json::to_value(&c.fields)
+                    .map_err(|e| CentralError::Corrupt(e.to_string()))?,
+            )
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
 fn rejected(m: &Mutation, error: WireError) -> MutationResult {
     MutationResult {
         mutation_id: m.mutation_id,
@@ -411,11 +529,12 @@ impl Central {
         let mut responses = Vec::with_capacity(jobs.len());
         let mut events = Vec::with_capacity(jobs.len());
         let mut counts = Vec::with_capacity(jobs.len());
+        let mut answered = Answered::default();
         for (station, mutations) in jobs {
             let mut results = Vec::with_capacity(mutations.len());
             let (mut applied, mut conflicts, mut refused) = (0, 0, 0);
             for m in mutations.iter() {
-                let result = self.push_one(&mut tx, station, m).await?;
+                let result = self.push_one(&mut tx, station, m, &mut answered).await?;
                 match result.outcome {
                     Outcome::Applied => applied += 1,
                     Outcome::Conflict => conflicts += 1,
@@ -433,6 +552,7 @@ impl Central {
             counts.push((applied, conflicts, refused));
             responses.push(PushResponse { results });
         }
+        answered.write(&mut tx, self.now()).await?;
         audit::append_many(&mut tx, self.now(), &events).await?;
         tx.commit().await?;
         for ((station, mutations), (applied, conflicts, refused)) in jobs.iter().zip(counts) {
@@ -450,19 +570,20 @@ impl Central {
         conn: &mut PgConnection,
         station: &Station,
         m: &Mutation,
+        answered: &mut Answered,
     ) -> Result<MutationResult, CentralError> {
+        // Seen earlier in this group (a retry racing its original): the answer it got.
+        if let Some((from, result)) = answered.seen.get(&m.mutation_id) {
+            if *from != station.code {
+                return Ok(rejected(m, mutation_id_taken()));
+            }
+            return Ok(result.clone());
+        }
         let Lookup { seen, stored } = lookup(conn, m).await?;
         // Idempotency: a mutation seen before gets the answer it got then.
         if let Some((from, stored_result)) = seen {
             if from != station.code {
-                return Ok(rejected(
-                    m,
-                    WireError::new(
-                        "mutation_id_taken",
-                        "Ky identifikues ndryshimi është përdorur nga një stacion tjetër.",
-                        "This mutation id was used by another station.",
-                    ),
-                ));
+                return Ok(rejected(m, mutation_id_taken()));
             }
             return serde_json::from_value(stored_result)
                 .map_err(|e| CentralError::Corrupt(format!("stored result: {e}")));
@@ -490,53 +611,7 @@ impl Central {
                 result.version = touched;
             }
         }
-        let now = self.now();
-        sqlx::query(
-            "INSERT INTO mutation (mutation_id, station, entity, entity_id, base_version, diff, actor,
-                created_at, received_at, result)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(m.mutation_id)
-        .bind(&station.code)
-        .bind(&m.entity)
-        .bind(m.entity_id)
-        .bind(m.base_version)
-        .bind(serde_json::to_value(&m.diff).map_err(|e| CentralError::Corrupt(e.to_string()))?)
-        .bind(&m.actor)
-        .bind(m.created_at)
-        .bind(now)
-        .bind(serde_json::to_value(&result).map_err(|e| CentralError::Corrupt(e.to_string()))?)
-        .execute(&mut *conn)
-        .await?;
-        if let Some(c) = conflict {
-            sqlx::query(
-                "INSERT INTO conflict (id, mutation_id, record_id, kind, owning_directorate, station, actor,
-                    fields, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(c.id)
-            .bind(m.mutation_id)
-            .bind(m.entity_id)
-            .bind(c.kind.as_str())
-            .bind(&c.owning_directorate)
-            .bind(&station.code)
-            .bind(&m.actor)
-            .bind(
-                serde_json::to_value(&c.fields)
-                    .map_err(|e| CentralError::Corrupt(e.to_string()))?,
-            )
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            log::info!(
-                "conflict {} ({}) on record {} from station {} (mutation {})",
-                c.id,
-                c.kind.as_str(),
-                m.entity_id,
-                station.code,
-                m.mutation_id
-            );
-        }
+        answered.record(station, m, &result, conflict)?;
         Ok(result)
     }
 
