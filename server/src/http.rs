@@ -91,7 +91,9 @@ impl IntoResponse for ApiError {
 impl From<CentralError> for ApiError {
     fn from(e: CentralError) -> ApiError {
         let status = match &e {
-            CentralError::Database(_) | CentralError::Migrate(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CentralError::Database(_) | CentralError::Migrate(_) | CentralError::Busy => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             CentralError::BatchTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             CentralError::ResnapshotRequired { .. } => StatusCode::GONE,
             CentralError::AuditChain(_) | CentralError::StationExists(_) => StatusCode::CONFLICT,

@@ -34,6 +34,9 @@ pub enum CentralError {
     /// Only a station of the administration may do this (rule versions).
     #[error("station {0} is not an administration station")]
     AdministrationOnly(String),
+    /// Too many pushes wait to be committed: try again later.
+    #[error("too many pushes waiting")]
+    Busy,
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("stored data is damaged: {0}")]
@@ -58,6 +61,7 @@ impl CentralError {
             CentralError::ConflictResolved(_) => "conflict_resolved",
             CentralError::OwnWork(_) => "own_work",
             CentralError::AdministrationOnly(_) => "administration_only",
+            CentralError::Busy => "server_busy",
             CentralError::Invalid(_) => "invalid_request",
             CentralError::Corrupt(_) => "internal",
         }
@@ -117,6 +121,10 @@ impl CentralError {
             CentralError::AdministrationOnly(_) => Text::new(
                 "Këtë e bën vetëm një stacion i administratës qendrore (Drejtoria e Përgjithshme).",
                 "Only a station of the central administration (the General Directorate) can do this.",
+            ),
+            CentralError::Busy => Text::new(
+                "Serveri qendror është i ngarkuar. Ndryshimet do të dërgohen përsëri së shpejti.",
+                "The central server is busy. The changes will be sent again shortly.",
             ),
             CentralError::Invalid(_) => Text::new(
                 "Kërkesa nuk është e vlefshme.",

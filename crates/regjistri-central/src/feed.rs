@@ -120,12 +120,16 @@ impl Central {
                 Some(ENTITY_USER) => {
                     let mut document = whole(document)?;
                     // An account signs in at the stations of its directorate, and a national
-                    // one (administrator, auditor) at every station: only those get its
+                    // one (administrator, auditor) at every station: only those, and the
+                    // administration's stations (which manage every account), get its
                     // verifier. The others get what they need to stop it signing in there.
                     let national = regjistri_sync::document::UserDocument::parse(&document)
                         .is_ok_and(|u| u.national());
                     let owning: Option<String> = r.get("owning_directorate");
-                    if !national && owning.as_deref() != Some(station.directorate.as_str()) {
+                    if !national
+                        && !station.administration
+                        && owning.as_deref() != Some(station.directorate.as_str())
+                    {
                         for secret in ["salt", "verifier"] {
                             if let Some(v) = document.get_mut(secret) {
                                 *v = Value::String(String::new());

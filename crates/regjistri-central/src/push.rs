@@ -12,7 +12,7 @@ use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
     PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_RULE_NOTICE, ENTITY_USER,
-    MAX_PUSH_MUTATIONS, SYNCED_ENTITIES,
+    MAX_PUSH_MUTATIONS, REFERENCE_ID, SYNCED_ENTITIES,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -27,6 +27,9 @@ const GROUP_PUSHES: usize = 64;
 /// ... and at most this many mutations in all (a push alone may have up to
 /// `MAX_PUSH_MUTATIONS`).
 const GROUP_MUTATIONS: usize = 1_000;
+/// Pushes beyond this many waiting are answered "busy" at once (the station retries with
+/// backoff) rather than queued behind a database that cannot keep up.
+const MAX_WAITING: usize = 2_000;
 
 /// A push waiting to be committed, and where its answer goes.
 pub(crate) struct PushJob {
@@ -53,23 +56,29 @@ impl PushQueue {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues a push; true when the caller must start the committer.
-    fn enqueue(&self, job: PushJob) -> bool {
+    /// Queues a push; true when the caller must start the committer; an error when too
+    /// many wait.
+    fn enqueue(&self, job: PushJob) -> Result<bool, CentralError> {
         let mut state = self.state();
+        if state.waiting.len() >= MAX_WAITING {
+            return Err(CentralError::Busy);
+        }
         state.waiting.push_back(job);
-        !std::mem::replace(&mut state.leading, true)
+        Ok(!std::mem::replace(&mut state.leading, true))
     }
 
     /// The next group, in arrival order; None (and the committer stops) when none wait.
     fn next_group(&self) -> Option<Vec<PushJob>> {
         let mut state = self.state();
-        if state.waiting.is_empty() {
-            state.leading = false;
-            return None;
-        }
         let mut group = Vec::new();
         let mut mutations = 0;
         while let Some(next) = state.waiting.front() {
+            if next.reply.is_closed() {
+                // Nobody waits for it any more (the request timed out or the station went):
+                // the station sends it again, and it is applied then, once.
+                state.waiting.pop_front();
+                continue;
+            }
             let more = next.mutations.len();
             if !group.is_empty()
                 && (group.len() == GROUP_PUSHES || mutations + more > GROUP_MUTATIONS)
@@ -80,6 +89,10 @@ impl PushQueue {
             if let Some(job) = state.waiting.pop_front() {
                 group.push(job);
             }
+        }
+        if group.is_empty() {
+            state.leading = false;
+            return None;
         }
         Some(group)
     }
@@ -467,7 +480,7 @@ impl Central {
             station: station.clone(),
             mutations: mutations.to_vec(),
             reply,
-        });
+        })?;
         if lead {
             let central = self.clone();
             tokio::spawn(async move { central.commit_queued().await });
@@ -600,11 +613,12 @@ impl Central {
         if result.outcome != Outcome::Applied && before.is_some() && unchanged {
             let touched: Option<i64> = sqlx::query_scalar(
                 "UPDATE record SET version = nextval('feed_seq')
-                 WHERE id = $1 AND (owning_directorate = $2 OR entity = 'user')
+                 WHERE id = $1 AND (owning_directorate = $2 OR (entity = 'user' AND $3))
                  RETURNING version",
             )
             .bind(m.entity_id)
             .bind(&station.directorate)
+            .bind(station.administration)
             .fetch_optional(&mut *conn)
             .await?;
             if result.outcome == Outcome::Conflict && touched.is_some() {
@@ -634,7 +648,8 @@ impl Central {
                 ),
             )
         };
-        if !SYNCED_ENTITIES.contains(&m.entity.as_str()) {
+        // The national reference data's record is the server's own (published there).
+        if !SYNCED_ENTITIES.contains(&m.entity.as_str()) || m.entity_id == REFERENCE_ID {
             return Ok((unknown_entity(), None));
         }
         let is_record = m.entity == ENTITY_FILE_RECORD || m.entity == ENTITY_RULE_NOTICE;
@@ -739,7 +754,11 @@ impl Central {
                     return Ok((invalid(), None));
                 }
                 let before = match &stored {
-                    Stored::Live { document, .. } => UserDocument::parse(document).ok(),
+                    Stored::Live { document, .. } => match UserDocument::parse(document) {
+                        Ok(b) => Some(b),
+                        // Never judged as a new account: refused.
+                        Err(_) => return Ok((invalid(), None)),
+                    },
                     _ => None,
                 };
                 if !user.well_formed() {

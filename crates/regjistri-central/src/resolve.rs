@@ -349,13 +349,14 @@ impl Central {
         let seq: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(
+        let written = sqlx::query(
             "INSERT INTO record (id, entity, version, owning_directorate, status, document, index_entry,
                 created_at, updated_at, updated_by)
              VALUES ($1, 'reference', $2, 'national', $3, $4, 'null'::jsonb, $5, $5, $6)
              ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status,
                 document = EXCLUDED.document, updated_at = EXCLUDED.updated_at,
-                updated_by = EXCLUDED.updated_by",
+                updated_by = EXCLUDED.updated_by
+             WHERE record.entity = 'reference'",
         )
         .bind(REFERENCE_ID)
         .bind(seq)
@@ -365,6 +366,12 @@ impl Central {
         .bind(by)
         .execute(&mut *tx)
         .await?;
+        if written.rows_affected() != 1 {
+            // Its id is held by something else: never report a publication no station gets.
+            return Err(CentralError::Corrupt(
+                "the reference data's record id is taken".into(),
+            ));
+        }
         audit::append(
             &mut tx,
             self.now(),

@@ -1189,6 +1189,50 @@ async fn a_regional_station_cannot_make_national_accounts_or_rule_versions() {
         ]
     );
 
+    // The administration's stations manage every account: they get every verifier.
+    let page = f.central.pull(&hq, 0, 100).await.unwrap();
+    let blanked = page.items.iter().any(|i| {
+        matches!(i, regjistri_sync::protocol::PullItem::User { document, .. }
+            if document["verifier"] != json!(VERIFIER))
+    });
+    assert!(!blanked);
+    // Nobody takes the reference data's record id (it would hide every publication).
+    let squat = Mutation {
+        entity: "user".into(),
+        ..mutation(
+            regjistri_sync::protocol::REFERENCE_ID,
+            0,
+            diff(&Value::Null, &account("squat.one", "clerk", "dvp-tirane")),
+        )
+    };
+    let r = f.central.push(&tirane, &[squat]).await.unwrap();
+    assert_eq!(code(&r.results[0]).as_deref(), Some("unknown_entity"));
+    // A regional station's refused change to an account beyond it does not touch its version.
+    let besa = || async {
+        sqlx::query_as::<_, (Uuid, i64)>(
+            "SELECT id, version FROM record WHERE document->>'user_name' = 'besa.kola'",
+        )
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap()
+    };
+    let (besa_id, before) = besa().await;
+    let change = Mutation {
+        entity: "user".into(),
+        ..mutation(
+            besa_id,
+            before,
+            vec![FieldChange {
+                path: "disabled".into(),
+                old: json!(false),
+                new: json!(true),
+            }],
+        )
+    };
+    let r = f.central.push(&tirane, &[change]).await.unwrap();
+    assert_eq!(code(&r.results[0]).as_deref(), Some("out_of_scope"));
+    assert_eq!(besa().await.1, before);
+
     // Rule versions: only the administration's station proposes them.
     let proposal = regjistri_sync::protocol::RuleProposal {
         id: Uuid::now_v7(),

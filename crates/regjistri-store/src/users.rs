@@ -217,9 +217,6 @@ pub(crate) fn apply_user(
         .prepare_cached("SELECT server_version FROM app_user WHERE id = ?1")?
         .query_row(params![key], |r| r.get(0))
         .optional()?;
-    if known.is_some_and(|v| v >= version) {
-        return Ok(false);
-    }
     // This workstation's own account (made before enrolment) is never the server's to change.
     if known == Some(0) && !user_synchronised(conn, &key)? {
         log::warn!("user {id} from the server has the id of a local account; not taken");
@@ -229,23 +226,34 @@ pub(crate) fn apply_user(
         log::warn!("user {id} from the server is not a user account; skipped");
         return Ok(false);
     };
-    // An account signs in here if it is of this directorate or national. The server sends
-    // the others without their verifier, so that one that leaves (a move, a demotion) stops
-    // signing in here.
-    let here: Option<String> = conn
+    // An account signs in here if it is of this directorate or national; the station judges
+    // that at every pull, an account it already holds at this version included (a
+    // workstation enrolled again for another directorate gets the same versions again).
+    let directorate: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'setting.directorate'",
             [],
             |r| r.get(0),
         )
         .optional()?;
-    if !sent.national() && here.as_deref() != Some(sent.directorate.as_str()) {
+    let signs_in_here =
+        sent.national() || directorate.as_deref() == Some(sent.directorate.as_str());
+    if known.is_some() {
+        conn.prepare_cached("UPDATE app_user SET signs_in_here = ?2 WHERE id = ?1")?
+            .execute(params![key, signs_in_here])?;
+    }
+    if known.is_some_and(|v| v >= version) {
+        return Ok(false);
+    }
+    // Without its verifier (the server sends it only to the stations where it signs in, and
+    // to the administration's): what this station must know of it, nothing to sign in with.
+    if sent.salt.is_empty() && sent.verifier.is_empty() {
         if known.is_some() {
             conn.prepare_cached(
-                "UPDATE app_user SET role = ?2, directorate = ?3, disabled = 1, server_version = ?4
+                "UPDATE app_user SET role = ?2, directorate = ?3, disabled = ?4, server_version = ?5
                  WHERE id = ?1",
             )?
-            .execute(params![key, sent.role, sent.directorate, version])?;
+            .execute(params![key, sent.role, sent.directorate, sent.disabled, version])?;
             return Ok(true);
         }
         return Ok(false);
@@ -280,8 +288,8 @@ pub(crate) fn apply_user(
     if known.is_none() {
         conn.prepare_cached(
             "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations,
-                must_change_password, disabled, created_at, created_by, server_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'server', ?11)",
+                must_change_password, disabled, created_at, created_by, server_version, signs_in_here)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'server', ?11, ?12)",
         )?
         .execute(params![
             key,
@@ -294,7 +302,8 @@ pub(crate) fn apply_user(
             user.must_change_password,
             user.disabled,
             format_time(now),
-            version
+            version,
+            signs_in_here
         ])?;
     } else {
         conn.prepare_cached(
@@ -407,11 +416,23 @@ impl Store {
         if taken {
             return Err(StoreError::Duplicate("user_name".into()));
         }
+        // Made here for another directorate (at the administration's station): it signs in
+        // at that directorate's stations, not here. Before enrolment every account is local.
+        let here: Option<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'setting.directorate'
+                 AND EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let national = matches!(role, Role::Administrator | Role::Auditor);
+        let signs_in_here = national || here.as_deref().is_none_or(|d| d == directorate);
         tx.execute(
             "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations, must_change_password,
-                disabled, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, x'', x'', ?5, ?6, 0, ?7, ?8)",
-            params![id, user_name, role.as_str(), directorate, PBKDF2_ITERATIONS, must_change_password, format_time(now), actor.user],
+                disabled, created_at, created_by, signs_in_here)
+             VALUES (?1, ?2, ?3, ?4, x'', x'', ?5, ?6, 0, ?7, ?8, ?9)",
+            params![id, user_name, role.as_str(), directorate, PBKDF2_ITERATIONS, must_change_password, format_time(now), actor.user, signs_in_here],
         )?;
         set_password(&tx, &id, password, must_change_password)?;
         log_user(&tx, &id, &serde_json::Value::Null, actor, now)?;
@@ -432,9 +453,20 @@ impl Store {
         let row: Option<CredentialRow> = self
             .conn
             .query_row(
-                "SELECT id, salt, verifier, iterations, disabled, locked_at FROM app_user WHERE user_name = ?1",
+                // An account that does not sign in at this station is refused as a disabled one.
+                "SELECT id, salt, verifier, iterations, disabled OR NOT signs_in_here, locked_at
+                 FROM app_user WHERE user_name = ?1",
                 params![user_name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .optional()?;
         let tx = self

@@ -585,7 +585,7 @@ fn accounts_from_the_server_never_stop_the_pull_nor_take_a_local_account() {
     s.sync_apply_page(&page(vec![user(5, clerk, moved)], false), &actor(), now())
         .unwrap();
     let here = s.user(clerk).unwrap();
-    assert!(here.disabled);
+    assert!(!here.disabled, "the server's flag, not a local stand-in");
     assert_eq!(here.directorate, "dvp-durres");
     // Renamed to the local administrator's name (no server does that; a stale one might):
     // not taken.
@@ -604,4 +604,89 @@ fn accounts_from_the_server_never_stop_the_pull_nor_take_a_local_account() {
     .unwrap();
     assert_eq!(s.sync_cursor().unwrap(), 6);
     assert_eq!(s.user(clerk).unwrap().user_name, "vera.leka");
+}
+
+/// An account made at station A, as the server would send it: its creation's fields.
+fn account_from(store: &Store, user_name: &str) -> (Uuid, Value) {
+    let m = store
+        .sync_pending(100)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.entity == "user" && m.diff.iter().any(|c| c.new == json!(user_name)))
+        .expect("the account's creation");
+    let mut doc = json!({});
+    for c in &m.diff {
+        doc[c.path.as_str()] = c.new.clone();
+    }
+    (m.entity_id, doc)
+}
+
+#[test]
+fn an_account_signs_in_only_where_it_belongs_even_after_a_station_changes_directorate() {
+    use regjistri_domain::access::Role;
+    const PW: &str = "lule mali e bardhë 7";
+    let enrol = |s: &mut Store, code: &str, directorate: &str| {
+        s.sync_enrol(
+            &[
+                ("sync.server_url", "https://localhost:8443"),
+                ("directorate", directorate),
+            ],
+            code,
+            &actor(),
+            now(),
+        )
+        .unwrap();
+    };
+    // Station A (Tirana) makes a clerk; B (Tirana too) pulls her and she signs in there.
+    let (da, db) = (Db::new(), Db::new());
+    let mut a = da.open();
+    enrol(&mut a, "st-tr-01", "dvp-tirane");
+    a.create_user(
+        &NewUser {
+            user_name: "vera.leka",
+            role: Role::Clerk,
+            directorate: "dvp-tirane",
+            password: PW,
+            must_change_password: false,
+        },
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let (id, doc) = account_from(&a, "vera.leka");
+    let user = |seq: i64, document: Value| PullItem::User {
+        seq,
+        id,
+        version: seq,
+        document,
+    };
+    let mut b = db.open();
+    enrol(&mut b, "st-tr-02", "dvp-tirane");
+    b.sync_apply_page(&page(vec![user(3, doc.clone())], false), &actor(), now())
+        .unwrap();
+    let signs_in = |s: &mut Store| {
+        matches!(
+            s.sign_in("vera.leka", PW, "st", now()).unwrap(),
+            SignIn::Accepted(_)
+        )
+    };
+    assert!(signs_in(&mut b));
+    // B is enrolled again, for Durrës: the server sends her again at the same version,
+    // without her verifier; she no longer signs in at B.
+    enrol(&mut b, "st-dr-07", "dvp-durres");
+    let mut blank = doc.clone();
+    blank["salt"] = json!("");
+    blank["verifier"] = json!("");
+    b.sync_apply_page(&page(vec![user(3, blank)], false), &actor(), now())
+        .unwrap();
+    assert!(!signs_in(&mut b));
+    assert!(
+        !b.user(id).unwrap().disabled,
+        "disabled stays the server's word"
+    );
+    // Back to Tirana: she signs in again.
+    enrol(&mut b, "st-tr-02", "dvp-tirane");
+    b.sync_apply_page(&page(vec![user(3, doc)], false), &actor(), now())
+        .unwrap();
+    assert!(signs_in(&mut b));
 }
