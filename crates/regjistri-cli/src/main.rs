@@ -177,8 +177,9 @@ enum AuditCommand {
     Verify,
     /// Read the trail, newest first (auditors).
     List {
+        /// Only this officer's events (`--user` is who signs in to read).
         #[arg(long)]
-        user: Option<String>,
+        actor: Option<String>,
         #[arg(long)]
         action: Option<String>,
         #[arg(long)]
@@ -451,7 +452,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Audit {
             command:
                 AuditCommand::List {
-                    user,
+                    actor,
                     action,
                     object,
                     limit,
@@ -460,7 +461,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             let registry = open(&cli.db, Create::Never)?;
             sign_in(&registry, &cli.user)?;
             let query = AuditQuery {
-                user,
+                user: actor,
                 action,
                 object_id: object,
                 page_size: limit,

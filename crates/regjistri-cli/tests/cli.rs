@@ -334,3 +334,60 @@ fn overdue_lists_the_directorates_missed_reports() {
     let all = stdout(&regjistri_as(&db, "clerk.t", pw, &["overdue", "--all"]));
     assert!(all.contains("travelling:") && all.contains("due in the next 14 days:"));
 }
+
+#[test]
+fn an_auditor_lists_the_whole_trail_and_filters_by_officer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("regjistri.db");
+    init(&db);
+    let out = regjistri(
+        &db,
+        &[
+            "user",
+            "add",
+            "drita.auditore",
+            "--role",
+            "auditor",
+            "--directorate",
+            "dvp-tirane",
+        ],
+    );
+    let text = stdout(&out);
+    let otp = text.trim().rsplit(' ').next().expect("one-time password");
+    const PW: &str = "dëshmitë e arkivit 2026";
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "drita.auditore", "password"])
+        .env("RUST_LOG", "off")
+        .env("REGJISTRI_PASSWORD", otp)
+        .env("REGJISTRI_NEW_PASSWORD", PW)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Signed in with --user, the auditor reads everyone's events ...
+    let all = stdout(&regjistri_as(&db, "drita.auditore", PW, &["audit", "list"]));
+    let count = |text: &str| -> u64 {
+        text.lines()
+            .next()
+            .and_then(|l| l.strip_suffix(" events"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let total = count(&all);
+    // ... and --actor narrows them to one officer's.
+    let admins = stdout(&regjistri_as(
+        &db,
+        "drita.auditore",
+        PW,
+        &["audit", "list", "--actor", "admin"],
+    ));
+    let hers = stdout(&regjistri_as(
+        &db,
+        "drita.auditore",
+        PW,
+        &["audit", "list", "--actor", "drita.auditore"],
+    ));
+    assert!(count(&admins) > 0 && count(&hers) > 0, "{admins}\n{hers}");
+    assert!(count(&admins) < total && count(&hers) < total);
+}
