@@ -61,6 +61,10 @@ impl PushQueue {
     fn enqueue(&self, job: PushJob) -> Result<bool, CentralError> {
         let mut state = self.state();
         if state.waiting.len() >= MAX_WAITING {
+            // Pushes nobody waits for any more (timed out, retried) do not count.
+            state.waiting.retain(|j| !j.reply.is_closed());
+        }
+        if state.waiting.len() >= MAX_WAITING {
             return Err(CentralError::Busy);
         }
         state.waiting.push_back(job);

@@ -340,6 +340,12 @@ WHERE NOT EXISTS (SELECT 1 FROM approval_refused r WHERE r.file = a.file AND r.v
 /// station at each pull, never synchronised.
 const V5: &str = r#"
 ALTER TABLE app_user ADD COLUMN signs_in_here INTEGER NOT NULL DEFAULT 1;
+-- Accounts already held: the same judgement a pull makes (an enrolled workstation's
+-- accounts of another directorate, unless national, do not sign in here).
+UPDATE app_user SET signs_in_here = 0
+WHERE role NOT IN ('administrator', 'auditor')
+  AND EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')
+  AND directorate IS NOT (SELECT value FROM meta WHERE key = 'setting.directorate');
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

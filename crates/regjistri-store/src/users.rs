@@ -226,9 +226,14 @@ pub(crate) fn apply_user(
         log::warn!("user {id} from the server is not a user account; skipped");
         return Ok(false);
     };
-    // An account signs in here if it is of this directorate or national; the station judges
-    // that at every pull, an account it already holds at this version included (a
-    // workstation enrolled again for another directorate gets the same versions again).
+    // An older copy than the one held changes nothing. The same version is applied again:
+    // a workstation enrolled again (for another directorate, say) gets every account again
+    // at the versions it holds, whole where it held them without their verifier.
+    if known.is_some_and(|v| v > version) {
+        return Ok(false);
+    }
+    let fresh = known.is_none_or(|v| v < version);
+    // An account signs in here if it is of this directorate or national; judged at every pull.
     let directorate: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'setting.directorate'",
@@ -242,19 +247,19 @@ pub(crate) fn apply_user(
         conn.prepare_cached("UPDATE app_user SET signs_in_here = ?2 WHERE id = ?1")?
             .execute(params![key, signs_in_here])?;
     }
-    if known.is_some_and(|v| v >= version) {
-        return Ok(false);
-    }
     // Without its verifier (the server sends it only to the stations where it signs in, and
     // to the administration's): what this station must know of it, nothing to sign in with.
+    // The verifier it had here goes too: a password since reset elsewhere must never work
+    // here again.
     if sent.salt.is_empty() && sent.verifier.is_empty() {
         if known.is_some() {
             conn.prepare_cached(
-                "UPDATE app_user SET role = ?2, directorate = ?3, disabled = ?4, server_version = ?5
+                "UPDATE app_user SET role = ?2, directorate = ?3, disabled = ?4, server_version = ?5,
+                    salt = x'', verifier = x''
                  WHERE id = ?1",
             )?
             .execute(params![key, sent.role, sent.directorate, sent.disabled, version])?;
-            return Ok(true);
+            return Ok(fresh);
         }
         return Ok(false);
     }
@@ -324,7 +329,7 @@ pub(crate) fn apply_user(
             version
         ])?;
     }
-    Ok(true)
+    Ok(fresh)
 }
 
 const USER_COLUMNS: &str =

@@ -686,7 +686,50 @@ fn an_account_signs_in_only_where_it_belongs_even_after_a_station_changes_direct
     );
     // Back to Tirana: she signs in again.
     enrol(&mut b, "st-tr-02", "dvp-tirane");
-    b.sync_apply_page(&page(vec![user(3, doc)], false), &actor(), now())
+    b.sync_apply_page(&page(vec![user(3, doc.clone())], false), &actor(), now())
         .unwrap();
     assert!(signs_in(&mut b));
+
+    // She moves to Durrës (v5) and her password is changed there (v6): B, in Tirana, gets both
+    // without a verifier, and forgets the one it had.
+    const NEW: &str = "një tjetër fjalëkalim i gjatë 9";
+    a.change_password(id, NEW, &actor(), now()).unwrap();
+    let changed = a.sync_pending(100).unwrap().pop().unwrap();
+    let mut moved = doc.clone();
+    moved["directorate"] = json!("dvp-durres");
+    for c in &changed.diff {
+        moved[c.path.as_str()] = c.new.clone();
+    }
+    let blanked = |d: &Value| {
+        let mut d = d.clone();
+        d["salt"] = json!("");
+        d["verifier"] = json!("");
+        d
+    };
+    let mut v5 = blanked(&doc);
+    v5["directorate"] = json!("dvp-durres");
+    b.sync_apply_page(
+        &page(vec![user(5, v5), user(6, blanked(&moved))], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert!(!signs_in(&mut b));
+    // B is enrolled for Durrës: v6 comes whole, and only the new password opens it.
+    enrol(&mut b, "st-dr-07", "dvp-durres");
+    b.sync_apply_page(&page(vec![user(6, moved)], false), &actor(), now())
+        .unwrap();
+    assert!(!signs_in(&mut b), "the old password never works again");
+    assert!(matches!(
+        b.sign_in("vera.leka", NEW, "st", now()).unwrap(),
+        SignIn::Accepted(_)
+    ));
+    // An older copy (v3, Tirana) changes nothing.
+    b.sync_apply_page(&page(vec![user(3, doc)], false), &actor(), now())
+        .unwrap();
+    assert_eq!(b.user(id).unwrap().directorate, "dvp-durres");
+    assert!(matches!(
+        b.sign_in("vera.leka", NEW, "st", now()).unwrap(),
+        SignIn::Accepted(_)
+    ));
 }
