@@ -9,7 +9,8 @@ const NEW_PASSWORD = "Gur-i-Kuq-Mali-7";
 describe("sign-in", () => {
   it("starts on the sign-in screen without a session, focused on the user name, asking nothing but app_info and session", async () => {
     const { fake } = await renderSignedOut();
-    expect(screen.getByTestId("sign-in-user")).toHaveFocus();
+    // the focus moves in an effect after the first paint: wait for it (a loaded machine is slower)
+    await waitFor(() => expect(screen.getByTestId("sign-in-user")).toHaveFocus());
     expect(screen.getByLabelText("Emri i përdoruesit")).toBe(screen.getByTestId("sign-in-user"));
     expect(screen.getByLabelText("Fjalëkalimi")).toBe(screen.getByTestId("sign-in-password"));
     expect(fake.calls.map((c) => c.method)).toEqual(["appInfo", "session"]);
