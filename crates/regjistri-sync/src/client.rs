@@ -141,6 +141,8 @@ pub fn backoff(attempt: u32, base: Duration, max: Duration, unit: f64) -> Durati
     ceiling.mul_f64(unit.clamp(0.0, 1.0))
 }
 
+/// Cheap to clone: clones share the connection pool.
+#[derive(Clone)]
 pub struct SyncClient {
     http: reqwest::Client,
     settings: Settings,

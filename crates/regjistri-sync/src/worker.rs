@@ -135,8 +135,20 @@ async fn pull<R: Replica>(
     let mut cursor = replica.cursor().map_err(WorkerError::Replica)?;
     // How much there is, asked once per round (and again after a re-snapshot restart).
     let mut total: Option<u64> = None;
+    // The next page, asked for while this one is applied (a pull only reads on the server;
+    // a page fetched and never applied changes nothing, and the cursor moves only with the
+    // page applied).
+    let mut ahead: Option<Ahead> = None;
     loop {
-        let page = match client.pull(cursor, page_size, total.is_none()).await {
+        let fetched = match ahead.take() {
+            Some(next) => next.page().await,
+            None => None,
+        };
+        let fetched = match fetched {
+            Some(result) => result,
+            None => client.pull(cursor, page_size, total.is_none()).await,
+        };
+        let page = match fetched {
             Ok(p) => p,
             Err(ClientError::ResnapshotRequired) if !report.resnapshot => {
                 report.resnapshot = true;
@@ -147,6 +159,9 @@ async fn pull<R: Replica>(
             }
             Err(e) => return Err(e.into()),
         };
+        if page.more {
+            ahead = Ahead::start(client, page.next_cursor, page_size);
+        }
         replica.apply_page(&page).map_err(WorkerError::Replica)?;
         report.pulled += page.items.len();
         let all = *total
@@ -164,6 +179,32 @@ async fn pull<R: Replica>(
         replica.finish_resnapshot().map_err(WorkerError::Replica)?;
     }
     Ok(())
+}
+
+/// A page being fetched in the background; dropped unused (an error while applying the one
+/// before), its request is abandoned.
+struct Ahead(tokio::task::JoinHandle<Result<PullPage, ClientError>>);
+
+impl Ahead {
+    /// None outside a tokio runtime's context: then pages are simply fetched one by one.
+    fn start(client: &SyncClient, after: i64, limit: u32) -> Option<Ahead> {
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let client = client.clone();
+        Some(Ahead(handle.spawn(async move {
+            client.pull(after, limit, false).await
+        })))
+    }
+
+    /// The page's answer; None if the task did not finish (then it is asked for again).
+    async fn page(mut self) -> Option<Result<PullPage, ClientError>> {
+        (&mut self.0).await.ok()
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn audit<R: Replica>(
