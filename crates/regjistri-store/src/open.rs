@@ -31,6 +31,18 @@ pub fn key_account(path: &Path) -> Result<String, StoreError> {
     Ok(format!("database-{hex}"))
 }
 
+/// Keying (SQLCipher's codec set-up with its crypto provider) is done one connection at a
+/// time in the process: a full test run once saw `PRAGMA key` fail on a new connection while
+/// many threads keyed theirs at once. It happens once per connection, so the cost is nil.
+static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Applies the key as the connection's first statement and checks it at once.
+fn key_connection(conn: &Connection, key: &DbKey) -> Result<(), StoreError> {
+    let _one = KEYING.lock().unwrap_or_else(|p| p.into_inner());
+    apply_key(conn, key)?;
+    check_key(conn)
+}
+
 fn apply_key(conn: &Connection, key: &DbKey) -> Result<(), StoreError> {
     // The key must be the first statement on the connection.
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
@@ -135,8 +147,7 @@ pub fn open_connection(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            apply_key(&conn, &key)?;
-            check_key(&conn)?;
+            key_connection(&conn, &key)?;
             configure(&conn)?;
             Ok(Opened {
                 conn,
@@ -155,8 +166,7 @@ pub fn open_connection(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            apply_key(&conn, &key)?;
-            check_key(&conn)?;
+            key_connection(&conn, &key)?;
             configure(&conn)?;
             Ok(Opened {
                 conn,
@@ -213,8 +223,7 @@ fn create(
         }
         remove_quietly(&temp);
         let mut conn = Connection::open(&temp)?;
-        apply_key(&conn, &key)?;
-        check_key(&conn)?;
+        key_connection(&conn, &key)?;
         configure(&conn)?;
         initialise(&mut conn)?;
         conn.close().map_err(|(_, e)| StoreError::from(e))?;
