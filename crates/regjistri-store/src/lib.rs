@@ -371,17 +371,7 @@ impl Store {
         )?;
         type Row = (String, i64, i64, String, String, String, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map(params![id.to_string()], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
+            .query_map(params![id.to_string()], |r| r.try_into())?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(m, base_version, version, actor, at, d, reason)| {
@@ -872,16 +862,7 @@ pub(crate) fn current_file(conn: &Connection, id: &str) -> Result<Option<Current
             "SELECT f.rowid, f.version, f.server_version, f.status, f.owning_directorate, d.data
              FROM offender_file f JOIN file_document d ON d.file = f.rowid WHERE f.id = ?1",
         )?
-        .query_row(params![id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
+        .query_row(params![id], |r| r.try_into())
         .optional()?;
     row.map(|(rowid, version, server_version, status, owning, data)| {
         let status = FileStatus::parse(&status)

@@ -557,16 +557,7 @@ impl Store {
             "SELECT id, file_id, rule_version, created_at, served_on, served_by FROM rule_notice
              WHERE file_id = ?1 ORDER BY rule_version",
         )?;
-        let rows = stmt.query_map(params![file_id.to_string()], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
+        let rows = stmt.query_map(params![file_id.to_string()], |r| r.try_into())?;
         rows.map(|r| to_notice(r?)).collect()
     }
 
@@ -772,16 +763,7 @@ impl Store {
                  FROM rule_notice n JOIN offender_file f ON f.id = n.file_id
                  WHERE (?1 IS NULL OR f.owning_directorate = ?1)",
             )?;
-            let rows = stmt.query_map(params![directorate], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?;
+            let rows = stmt.query_map(params![directorate], |r| r.try_into())?;
             for row in rows {
                 let n = to_notice(row?)?;
                 notices.entry(n.file_id).or_default().push(n);

@@ -170,16 +170,7 @@ pub(crate) fn load(conn: &Connection) -> Result<ReferenceSet, StoreError> {
         "SELECT code, valid_from, valid_to, confirmed, title_sq, title_en FROM ref_article ORDER BY code, valid_from",
     )?;
     let rows: Vec<(String, String, Option<String>, bool, String, String)> = s
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
+        .query_map([], |r| r.try_into())?
         .collect::<Result<_, _>>()?;
     for (code, from, to, confirmed, sq, en) in rows {
         set.articles.push(Article {
@@ -195,16 +186,7 @@ pub(crate) fn load(conn: &Connection) -> Result<ReferenceSet, StoreError> {
         "SELECT code, name, kind, valid_from, valid_to, confirmed FROM ref_court ORDER BY code, valid_from",
     )?;
     let rows: Vec<(String, String, String, String, Option<String>, bool)> = s
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
+        .query_map([], |r| r.try_into())?
         .collect::<Result<_, _>>()?;
     for (code, name, kind, from, to, confirmed) in rows {
         let kind = match kind.as_str() {

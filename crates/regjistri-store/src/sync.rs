@@ -585,16 +585,7 @@ impl Store {
         );
         let rows: Vec<Row> = stmt
             .query_map(params![i64::try_from(max).unwrap_or(i64::MAX)], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
+                r.try_into()
             })?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
@@ -779,21 +770,7 @@ impl Store {
         );
         let rows: Vec<Row> = stmt
             .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                    r.get(12)?,
-                ))
+                r.try_into()
             })?
             .collect::<Result<_, _>>()?;
         rows.into_iter()

@@ -87,15 +87,7 @@ type UserRow = (String, String, String, String, bool, bool, Option<String>);
 type CredentialRow = (String, Vec<u8>, Vec<u8>, u32, bool, Option<String>);
 
 fn read_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-    ))
+    r.try_into()
 }
 
 fn to_user(row: UserRow) -> Result<User, StoreError> {
@@ -135,18 +127,7 @@ pub(crate) fn user_document(conn: &Connection, id: &str) -> Result<serde_json::V
             "SELECT user_name, role, directorate, salt, verifier, iterations, must_change_password, disabled
              FROM app_user WHERE id = ?1",
         )?
-        .query_row(params![id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        })
+        .query_row(params![id], |r| r.try_into())
         .optional()?;
     Ok(match row {
         None => serde_json::Value::Null,
@@ -462,16 +443,7 @@ impl Store {
                 "SELECT id, salt, verifier, iterations, disabled OR NOT signs_in_here, locked_at
                  FROM app_user WHERE user_name = ?1",
                 params![user_name],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
+                |r| r.try_into(),
             )
             .optional()?;
         let tx = self
