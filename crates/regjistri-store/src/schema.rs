@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -332,20 +332,6 @@ BEGIN SELECT RAISE(ABORT, 'refusals are kept as they were'); END;
 CREATE VIEW standing_approval AS
 SELECT a.* FROM approved_version a
 WHERE NOT EXISTS (SELECT 1 FROM approval_refused r WHERE r.file = a.file AND r.version = a.version);
-"#;
-
-/// Where an account signs in: the server sends every station every account (so that one
-/// that moves or is demoted stops signing in where it left), but one signs in only at the
-/// stations of its directorate, or everywhere for the national roles. Judged by the
-/// station at each pull, never synchronised.
-const V5: &str = r#"
-ALTER TABLE app_user ADD COLUMN signs_in_here INTEGER NOT NULL DEFAULT 1;
--- Accounts already held: the same judgement a pull makes (an enrolled workstation's
--- accounts of another directorate, unless national, do not sign in here).
-UPDATE app_user SET signs_in_here = 0
-WHERE role NOT IN ('administrator', 'auditor')
-  AND EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')
-  AND directorate IS NOT (SELECT value FROM meta WHERE key = 'setting.directorate');
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

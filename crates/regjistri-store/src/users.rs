@@ -214,20 +214,6 @@ pub(crate) fn apply_user(
         return Ok(false);
     }
     let fresh = known.is_none_or(|v| v < version);
-    // An account signs in here if it is of this directorate or national; judged at every pull.
-    let directorate: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'setting.directorate'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let signs_in_here =
-        sent.national() || directorate.as_deref() == Some(sent.directorate.as_str());
-    if known.is_some() {
-        conn.prepare_cached("UPDATE app_user SET signs_in_here = ?2 WHERE id = ?1")?
-            .execute(params![key, signs_in_here])?;
-    }
     // Without its verifier (the server sends it only to the stations where it signs in, and
     // to the administration's): what this station must know of it, nothing to sign in with.
     // The verifier it had here goes too: a password since reset elsewhere must never work
@@ -274,8 +260,8 @@ pub(crate) fn apply_user(
     if known.is_none() {
         conn.prepare_cached(
             "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations,
-                must_change_password, disabled, created_at, created_by, server_version, signs_in_here)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'server', ?11, ?12)",
+                must_change_password, disabled, created_at, created_by, server_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'server', ?11)",
         )?
         .execute(params![
             key,
@@ -288,8 +274,7 @@ pub(crate) fn apply_user(
             user.must_change_password,
             user.disabled,
             format_time(now),
-            version,
-            signs_in_here
+            version
         ])?;
     } else {
         conn.prepare_cached(
@@ -402,23 +387,11 @@ impl Store {
         if taken {
             return Err(StoreError::Duplicate("user_name".into()));
         }
-        // Made here for another directorate (at the administration's station): it signs in
-        // at that directorate's stations, not here. Before enrolment every account is local.
-        let here: Option<String> = tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'setting.directorate'
-                 AND EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let national = matches!(role, Role::Administrator | Role::Auditor);
-        let signs_in_here = national || here.as_deref().is_none_or(|d| d == directorate);
         tx.execute(
             "INSERT INTO app_user (id, user_name, role, directorate, salt, verifier, iterations, must_change_password,
-                disabled, created_at, created_by, signs_in_here)
-             VALUES (?1, ?2, ?3, ?4, x'', x'', ?5, ?6, 0, ?7, ?8, ?9)",
-            params![id, user_name, role.as_str(), directorate, PBKDF2_ITERATIONS, must_change_password, format_time(now), actor.user, signs_in_here],
+                disabled, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, x'', x'', ?5, ?6, 0, ?7, ?8)",
+            params![id, user_name, role.as_str(), directorate, PBKDF2_ITERATIONS, must_change_password, format_time(now), actor.user],
         )?;
         set_password(&tx, &id, password, must_change_password)?;
         log_user(&tx, &id, &serde_json::Value::Null, actor, now)?;
@@ -439,8 +412,17 @@ impl Store {
         let row: Option<CredentialRow> = self
             .conn
             .query_row(
-                // An account that does not sign in at this station is refused as a disabled one.
-                "SELECT id, salt, verifier, iterations, disabled OR NOT signs_in_here, locked_at
+                // An enrolled station holds accounts of other directorates too (the server
+                // sends every station every account, so that one that moves or is demoted stops
+                // where it left); one signs in only at its directorate's stations, or anywhere
+                // for the national roles. Derived here from the account and the station,
+                // never stored: refused as a disabled one.
+                "SELECT id, salt, verifier, iterations,
+                        disabled OR (role NOT IN ('administrator', 'auditor')
+                            AND EXISTS (SELECT 1 FROM meta WHERE key = 'setting.sync.server_url')
+                            AND directorate IS NOT
+                                (SELECT value FROM meta WHERE key = 'setting.directorate')),
+                        locked_at
                  FROM app_user WHERE user_name = ?1",
                 params![user_name],
                 |r| r.try_into(),
