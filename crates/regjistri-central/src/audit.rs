@@ -86,27 +86,17 @@ pub(crate) async fn append_many(
         };
         event.hash = chain_hash(&event.prev_hash, &event);
         prev = event.hash.clone();
-        let AuditEventWire {
-            id,
-            actor,
-            action,
-            object_type,
-            object_id,
-            outcome,
-            prev_hash,
-            hash,
-            ..
-        } = event;
-        for (column, value) in columns.iter_mut().zip([
-            id,
-            actor,
-            action,
-            object_type,
-            object_id,
-            outcome,
-            prev_hash,
-            hash,
-        ]) {
+        let values = [
+            event.id,
+            event.actor,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.outcome,
+            event.prev_hash,
+            event.hash,
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
             column.push(value);
         }
     }
