@@ -232,6 +232,7 @@ function Shell() {
                 onFilesChanged={refreshInfo}
                 onLock={lockNow}
                 onSignOut={signOut}
+                onLocalWrite={guard.onLocalWrite}
               />
             </SessionProvider>
           </BackendProvider>

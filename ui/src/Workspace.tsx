@@ -114,12 +114,15 @@ export function Workspace({
   onFilesChanged,
   onLock,
   onSignOut,
+  onLocalWrite,
 }: {
   info: AppInfo;
   reference: ReferenceSet;
   onFilesChanged(): void;
   onLock(): void;
   onSignOut(): void;
+  /** Subscribes to successful local writes (the status line's pending count follows them). */
+  onLocalWrite?(listener: () => void): () => void;
 }) {
   const session = useSession();
   const { t } = useI18n();
@@ -138,7 +141,7 @@ export function Workspace({
   const openRemote = useCallback((view: RemoteFileView) => setScreen({ kind: "remote", view }), []);
 
   return (
-    <SyncProvider onRoundEnded={onFilesChanged}>
+    <SyncProvider onRoundEnded={onFilesChanged} onLocalWrite={onLocalWrite}>
       <div className="app">
         <a className="skip-link" href="#main">
           {t("skipToContent")}

@@ -1,5 +1,5 @@
 // The station's synchronisation as the signed-in screens see it: the status (asked every 30 s,
-// every 2 s while a round runs), "sync now", and the count of open conflicts. `sync_status` is
+// every 2 s while a round runs, and after every local write), "sync now", and the count of open conflicts. `sync_status` is
 // passive on the Rust side (it does not count as activity for the idle lock), so polling an
 // unattended window never keeps it from locking. Nothing is asked while the screen is locked.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
@@ -43,7 +43,16 @@ export interface Sync {
 
 const SyncContext = createContext<Sync | null>(null);
 
-export function SyncProvider({ children, onRoundEnded }: { children: ReactNode; onRoundEnded?(): void }) {
+export function SyncProvider({
+  children,
+  onRoundEnded,
+  onLocalWrite,
+}: {
+  children: ReactNode;
+  onRoundEnded?(): void;
+  /** Subscribes to successful local writes: the pending count is asked again after each. */
+  onLocalWrite?(listener: () => void): () => void;
+}) {
   const backend = useBackend();
   const session = useSession();
   const { t, text } = useI18n();
@@ -124,6 +133,9 @@ export function SyncProvider({ children, onRoundEnded }: { children: ReactNode; 
   useEffect(() => {
     if (!session.locked) refresh();
   }, [session.locked, refresh]);
+
+  // a save, an approval, a record: the changes waiting to go up are counted again at once
+  useEffect(() => onLocalWrite?.(refresh), [onLocalWrite, refresh]);
 
   const fast = busy || status?.running === true;
   useEffect(() => {

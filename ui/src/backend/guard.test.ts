@@ -3,6 +3,29 @@ import { FAKE_PASSWORD, FakeBackend } from "./fake";
 import { guardBackend } from "./guard";
 
 describe("session guard", () => {
+  it("announces a successful local write to its listeners, but not a read or a refused write", async () => {
+    const fake = new FakeBackend();
+    const id = fake.addPerson({ surname: "Hoxha", given_name: "Arben", status: "pending" });
+    const guard = guardBackend(fake, vi.fn());
+    const listener = vi.fn();
+    const unsubscribe = guard.onLocalWrite(listener);
+
+    await guard.backend.searchFiles({ text: "", municipality_code: null, page: 0, page_size: 25 });
+    expect(listener).not.toHaveBeenCalled();
+    // a clerk may not approve: refused, nothing written, nothing announced
+    await expect(guard.backend.approveFile(id, 1)).rejects.toMatchObject({ code: "forbidden" });
+    expect(listener).not.toHaveBeenCalled();
+
+    const view = await guard.backend.getFile(id);
+    await guard.backend.addRecord(id, { kind: "registration_notice", date: "01.12.2024", officer: "clerk", note: "" });
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(view.file.id).toBe(id);
+
+    unsubscribe();
+    await guard.backend.addRecord(id, { kind: "registration_notice", date: "02.12.2024", officer: "clerk", note: "" });
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
   it("holds a command refused with session_locked and runs it again after the unlock", async () => {
     const fake = new FakeBackend();
     fake.addPerson({ surname: "Hoxha", given_name: "Arben" });

@@ -45,8 +45,30 @@ export function sessionSignal(error: AppError): SessionSignal | null {
   }
 }
 
+/**
+ * Commands that write to the local database, so that the changes waiting to go up (the
+ * status line's pending count) change: their success is announced to `onLocalWrite`
+ * listeners, who need not wait for the next status poll.
+ */
+export const LOCAL_WRITES: ReadonlySet<keyof Backend> = new Set<keyof Backend>([
+  "createFile",
+  "updateFile",
+  "approveFile",
+  "returnFile",
+  "createUser",
+  "resetPassword",
+  "setUserDisabled",
+  "addRecord",
+  "voidRecord",
+  "confirmRecord",
+  "serveNotice",
+  "resolveConflict",
+]);
+
 export interface GuardedBackend {
   backend: Backend;
+  /** Calls `listener` after every successful local write; returns the unsubscribe. */
+  onLocalWrite(listener: () => void): () => void;
   /** The session is unlocked again: held calls run again. */
   resume(): void;
   /** The session is over: held calls fail with `error`. */
@@ -72,6 +94,7 @@ export function guardBackend(inner: Backend, onSignal: (signal: SessionSignal, e
   // a call started in an abandoned session is never held: it must not run again later under
   // whoever signs in next
   let epoch = 0;
+  const writeListeners = new Set<() => void>();
 
   async function run<T>(call: () => Promise<T>): Promise<T> {
     const mine = epoch;
@@ -99,11 +122,24 @@ export function guardBackend(inner: Backend, onSignal: (signal: SessionSignal, e
   for (const key of Object.keys(COMMANDS) as (keyof Backend)[]) {
     // looked up at call time, so that a test may replace a method of the inner backend
     const direct = (...args: unknown[]) => (inner[key] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
-    backend[key] = UNGUARDED.has(key) ? direct : (...args: unknown[]) => run(() => direct(...args));
+    const guarded = UNGUARDED.has(key) ? direct : (...args: unknown[]) => run(() => direct(...args));
+    backend[key] = LOCAL_WRITES.has(key)
+      ? async (...args: unknown[]) => {
+          const result = await guarded(...args);
+          for (const listener of [...writeListeners]) listener();
+          return result;
+        }
+      : guarded;
   }
 
   return {
     backend: backend as unknown as Backend,
+    onLocalWrite(listener) {
+      writeListeners.add(listener);
+      return () => {
+        writeListeners.delete(listener);
+      };
+    },
     resume() {
       const g = waiting;
       waiting = null;

@@ -57,6 +57,35 @@ describe("the synchronisation status line", () => {
     expect(status).toHaveAttribute("data-pending", "2");
   });
 
+  it("counts the changes waiting to go up again as soon as something is saved, without waiting for the poll", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const fake = new FakeBackend({ signedInAs: null });
+      const id = fake.addPerson({ surname: "Gjoka", given_name: "Ardit", municipality_code: "tirane", final_date: "2024-01-10", approved_on: "2025-06-01" });
+      const { user } = await renderAs("clerk", fake);
+      await loaded();
+      expect(line()).toHaveAttribute("data-pending", "2");
+      const asked = fake.callsOf("syncStatus").length;
+
+      await user.click(screen.getByTestId("nav-search"));
+      await user.click(await screen.findByText("Gjoka"));
+      const timeline = await screen.findByTestId("timeline");
+      await waitFor(() => expect(timeline).toHaveAttribute("data-status"));
+      await user.click(within(timeline).getByRole("button", { name: "+ Njoftim për regjistrimin" }));
+      const form = await screen.findByTestId("record-form");
+      await user.type(within(form).getByLabelText(/^Data kur personi u njoftua/), "01.12.2024");
+      await user.click(within(form).getByTestId("record-save"));
+
+      // the 30-second poll never fired (fake timers): the write itself asked again
+      await waitFor(() => expect(line()).toHaveAttribute("data-pending", "3"));
+      expect(fake.callsOf("syncStatus").length).toBeGreaterThan(asked);
+      expect(fake.callsOf("addRecord")).toHaveLength(1);
+      expect(id).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("synchronises now: pending drops to 0 and the last synchronisation is now (summer time in Tirana)", async () => {
     const { user, fake } = await renderAs("clerk");
     await loaded();
