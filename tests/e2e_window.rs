@@ -1,7 +1,9 @@
 //! End to end: the built desktop app in a real WebKitGTK window, driven over WebDriver
 //! (tauri-driver → WebKitWebDriver), on a database of 10,000 invented files made by the CLI.
 //! A clerk's path: the list, a new file through every step of the form, the person view,
-//! a search typed without diacritics, and the CLI finding the same file.
+//! a search typed without diacritics, and the CLI finding the same file. Two stations: two
+//! app instances open at once on their own databases, a file entered in one window reaching
+//! the other through the real central server, and the status line going offline.
 //!
 //! Needs the app built with the UI embedded, the CLI in the same profile, `tauri-driver`,
 //! `WebKitWebDriver`, an X display and an unlocked Secret Service. scripts/test.sh runs:
@@ -400,6 +402,80 @@ async fn approve(c: &Client, saved_id: &str) -> R<()> {
     Ok(())
 }
 
+/// A new file of Tirana through every step of the form, saved; its id once the person view
+/// shows it. Conviction, articles and address as a clerk would type them.
+async fn new_file_through_the_form(c: &Client) -> R<String> {
+    click(c, "[data-testid=new-file]").await?;
+    wait_for("the identity step", async || {
+        Ok(present(c, "[data-step=identity]").await?.then_some(()))
+    })
+    .await?;
+    type_into(c, "identity.surname", SURNAME).await?;
+    type_into(c, "identity.given_name", "Ilirjan").await?;
+    type_into(c, "identity.father_name", "Gjergj").await?;
+    choose(c, "identity.sex", "M").await?;
+    type_into(c, "identity.date_of_birth", "14.03.1981").await?;
+    next_step(c, "description").await?;
+    next_step(c, "convictions").await?;
+    if !present(c, &field("convictions.0.court_code")).await? {
+        click(c, "[data-testid=add-conviction]").await?;
+    }
+    choose(c, "convictions.0.court_code", "gj-tirane").await?;
+    type_into(c, "convictions.0.decision_number", "812/2016").await?;
+    type_into(c, "convictions.0.decision_date", "11.04.2016").await?;
+    type_into(c, "convictions.0.final_date", "23.05.2016").await?;
+    click(
+        c,
+        &format!("{}[value=\"100\"]", field("convictions.0.articles")),
+    )
+    .await?;
+    type_into(c, "convictions.0.sentence_months", "60").await?;
+    next_step(c, "addresses").await?;
+    if !present(c, &field("addresses.0.kind")).await? {
+        click(c, "[data-testid=add-address]").await?;
+    }
+    choose(c, "addresses.0.kind", "residence").await?;
+    choose(c, "addresses.0.municipality_code", "tirane").await?;
+    type_into(c, "addresses.0.street", "Rruga e Durrësit 25").await?;
+    type_into(c, "addresses.0.from", "01.06.2021").await?;
+    next_step(c, "review").await?;
+    if present(c, "[data-testid=confirm-warnings]").await? {
+        click(c, "[data-testid=confirm-warnings]").await?;
+    }
+    screenshot(c, "review").await?;
+    click(c, "[data-testid=save-file]").await?;
+
+    let saved_id = wait_for("the person view of the saved file", async || {
+        if let Some(problems) = text_of(c, "[data-testid=problem-summary]").await? {
+            return Err(format!("saving was refused: {problems}").into());
+        }
+        if let Some(error) = text_of(c, "[data-testid=form-error]").await? {
+            return Err(format!("saving failed: {error}").into());
+        }
+        let Some(view) = c
+            .find_all(Locator::Css("[data-testid=person-view][data-id]"))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(view.attr("data-id").await?)
+    })
+    .await?;
+    let shown = wait_for("the surname in the person view", async || {
+        Ok(text_of(c, "[data-testid=person-view]")
+            .await?
+            .filter(|t| t.contains(SURNAME)))
+    })
+    .await?;
+    assert!(
+        shown.contains("Ilirjan"),
+        "the person view shows the given name too"
+    );
+    Ok(saved_id)
+}
+
 /// The clerk's path through the window; see the module documentation.
 /// The clerk's landing screen: the directorate's dashboard agrees with `regjistri overdue`;
 /// a check-in recorded through the timeline takes a person off the overdue list.
@@ -584,74 +660,7 @@ async fn drive(c: &Client, db: &Path) -> R<()> {
     );
 
     // 4. A new file through every step of the form.
-    click(c, "[data-testid=new-file]").await?;
-    wait_for("the identity step", async || {
-        Ok(present(c, "[data-step=identity]").await?.then_some(()))
-    })
-    .await?;
-    type_into(c, "identity.surname", SURNAME).await?;
-    type_into(c, "identity.given_name", "Ilirjan").await?;
-    type_into(c, "identity.father_name", "Gjergj").await?;
-    choose(c, "identity.sex", "M").await?;
-    type_into(c, "identity.date_of_birth", "14.03.1981").await?;
-    next_step(c, "description").await?;
-    next_step(c, "convictions").await?;
-    if !present(c, &field("convictions.0.court_code")).await? {
-        click(c, "[data-testid=add-conviction]").await?;
-    }
-    choose(c, "convictions.0.court_code", "gj-tirane").await?;
-    type_into(c, "convictions.0.decision_number", "812/2016").await?;
-    type_into(c, "convictions.0.decision_date", "11.04.2016").await?;
-    type_into(c, "convictions.0.final_date", "23.05.2016").await?;
-    click(
-        c,
-        &format!("{}[value=\"100\"]", field("convictions.0.articles")),
-    )
-    .await?;
-    type_into(c, "convictions.0.sentence_months", "60").await?;
-    next_step(c, "addresses").await?;
-    if !present(c, &field("addresses.0.kind")).await? {
-        click(c, "[data-testid=add-address]").await?;
-    }
-    choose(c, "addresses.0.kind", "residence").await?;
-    choose(c, "addresses.0.municipality_code", "tirane").await?;
-    type_into(c, "addresses.0.street", "Rruga e Durrësit 25").await?;
-    type_into(c, "addresses.0.from", "01.06.2021").await?;
-    next_step(c, "review").await?;
-    if present(c, "[data-testid=confirm-warnings]").await? {
-        click(c, "[data-testid=confirm-warnings]").await?;
-    }
-    screenshot(c, "review").await?;
-    click(c, "[data-testid=save-file]").await?;
-
-    let saved_id = wait_for("the person view of the saved file", async || {
-        if let Some(problems) = text_of(c, "[data-testid=problem-summary]").await? {
-            return Err(format!("saving was refused: {problems}").into());
-        }
-        if let Some(error) = text_of(c, "[data-testid=form-error]").await? {
-            return Err(format!("saving failed: {error}").into());
-        }
-        let Some(view) = c
-            .find_all(Locator::Css("[data-testid=person-view][data-id]"))
-            .await?
-            .into_iter()
-            .next()
-        else {
-            return Ok(None);
-        };
-        Ok(view.attr("data-id").await?)
-    })
-    .await?;
-    let shown = wait_for("the surname in the person view", async || {
-        Ok(text_of(c, "[data-testid=person-view]")
-            .await?
-            .filter(|t| t.contains(SURNAME)))
-    })
-    .await?;
-    assert!(
-        shown.contains("Ilirjan"),
-        "the person view shows the given name too"
-    );
+    let saved_id = new_file_through_the_form(c).await?;
     eprintln!("saved file {saved_id}");
     screenshot(c, "person").await?;
     // The header's count follows the new file.
@@ -742,37 +751,61 @@ async fn in_window_with(
     env: &[(&str, &str)],
     steps: impl AsyncFnOnce(&Client) -> R<()>,
 ) -> R<()> {
-    let app = app_binary()?;
-    // The station's client brings rustls's ring provider and the WebDriver client another:
-    // say which one this process uses (a second call finds it set and changes nothing).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let driver = Driver::start(db, env)?;
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), json!("wry"));
-    capabilities.insert("tauri:options".into(), json!({ "application": app }));
-    let client = ClientBuilder::rustls()?
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .map_err(|e| {
-            format!("no WebDriver session (is there a display? run under xvfb-run -a): {e}")
-        })?;
-
+    let window = Window::open(name, db, env).await?;
     let started = Instant::now();
-    let result = steps(&client).await;
-    if result.is_err() {
-        let _ = screenshot(&client, &format!("{name}-failure")).await;
-    }
-    // Ends the session, which closes the app; then the driver stops (Drop).
-    let closed = client.close().await;
-    drop(driver);
-    result?;
-    closed?;
+    let result = steps(&window.client).await;
+    window.close(result).await?;
     eprintln!(
         "{name}: window steps took {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// One running app (its own tauri-driver, WebKitWebDriver and process) with a WebDriver
+/// session; several can be open at once, each on its own database.
+struct Window {
+    name: String,
+    client: Client,
+    driver: Driver,
+}
+
+impl Window {
+    async fn open(name: &str, db: &Path, env: &[(&str, &str)]) -> R<Window> {
+        let app = app_binary()?;
+        // The station's client brings rustls's ring provider and the WebDriver client
+        // another: say which one this process uses (a second call finds it set).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let driver = Driver::start(db, env)?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .map_err(|e| {
+                format!("no WebDriver session (is there a display? run under xvfb-run -a): {e}")
+            })?;
+        Ok(Window {
+            name: name.to_string(),
+            client,
+            driver,
+        })
+    }
+
+    /// Ends the session (which closes the app), then the driver; on a failed `result`, a
+    /// screenshot `<name>-failure.png` first. Returns `result`, else the closing error.
+    async fn close(self, result: R<()>) -> R<()> {
+        if result.is_err() {
+            let _ = screenshot(&self.client, &format!("{}-failure", self.name)).await;
+        }
+        let closed = self.client.close().await;
+        drop(self.driver);
+        result?;
+        closed?;
+        Ok(())
+    }
 }
 
 #[tokio::test]
@@ -1054,6 +1087,50 @@ async fn sync_status(c: &Client) -> R<Option<(String, String, String)>> {
     )))
 }
 
+/// The time of the last successful round on the status line, if any.
+async fn last_success(c: &Client) -> R<Option<String>> {
+    match c
+        .find_all(Locator::Css("[data-testid=sync-last-success]"))
+        .await?
+        .into_iter()
+        .next()
+    {
+        Some(e) => Ok(e.attr("data-at").await?),
+        None => Ok(None),
+    }
+}
+
+/// "Sinkronizo tani", and wait for a round that succeeds after it (a new last-success time)
+/// with nothing left to push.
+async fn sync_now(c: &Client) -> R<()> {
+    let before = last_success(c).await?;
+    click(c, "[data-testid=sync-now]").await?;
+    wait_for("a new successful round", async || {
+        let now = last_success(c).await?;
+        if now.is_none() || now == before {
+            return Ok(None);
+        }
+        Ok(sync_status(c)
+            .await?
+            .filter(|(_, online, pending)| online == "true" && pending == "0"))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The number of files the search screen lists (every file of the station when empty).
+async fn listed_total(c: &Client) -> R<Option<u32>> {
+    let Some(t) = c
+        .find_all(Locator::Css("[data-testid=result-total]"))
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    Ok(t.attr("data-total").await?.and_then(|n| n.parse().ok()))
+}
+
 #[tokio::test]
 #[ignore = "needs the built app, the server, PostgreSQL, a display and tauri-driver: see the file's doc"]
 async fn two_stations_synchronise_through_the_central_server() -> R<()> {
@@ -1063,70 +1140,120 @@ async fn two_stations_synchronise_through_the_central_server() -> R<()> {
     let a = station_db(dir.path(), "a", &server, "st-tr-01")?;
     let b = station_db(dir.path(), "b", &server, "st-tr-02")?;
 
-    // Station B enters files (invented, of its own directorate) and synchronises.
+    // Station B's command line enters files (invented, of its own directorate) and
+    // synchronises them.
     cli(&b, &["seed", "--count", "40", "--seed", "11"])?;
     let pushed = cli_as(&b, CLERK, PW, &["sync"])?;
     assert!(pushed.contains(" 0 rejected"), "{pushed}");
 
-    // Station A's window: enrolled, and "Sinkronizo tani" brings B's files.
-    in_window_with(
-        "sync",
-        &a,
-        &[("REGJISTRI_SYNC_SECONDS", "3600")],
-        async |c| {
-            sign_in(c, CLERK).await?;
+    // Two app instances at once, each on its own database: B's clerk enters a file through
+    // the form and sends it with "Sinkronizo tani"; A's clerk brings it, with B's 40, the
+    // same way. Background rounds come only at start and then hourly, so that the new file
+    // moves by the buttons.
+    let env = [("REGJISTRI_SYNC_SECONDS", "3600")];
+    let window_b = Window::open("sync-b", &b, &env).await?;
+    let window_a = match Window::open("sync-a", &a, &env).await {
+        Ok(w) => w,
+        Err(e) => return window_b.close(Err(e)).await,
+    };
+    let (wa, wb) = (&window_a.client, &window_b.client);
+    let exchanged: R<String> = async {
+        sign_in(wb, CLERK).await?;
+        sign_in(wa, CLERK).await?;
+        for c in [wa, wb] {
             let (enrolled, _, _) =
                 wait_for("the sync status line", async || sync_status(c).await).await?;
             assert_eq!(enrolled, "true");
-            click(c, "[data-testid=sync-now]").await?;
-            wait_for("a successful sync", async || {
-                Ok(sync_status(c)
-                    .await?
-                    .filter(|(_, online, pending)| online == "true" && pending == "0"))
-            })
-            .await?;
-            click(c, "[data-testid=nav-search]").await?;
-            let total = wait_for("B's files in A's list", async || {
-                let t = c
-                    .find_all(Locator::Css("[data-testid=result-total]"))
-                    .await?
-                    .into_iter()
-                    .next();
-                let Some(t) = t else { return Ok(None) };
-                Ok(t.attr("data-total")
-                    .await?
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .filter(|n| *n == 40))
-            })
-            .await?;
-            assert_eq!(total, 40);
-            screenshot(c, "sync-online").await?;
+        }
+        click(wb, "[data-testid=nav-search]").await?;
+        let saved_id = new_file_through_the_form(wb).await?;
+        wait_for("B's new file waiting to go up", async || {
+            Ok(sync_status(wb)
+                .await?
+                .filter(|(_, _, pending)| pending != "0"))
+        })
+        .await?;
+        sync_now(wb).await?;
+        screenshot(wb, "sync-b-sent").await?;
 
-            // The server goes away: the next attempt says so, and the work goes on.
-            server.stop();
-            click(c, "[data-testid=sync-now]").await?;
-            let sync_wait = Instant::now();
-            loop {
-                if let Some((_, online, _)) = sync_status(c).await? {
-                    if online == "false" {
-                        break;
-                    }
-                }
-                if sync_wait.elapsed() > Duration::from_secs(90) {
-                    return Err("the status line never said offline".into());
-                }
-                tokio::time::sleep(Duration::from_millis(300)).await;
+        sync_now(wa).await?;
+        click(wa, "[data-testid=nav-search]").await?;
+        let total = wait_for("B's 41 files in A's list", async || {
+            Ok(listed_total(wa).await?.filter(|n| *n == 41))
+        })
+        .await?;
+        assert_eq!(total, 41);
+        let input = wait_for("the search input", async || {
+            Ok(wa
+                .find_all(Locator::Css("[data-testid=search-input]"))
+                .await?
+                .into_iter()
+                .next())
+        })
+        .await?;
+        input.click().await?;
+        input.send_keys(TYPED).await?;
+        let found = wait_for(&format!("{SURNAME} at station A"), async || {
+            let Some(row) = wa
+                .find_all(Locator::Css("[data-testid=result-row]"))
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(None);
+            };
+            if !row.text().await?.contains(SURNAME) {
+                return Ok(None);
             }
-            screenshot(c, "sync-offline").await?;
-            Ok(())
-        },
-    )
-    .await?;
+            Ok(row.attr("data-id").await?)
+        })
+        .await?;
+        assert_eq!(found, saved_id, "A holds the very file B's clerk entered");
+        screenshot(wa, "sync-online").await?;
+        Ok(saved_id)
+    }
+    .await;
+    let saved_id = match exchanged {
+        Ok(id) => id,
+        Err(e) => {
+            let failed = window_a.close(Err(e)).await;
+            let _ = window_b.close(Ok(())).await;
+            return failed;
+        }
+    };
+    window_b.close(Ok(())).await?;
 
-    // The command line at A agrees, and A's trail is intact.
-    let status = cli(&a, &["station", "status"])?;
-    assert!(status.contains("pending changes: 0"), "{status}");
-    let audit = cli(&a, &["audit", "verify"])?;
-    assert!(audit.contains("intact"), "{audit}");
+    // The server goes away: A's next attempt says so, and the work goes on.
+    let offline: R<()> = async {
+        server.stop();
+        click(wa, "[data-testid=sync-now]").await?;
+        let sync_wait = Instant::now();
+        loop {
+            if let Some((_, online, _)) = sync_status(wa).await? {
+                if online == "false" {
+                    break;
+                }
+            }
+            if sync_wait.elapsed() > Duration::from_secs(90) {
+                return Err("the status line never said offline".into());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        screenshot(wa, "sync-offline").await?;
+        Ok(())
+    }
+    .await;
+    window_a.close(offline).await?;
+
+    // The command lines agree: the file is at both stations, nothing waits to go up, and
+    // both trails are intact.
+    for db in [&a, &b] {
+        let shown: Value = serde_json::from_str(&cli(db, &["show", &saved_id, "--json"])?)?;
+        assert_eq!(shown["file"]["id"], json!(saved_id));
+        let status = cli(db, &["station", "status"])?;
+        assert!(status.contains("pending changes: 0"), "{status}");
+        let audit = cli(db, &["audit", "verify"])?;
+        assert!(audit.contains("intact"), "{audit}");
+    }
     Ok(())
 }
