@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { FAKE_PASSWORD, FakeBackend } from "./fake";
+import { emptyRecordDraft, FAKE_PASSWORD, FakeBackend } from "./fake";
 import { guardBackend } from "./guard";
 
 describe("session guard", () => {
@@ -17,12 +17,12 @@ describe("session guard", () => {
     expect(listener).not.toHaveBeenCalled();
 
     const view = await guard.backend.getFile(id);
-    await guard.backend.addRecord(id, { kind: "registration_notice", date: "01.12.2024", officer: "clerk", note: "" });
+    await guard.backend.addRecord(id, { ...emptyRecordDraft(), kind: "registration_notice", date: "01.12.2024", officer: "clerk" });
     expect(listener).toHaveBeenCalledTimes(1);
     expect(view.file.id).toBe(id);
 
     unsubscribe();
-    await guard.backend.addRecord(id, { kind: "registration_notice", date: "02.12.2024", officer: "clerk", note: "" });
+    await guard.backend.addRecord(id, { ...emptyRecordDraft(), kind: "registration_notice", date: "02.12.2024", officer: "clerk" });
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
