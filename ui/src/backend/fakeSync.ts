@@ -78,6 +78,7 @@ export function seedConflicts(): FakeConflict[] {
       fields: [
         { path: "identity.father_name", base: "Petrit", server: "Pjetër", station: "Petrit Ali" },
         { path: "identity.date_of_birth", base: "1980-02-29", server: "1980-03-01", station: "1980-02-28" },
+        { path: "description.height_cm", base: 176, server: 178, station: 175 },
       ],
       resolved: false,
     },

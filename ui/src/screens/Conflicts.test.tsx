@@ -92,6 +92,29 @@ describe("synchronisation conflicts", () => {
     ]);
   });
 
+  it("takes a whole number typed for a number (a height), and says so at the field when it is not one", async () => {
+    const { user, fake } = await openConflicts();
+    const c = await waitFor(() => row(CONFLICT_IDS.clerk));
+    const height = field(c, "description.height_cm");
+    expect(side(height, "station").closest("label")).toHaveTextContent("175");
+    await user.click(side(height, "edit"));
+    const edit = within(height).getByTestId("conflict-edit-value");
+    // starts from the station's value
+    expect(edit).toHaveValue("175");
+    await user.clear(edit);
+    await user.type(edit, "17a");
+    await user.click(within(c).getByTestId("conflict-resolve"));
+    expect(await within(height).findByText("Shkruani një numër të plotë.")).toBeInTheDocument();
+    expect(edit).toHaveAttribute("aria-invalid", "true");
+    expect(fake.callsOf("resolveConflict")).toHaveLength(0);
+
+    await user.clear(edit);
+    await user.type(edit, "177");
+    await user.click(within(c).getByTestId("conflict-resolve"));
+    await waitFor(() => expect(fake.decisions).toHaveLength(1));
+    expect(fake.decisions[0]!.choices).toEqual([{ path: "description.height_cm", value: 177 }]);
+  });
+
   it("closes a conflict with the server's values by sending no choice", async () => {
     const { user, fake } = await openConflicts();
     const c = await waitFor(() => row(CONFLICT_IDS.clerk));

@@ -33,9 +33,14 @@ const SIDE_LABELS: Record<Side, MessageKey> = {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** What a supervisor may type for a field: text for text fields, a dd.mm.yyyy day for dates; nothing for other values. */
-export function editKind(f: ConflictField): "text" | "date" | null {
+/**
+ * What a supervisor may type for a field: text for text fields, a dd.mm.yyyy day for dates, a
+ * whole number for numbers (a height); nothing for other values (yes/no, lists), which are
+ * picked from the three sides.
+ */
+export function editKind(f: ConflictField): "text" | "date" | "number" | null {
   const values = [f.base, f.server, f.station];
+  if (values.every((v) => v === null || (typeof v === "number" && Number.isInteger(v))) && values.some((v) => v !== null)) return "number";
   if (!values.every((v) => v === null || typeof v === "string")) return null;
   const strings = values.filter((v): v is string => typeof v === "string" && v !== "");
   if (strings.length > 0 && strings.every((v) => ISO_DATE.test(v))) return "date";
@@ -48,8 +53,25 @@ interface Choice {
 }
 
 function initialChoice(f: ConflictField): Choice {
+  if (editKind(f) === "number") {
+    const start = typeof f.station === "number" ? f.station : typeof f.server === "number" ? f.server : null;
+    return { side: "server", typed: start === null ? "" : String(start) };
+  }
   const start = typeof f.station === "string" ? f.station : typeof f.server === "string" ? f.server : "";
   return { side: "server", typed: editKind(f) === "date" ? isoToDisplay(start) : start };
+}
+
+/** A typed value as the field holds it; undefined when it is not one (not a real day, not a whole number). */
+function typedValue(f: ConflictField, typed: string): unknown {
+  const trimmed = typed.trim();
+  switch (editKind(f)) {
+    case "date":
+      return trimmed ? (displayToIso(trimmed) ?? undefined) : null;
+    case "number":
+      return trimmed === "" ? null : /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : undefined;
+    default:
+      return typed;
+  }
 }
 
 /** The value a choice keeps, or undefined when a typed day is not a real date. */
@@ -62,7 +84,7 @@ function chosenValue(f: ConflictField, c: Choice): unknown {
     case "base":
       return f.base;
     case "edit":
-      return editKind(f) === "date" ? (c.typed.trim() ? (displayToIso(c.typed) ?? undefined) : null) : c.typed;
+      return typedValue(f, c.typed);
   }
 }
 
@@ -72,7 +94,7 @@ function ConflictCard({ item, reference, onDecided, onGone }: { item: ConflictIt
   const ids = useId();
   const [choices, setChoices] = useState<Record<string, Choice>>(() => Object.fromEntries(item.fields.map((f) => [f.path, initialChoice(f)])));
   const [error, setError] = useState<AppError | null>(null);
-  const [badDates, setBadDates] = useState<string[]>([]);
+  const [badValues, setBadValues] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const errorRef = useRef<HTMLParagraphElement>(null);
   const disabled = !item.may_resolve || busy;
@@ -94,7 +116,7 @@ function ConflictCard({ item, reference, onDecided, onGone }: { item: ConflictIt
       if (v === undefined) invalid.push(f.path);
       else if (!same(v, f.server)) out.push({ path: f.path, value: v });
     }
-    setBadDates(invalid);
+    setBadValues(invalid);
     if (invalid.length > 0) {
       document.getElementById(`${ids}-edit-${invalid[0]}`)?.focus();
       return;
@@ -140,8 +162,8 @@ function ConflictCard({ item, reference, onDecided, onGone }: { item: ConflictIt
           const name = `${ids}-${f.path}`;
           const kind = editKind(f);
           const fieldProblems = problemsOf(f.path);
-          const badDate = badDates.includes(f.path);
-          const invalid = badDate || fieldProblems.length > 0;
+          const badValue = badValues.includes(f.path);
+          const invalid = badValue || fieldProblems.length > 0;
           return (
             <fieldset key={f.path} className="conflict__field" data-testid="conflict-field" data-path={f.path} data-chosen={c.side} disabled={disabled}>
               <legend>{changeLabel(f.path, null, t)}</legend>
@@ -171,8 +193,9 @@ function ConflictCard({ item, reference, onDecided, onGone }: { item: ConflictIt
                     </label>
                     <input
                       type="text"
+                      inputMode={kind === "number" ? "numeric" : undefined}
                       id={`${ids}-edit-${f.path}`}
-                      className={kind === "date" ? "input--date" : undefined}
+                      className={kind === "date" ? "input--date" : kind === "number" ? "input--number" : undefined}
                       data-testid="conflict-edit-value"
                       aria-label={`${changeLabel(f.path, null, t)}: ${t("conflictEdit")}`}
                       placeholder={kind === "date" ? t("datePlaceholder") : undefined}
@@ -187,7 +210,7 @@ function ConflictCard({ item, reference, onDecided, onGone }: { item: ConflictIt
               </div>
               {invalid && (
                 <p className="problem problem--error" id={`${ids}-problem-${f.path}`}>
-                  {badDate ? t("conflictDateInvalid") : fieldProblems.map((p) => text(p.message)).join(" ")}
+                  {badValue ? t(kind === "number" ? "conflictNumberInvalid" : "conflictDateInvalid") : fieldProblems.map((p) => text(p.message)).join(" ")}
                 </p>
               )}
             </fieldset>
