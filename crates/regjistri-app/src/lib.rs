@@ -14,7 +14,6 @@ mod station;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use chrono::TimeZone;
 use regjistri_domain::access::Operation;
 use regjistri_domain::clock::Clock;
 use regjistri_domain::dates::{self, local_date};
@@ -707,12 +706,10 @@ impl Registry {
             } else {
                 day
             };
-            let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let utc = chrono_tz::Europe::Tirane
-                .from_local_datetime(&local)
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or_else(|| local.and_utc());
+            // The day's first instant in Tirana (after a DST gap, the first that exists).
+            let utc = dates::tirane_day_start(day).ok_or_else(|| {
+                AppError::invalid_input("data është jashtë kalendarit", "date out of range")
+            })?;
             Ok(Some(regjistri_store::format_time(utc)))
         };
         let filter = AuditFilter {
