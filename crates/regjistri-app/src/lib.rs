@@ -874,11 +874,14 @@ impl Registry {
                 .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
             // Deaths and removals take effect once a second supervisor confirms them.
-            for record in store.add_records(records, &clerk, now)? {
+            let added = store.add_records(records, &clerk, now)?;
+            for record in &added {
                 if record.data.needs_confirmation() {
                     store.confirm_record(record.id, &supervisor, now)?;
                 }
             }
+            // Some of the declared trips were changed afterwards.
+            store.add_records(record_generator.trip_changes(&added, now), &clerk, now)?;
             done += n;
         }
         Ok(done)
