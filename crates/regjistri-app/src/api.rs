@@ -6,7 +6,7 @@ use regjistri_domain::access::Role;
 use regjistri_domain::compliance::{Compliance, ComplianceStatus};
 use regjistri_domain::diff::FieldChange;
 use regjistri_domain::file::{FileDraft, FileStatus, OffenderFile};
-use regjistri_domain::records::{FileRecord, RuleNotice};
+use regjistri_domain::records::{FileRecord, Itinerary, RuleNotice};
 use regjistri_domain::rules::{RuleSet, RuleValues};
 use regjistri_domain::{FieldError, Text};
 use serde::{Deserialize, Serialize};
@@ -247,7 +247,8 @@ pub struct AuditPage {
 
 // ---- obligations and compliance (issue 5) ----
 
-/// A trip in progress, as the dashboard lists it.
+/// A trip under way or about to depart, as the dashboard lists it (as it stands, after any
+/// declared change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TripUnderWay {
@@ -257,6 +258,8 @@ pub struct TripUnderWay {
     pub destination: String,
     pub departure: NaiveDate,
     pub return_date: NaiveDate,
+    /// The trip was changed after it was declared.
+    pub changed: bool,
 }
 
 /// One person on the dashboard.
@@ -268,7 +271,13 @@ pub struct DashboardRow {
     pub overdue_since: Option<NaiveDate>,
     pub days_overdue: Option<u32>,
     pub next_due: Option<NaiveDate>,
+    /// Trips under way today.
     pub trips: Vec<TripUnderWay>,
+    /// Foreign trips departing within the look-ahead.
+    pub departures: Vec<TripUnderWay>,
+    /// The earliest report that awaits the service of a notice.
+    pub awaiting_since: Option<NaiveDate>,
+    pub unserved_notices: u32,
 }
 
 /// What a clerk or supervisor sees on sign-in: their directorate today.
@@ -285,6 +294,11 @@ pub struct Dashboard {
     /// A report due from today to `due_soon_days` ahead, soonest first.
     pub due_soon: Vec<DashboardRow>,
     pub travelling: Vec<DashboardRow>,
+    /// A foreign departure from tomorrow to `due_soon_days` ahead, soonest first.
+    pub departing: Vec<DashboardRow>,
+    /// A report past its date that cannot fall overdue until a notice of a rule change is
+    /// served: the notice is to be served. Longest waiting first.
+    pub awaiting_notice: Vec<DashboardRow>,
     pub absconded: Vec<DashboardRow>,
 }
 
@@ -304,6 +318,8 @@ pub struct Timeline {
     pub compliance: Option<Compliance>,
     /// Every record, voided ones included (marked).
     pub records: Vec<FileRecord>,
+    /// The trips in force as they stand (a trip change names one of them).
+    pub trips: Vec<Itinerary>,
     pub notices: Vec<RuleNotice>,
     /// Whether the signed-in officer may add records to this file.
     pub may_add: bool,

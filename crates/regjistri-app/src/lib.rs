@@ -14,7 +14,6 @@ mod station;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use chrono::TimeZone;
 use regjistri_domain::access::Operation;
 use regjistri_domain::clock::Clock;
 use regjistri_domain::dates::{self, local_date};
@@ -707,12 +706,10 @@ impl Registry {
             } else {
                 day
             };
-            let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let utc = chrono_tz::Europe::Tirane
-                .from_local_datetime(&local)
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or_else(|| local.and_utc());
+            // The day's first instant in Tirana (after a DST gap, the first that exists).
+            let utc = dates::tirane_day_start(day).ok_or_else(|| {
+                AppError::invalid_input("data është jashtë kalendarit", "date out of range")
+            })?;
             Ok(Some(regjistri_store::format_time(utc)))
         };
         let filter = AuditFilter {
@@ -877,11 +874,14 @@ impl Registry {
                 .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
             // Deaths and removals take effect once a second supervisor confirms them.
-            for record in store.add_records(records, &clerk, now)? {
+            let added = store.add_records(records, &clerk, now)?;
+            for record in &added {
                 if record.data.needs_confirmation() {
                     store.confirm_record(record.id, &supervisor, now)?;
                 }
             }
+            // Some of the declared trips were changed afterwards.
+            store.add_records(record_generator.trip_changes(&added, now), &clerk, now)?;
             done += n;
         }
         Ok(done)

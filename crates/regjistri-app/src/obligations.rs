@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use regjistri_domain::access::Operation;
 use regjistri_domain::compliance::{self, Compliance, ComplianceStatus, Inputs};
 use regjistri_domain::dates::{self, local_date};
-use regjistri_domain::records::{self, FileRecord, RecordData, RecordDraft, RuleNotice};
+use regjistri_domain::records::{
+    self, itineraries, FileRecord, Itinerary, RecordContext, RecordDraft, RuleNotice,
+};
 use regjistri_domain::rules::{self, RuleBook, RuleSet};
 use regjistri_domain::FieldError;
 use regjistri_store::{AuditEvent, Store};
@@ -68,29 +70,23 @@ fn event(action: &str, object_type: &str, object_id: impl Into<String>) -> Audit
     }
 }
 
-fn trips(records: &[FileRecord], ids: &[Uuid]) -> Vec<TripUnderWay> {
-    records
+/// The trips `ids` names, as they stand.
+fn trips(itineraries: &[Itinerary], ids: &[Uuid]) -> Vec<TripUnderWay> {
+    let mut out: Vec<TripUnderWay> = itineraries
         .iter()
-        .filter(|r| ids.contains(&r.id))
-        .filter_map(|r| match &r.data {
-            RecordData::Trip {
-                foreign,
-                country,
-                destination,
-                departure,
-                return_date,
-                ..
-            } => Some(TripUnderWay {
-                record_id: r.id,
-                foreign: *foreign,
-                country: country.clone(),
-                destination: destination.clone(),
-                departure: *departure,
-                return_date: *return_date,
-            }),
-            _ => None,
+        .filter(|t| ids.contains(&t.trip_id))
+        .map(|t| TripUnderWay {
+            record_id: t.trip_id,
+            foreign: t.foreign,
+            country: t.country.clone(),
+            destination: t.destination.clone(),
+            departure: t.departure,
+            return_date: t.return_date,
+            changed: t.changed_by.is_some(),
         })
-        .collect()
+        .collect();
+    out.sort_by_key(|t| (t.departure, t.record_id));
+    out
 }
 
 impl Registry {
@@ -115,7 +111,7 @@ impl Registry {
         let due_soon_days = rules.in_effect(today).values.due_soon_days;
         let files = store.registered_files(Some(&user.directorate))?;
         let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
-        let mut rows: Vec<(i64, Compliance, Vec<FileRecord>)> = Vec::new();
+        let mut rows: Vec<(i64, Compliance, Vec<Itinerary>)> = Vec::new();
         for (file, records, notices) in files {
             let c = compliance::compute(&Inputs {
                 data: &file.data,
@@ -129,9 +125,11 @@ impl Registry {
             let listed = matches!(
                 c.status,
                 ComplianceStatus::Overdue | ComplianceStatus::DueSoon | ComplianceStatus::Absconded
-            ) || !c.trips_under_way.is_empty();
+            ) || !c.trips_under_way.is_empty()
+                || !c.departures_ahead.is_empty()
+                || (c.awaiting_notice > 0 && c.counts_as_registered());
             if listed {
-                rows.push((file.rowid, c, records));
+                rows.push((file.rowid, c, itineraries(&records)));
             }
         }
         let rowids: Vec<i64> = rows.iter().map(|(r, ..)| *r).collect();
@@ -148,9 +146,11 @@ impl Registry {
             overdue: Vec::new(),
             due_soon: Vec::new(),
             travelling: Vec::new(),
+            departing: Vec::new(),
+            awaiting_notice: Vec::new(),
             absconded: Vec::new(),
         };
-        for (rowid, c, records) in rows {
+        for (rowid, c, trips_of) in rows {
             let Some(summary) = summaries.get(&rowid) else {
                 continue;
             };
@@ -167,10 +167,19 @@ impl Registry {
                     .overdue_since
                     .map(|d| u32::try_from((today - d).num_days()).unwrap_or(0)),
                 next_due: c.next_due,
-                trips: trips(&records, &c.trips_under_way),
+                trips: trips(&trips_of, &c.trips_under_way),
+                departures: trips(&trips_of, &c.departures_ahead),
+                awaiting_since: c.awaiting_since,
+                unserved_notices: c.unserved_notices,
             };
             if !row.trips.is_empty() {
                 dashboard.travelling.push(row.clone());
+            }
+            if !row.departures.is_empty() {
+                dashboard.departing.push(row.clone());
+            }
+            if row.awaiting_since.is_some() && c.counts_as_registered() {
+                dashboard.awaiting_notice.push(row.clone());
             }
             match c.status {
                 ComplianceStatus::Overdue => dashboard.overdue.push(row),
@@ -191,6 +200,15 @@ impl Registry {
                 r.file.surname.clone(),
             )
         });
+        dashboard.departing.sort_by_key(|r| {
+            (
+                r.departures.first().map(|t| t.departure),
+                r.file.surname.clone(),
+            )
+        });
+        dashboard
+            .awaiting_notice
+            .sort_by_key(|r| (r.awaiting_since, r.file.surname.clone()));
         let mut counts: Vec<StatusCount> = counts
             .into_iter()
             .map(|(status, count)| StatusCount { status, count })
@@ -213,10 +231,12 @@ impl Registry {
         let owner = store.file(file_id)?.owning_directorate;
         let rules = store.rule_book()?;
         let compliance = compliance_of(&store, file_id, &rules, today)?;
+        let records = store.records(file_id)?;
         let timeline = Timeline {
             file_id,
             compliance,
-            records: store.records(file_id)?,
+            trips: itineraries(&records),
+            records,
             notices: store.notices(file_id)?,
             may_add: regjistri_domain::access::permitted(
                 user.role,
@@ -257,11 +277,15 @@ impl Registry {
                 "The file was removed from the registry; nothing new can be added.",
             ));
         }
-        let today = self.today();
         let data = {
             let store = self.store()?;
-            records::validate_record(draft, store.reference(), today)
-                .map_err(AppError::validation)?
+            let records = store.records(file_id)?;
+            let ctx = RecordContext {
+                reference: store.reference(),
+                now: self.clock.now(),
+                records: &records,
+            };
+            records::validate_record(draft, &ctx).map_err(AppError::validation)?
         };
         let record = self
             .store()?

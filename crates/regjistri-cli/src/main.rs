@@ -403,19 +403,34 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     }
                     for r in rows {
                         let f = &r.file;
-                        let when = match (r.overdue_since, r.next_due, r.trips.first()) {
+                        let trip = if title.starts_with("departing") {
+                            r.departures.first()
+                        } else {
+                            r.trips.first()
+                        };
+                        let when = match (r.overdue_since, r.next_due, trip) {
+                            _ if title.starts_with("awaiting") => format!(
+                                "report of {} awaits a notice ({} unserved)",
+                                r.awaiting_since.map(dates::format).unwrap_or_default(),
+                                r.unserved_notices
+                            ),
                             (Some(since), _, _) => format!(
                                 "overdue since {} ({} days)",
                                 dates::format(since),
                                 r.days_overdue.unwrap_or(0)
                             ),
-                            (_, _, Some(t)) if title.starts_with("travelling") => format!(
-                                "{} {} {}–{}",
-                                t.country,
-                                t.destination,
-                                dates::format(t.departure),
-                                dates::format(t.return_date)
-                            ),
+                            (_, _, Some(t))
+                                if title.starts_with("travelling")
+                                    || title.starts_with("departing") =>
+                            {
+                                format!(
+                                    "{} {} {}–{}",
+                                    t.country,
+                                    t.destination,
+                                    dates::format(t.departure),
+                                    dates::format(t.return_date)
+                                )
+                            }
                             (_, Some(next), _) => format!("due {}", dates::format(next)),
                             _ => r.status.as_str().to_string(),
                         };
@@ -437,6 +452,11 @@ fn run(cli: Cli) -> Result<(), AppError> {
                         &dash.due_soon,
                     );
                     print("travelling", &dash.travelling);
+                    print(
+                        &format!("departing abroad in the next {} days", dash.due_soon_days),
+                        &dash.departing,
+                    );
+                    print("awaiting a notice to be served", &dash.awaiting_notice);
                     print("absconded", &dash.absconded);
                 }
             }

@@ -788,16 +788,67 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
         )
         .unwrap();
     assert!(death.confirmation.is_none());
+    // A trip, a change to it and a change of name: records of any kind travel as documents.
+    let draft_of = |kind: &str| regjistri_domain::records::RecordDraft {
+        kind: kind.into(),
+        ..Default::default()
+    };
+    let trip = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                foreign: true,
+                country: "IT".into(),
+                destination: "Bari".into(),
+                date: "20.12.2026".into(),
+                end_date: "27.12.2026".into(),
+                reported_on: "01.12.2026".into(),
+                ..draft_of("trip")
+            },
+        )
+        .unwrap();
+    let trip_change = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                trip_id: trip.id.to_string(),
+                country: "IT".into(),
+                destination: "Roma".into(),
+                date: "22.12.2026".into(),
+                end_date: "29.12.2026".into(),
+                reported_on: "01.12.2026".into(),
+                reported_time: "10:00".into(),
+                ..draft_of("trip_change")
+            },
+        )
+        .unwrap();
+    let name_change = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                old_surname: "Hoxha".into(),
+                old_given_name: "Arben".into(),
+                new_surname: "Hoxhaj".into(),
+                new_given_name: "Arben".into(),
+                date: "25.11.2026".into(),
+                reported_on: "27.11.2026".into(),
+                ..draft_of("name_change")
+            },
+        )
+        .unwrap();
     let r = a.sync().await;
     assert_eq!(
         (r.pushed, r.rejected),
-        (4, 0),
-        "file, approval, two records: {r:?}"
+        (7, 0),
+        "file, approval, five records: {r:?}"
     );
     b.sync().await;
     c.sync().await;
 
-    // B sees both records; a supervisor at B confirms the death.
+    // B sees every record as A made it; a supervisor at B confirms the death.
     b.as_user("supervisor.b");
     let timeline = b.registry.timeline(saved.id).unwrap();
     let ids: Vec<Uuid> = timeline.records.iter().map(|r| r.id).collect();
@@ -805,6 +856,11 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
         ids.contains(&check_in.id) && ids.contains(&death.id),
         "{ids:?}"
     );
+    for made in [&trip, &trip_change, &name_change] {
+        let copy = timeline.records.iter().find(|r| r.id == made.id).unwrap();
+        assert_eq!(copy.data, made.data);
+    }
+    assert_eq!(timeline.trips[0].changed_by, Some(trip_change.id));
     b.registry.confirm_record(death.id).unwrap();
     b.sync().await;
     a.sync().await;

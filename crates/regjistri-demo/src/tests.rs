@@ -303,12 +303,28 @@ fn records_are_plausible_and_deterministic() {
     let records = generate();
     assert_eq!(records, generate(), "same seed, same records");
 
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 3, 10, 0, 0).unwrap();
     let mut statuses = std::collections::HashMap::new();
     let mut travelling = 0;
+    let (mut name_changes, mut trip_changes, mut late_changes) = (0, 0, 0);
+    let mut changes = RecordGenerator::new(7, today());
     for (file, records) in files.iter().zip(&records) {
         for r in records {
             if !matches!(r, RecordData::Trip { .. }) {
                 assert!(r.date() <= today(), "{r:?}");
+            }
+            if let RecordData::NameChange {
+                old_surname,
+                new_surname,
+                changed_on,
+                reported_on,
+                ..
+            } = r
+            {
+                assert_ne!(old_surname, new_surname);
+                assert_eq!(new_surname, &file.identity.surname);
+                assert!(changed_on <= reported_on && *reported_on <= today());
+                name_changes += 1;
             }
             if let RecordData::AddressChange {
                 municipality_code, ..
@@ -317,23 +333,41 @@ fn records_are_plausible_and_deterministic() {
                 assert!(reference.municipality(municipality_code).is_some());
             }
         }
-        let stored: Vec<FileRecord> = records
-            .iter()
-            .map(|data| FileRecord {
-                id: Uuid::now_v7(),
-                file_id: Uuid::nil(),
-                data: data.clone(),
-                recorded_at: chrono::DateTime::UNIX_EPOCH,
-                recorded_by: "demo.clerk".into(),
-                void: None,
-                confirmation: data.needs_confirmation().then(|| {
-                    regjistri_domain::records::Confirmation {
-                        by: "demo.supervisor".into(),
-                        at: chrono::DateTime::UNIX_EPOCH,
-                    }
-                }),
-            })
-            .collect();
+        let store = |data: &RecordData| FileRecord {
+            id: Uuid::now_v7(),
+            file_id: Uuid::nil(),
+            data: data.clone(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            recorded_by: "demo.clerk".into(),
+            void: None,
+            confirmation: data.needs_confirmation().then(|| {
+                regjistri_domain::records::Confirmation {
+                    by: "demo.supervisor".into(),
+                    at: chrono::DateTime::UNIX_EPOCH,
+                }
+            }),
+        };
+        let mut stored: Vec<FileRecord> = records.iter().map(store).collect();
+        let changed = changes.trip_changes(&stored, now);
+        let trips = regjistri_domain::records::itineraries(&stored);
+        for (_, change) in &changed {
+            let RecordData::TripChange {
+                trip_id,
+                departure,
+                return_date,
+                declared_at,
+                ..
+            } = change
+            else {
+                panic!("{change:?}")
+            };
+            let trip = trips.iter().find(|t| t.trip_id == *trip_id).unwrap();
+            assert!(*declared_at <= now);
+            assert!(regjistri_domain::dates::local_date(*declared_at) >= trip.notice_date);
+            assert!(departure <= return_date && *departure != trip.departure);
+        }
+        trip_changes += changed.len();
+        stored.extend(changed.iter().map(|(_, data)| store(data)));
         let c = compute(&Inputs {
             data: file,
             records: &stored,
@@ -344,7 +378,23 @@ fn records_are_plausible_and_deterministic() {
         });
         *statuses.entry(c.status).or_insert(0usize) += 1;
         travelling += usize::from(!c.trips_under_way.is_empty());
+        late_changes += stored
+            .iter()
+            .filter(|r| matches!(r.data, RecordData::TripChange { .. }))
+            .filter(|r| {
+                c.assessments
+                    .iter()
+                    .any(|a| a.record_id == r.id && a.on_time == Some(false))
+            })
+            .count();
     }
+    // A few of each new kind, some trip changes declared too late.
+    assert!((5..60).contains(&name_changes), "{name_changes}");
+    assert!((10..80).contains(&trip_changes), "{trip_changes}");
+    assert!(
+        late_changes > 0 && late_changes < trip_changes,
+        "{late_changes}"
+    );
     let share = |s| statuses.get(&s).copied().unwrap_or(0) as f64 / files.len() as f64;
     // Many comply (a third of the invented persons are still serving their sentence and
     // some periods have ended); some are overdue; a few travel today.

@@ -17,25 +17,35 @@
 //!   and the next due date): on time on or before the due date, late after it. A report left
 //!   unmet is missed if the person reported at any later date (history, not the current
 //!   state), and overdue otherwise.
-//! - Dates produced by a rule version for which the person has an unserved notice cannot
-//!   become overdue or late; once served, they are due no earlier than the day of service.
-//!   Declarations are judged under the rules the person had been told of.
+//! - A rule version for which the person has a notice moves only some dates. A due date
+//!   counts as told when the same date, with the same interval, is also a due date under the
+//!   rule book the person had been told of (the versions whose notice is unserved left out):
+//!   those stay as they were and fall overdue as usual. A date that differs cannot become
+//!   overdue or late before the notice is served (it awaits the notice: the status does not
+//!   change for it, `awaiting_notice` counts it), and once served it is due no earlier than
+//!   the day of service. Declarations are judged under the rules the person had been told of.
+//! - A change to a declared trip must be declared `travel_change_notice_hours` before the
+//!   departure it sets (from the start of that day in Europe/Tirane); a change to a domestic
+//!   trip, like the trip, by the day of departure. A change of name is reported within
+//!   `report_change_days`, like a change of address or work.
 //! - Custody is the union of the convictions' custody periods (release estimated from the
 //!   sentence when not entered); a status recorded after a custody period began overrides
 //!   it. Death and removal take effect only once confirmed by a second supervisor, and then
 //!   for good.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::dates::add_months;
+use crate::dates::{add_months, local_date, tirane_day_start};
 use crate::file::FileData;
-use crate::records::{FileRecord, PersonState, RecordData, RuleNotice, VerificationResult};
-use crate::rules::{RiskLevel, RuleBook};
+use crate::records::{
+    itineraries, FileRecord, Itinerary, PersonState, RecordData, RuleNotice, VerificationResult,
+};
+use crate::rules::{RiskLevel, RuleBook, RuleSet, RuleValues};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -111,7 +121,7 @@ pub enum ObligationState {
     Upcoming,
     /// Due while the person was in custody.
     Suspended,
-    /// Past due under a rule version whose notice has not been served: not overdue.
+    /// Past due, but moved by a rule version whose notice has not been served: not overdue.
     AwaitingNotice,
 }
 
@@ -135,7 +145,11 @@ pub struct Obligation {
 #[ts(export)]
 pub struct RecordAssessment {
     pub record_id: Uuid,
+    /// The last day (for an instant deadline, the Tirana day it falls on).
     pub deadline: Option<RuledDate>,
+    /// A deadline that is an instant rather than a day (a change to a trip: hours before
+    /// the departure).
+    pub deadline_at: Option<DateTime<Utc>>,
     /// `None` where the record has no deadline.
     pub on_time: Option<bool>,
     /// A foreign trip: to be notified to the destination country's authorities.
@@ -159,7 +173,14 @@ pub struct Compliance {
     /// The next report not yet made.
     pub next_due: Option<NaiveDate>,
     pub trips_under_way: Vec<Uuid>,
+    /// Foreign trips (as they stand) departing after today, within `due_soon_days`.
+    pub departures_ahead: Vec<Uuid>,
     pub unserved_notices: u32,
+    /// Reports past their date that await the service of a notice (not overdue; they do not
+    /// change the status).
+    pub awaiting_notice: u32,
+    /// The earliest of them.
+    pub awaiting_since: Option<NaiveDate>,
     /// The day reports are owed from (registration notice, else first approval).
     pub owed_from: Option<NaiveDate>,
     pub today: NaiveDate,
@@ -275,7 +296,7 @@ fn conviction_period(
     months: u32,
     rules: &RuleBook,
 ) -> (Option<RuledDate>, Option<RuledDate>, u32) {
-    let compute = |version: &crate::rules::RuleSet| {
+    let compute = |version: &RuleSet| {
         let band = version.values.band(months);
         let years = |y: Option<u32>| {
             y.and_then(|y| crate::dates::add_years(start, i32::try_from(y).ok()?))
@@ -457,9 +478,9 @@ fn occurrence(anchor: NaiveDate, every: i64, k: i64) -> Option<NaiveDate> {
 fn told<'r>(
     rules: &'r RuleBook,
     notices: &[RuleNotice],
-    mut version: &'r crate::rules::RuleSet,
+    mut version: &'r RuleSet,
     date: NaiveDate,
-) -> &'r crate::rules::RuleSet {
+) -> &'r RuleSet {
     let first = rules.versions()[0].effective_from;
     loop {
         let untold = notices
@@ -472,10 +493,78 @@ fn told<'r>(
     }
 }
 
-fn assess(r: &FileRecord, rules: &RuleBook, notices: &[RuleNotice]) -> RecordAssessment {
+/// The latest version already in force on the deadline it produces (a deadline before a
+/// version exists cannot be that version's).
+fn applying<T: PartialOrd>(
+    rules: &RuleBook,
+    deadline: impl Fn(&RuleSet) -> Option<T>,
+    start: impl Fn(&RuleSet) -> Option<T>,
+) -> &RuleSet {
+    rules
+        .versions()
+        .iter()
+        .rev()
+        .find(|v| match (start(v), deadline(v)) {
+            (Some(from), Some(d)) => from <= d,
+            _ => false,
+        })
+        .unwrap_or(&rules.versions()[0])
+}
+
+/// How a change to a declared trip stands against its deadline. A foreign trip's change is
+/// due `travel_change_notice_hours` before the start (Europe/Tirane) of the departure it sets,
+/// an instant: on time if declared at or before it. A domestic trip's change, like the trip,
+/// by the day of departure. No deadline when the trip is not in force.
+fn assess_trip_change(
+    a: &mut RecordAssessment,
+    trip: Option<&Itinerary>,
+    departure: NaiveDate,
+    declared_at: DateTime<Utc>,
+    rules: &RuleBook,
+    notices: &[RuleNotice],
+) {
+    let Some(trip) = trip else {
+        return;
+    };
+    let declared_on = local_date(declared_at);
+    a.international_notification = trip.foreign;
+    if !trip.foreign {
+        let v = told(rules, notices, rules.in_effect(departure), declared_on);
+        a.deadline = Some(RuledDate {
+            date: departure,
+            rule_version: v.version,
+        });
+        a.on_time = Some(declared_on <= departure);
+        return;
+    }
+    let before = |v: &RuleSet| {
+        let hours = i64::from(v.values.travel_change_notice_hours);
+        tirane_day_start(departure)?.checked_sub_signed(chrono::Duration::hours(hours))
+    };
+    let applies = applying(rules, before, |v| tirane_day_start(v.effective_from));
+    let v = told(rules, notices, applies, declared_on);
+    // Beyond the calendar: no deadline rather than a wrong one.
+    let Some(deadline) = before(v) else {
+        return;
+    };
+    a.deadline_at = Some(deadline);
+    a.deadline = Some(RuledDate {
+        date: local_date(deadline),
+        rule_version: v.version,
+    });
+    a.on_time = Some(declared_at <= deadline);
+}
+
+fn assess(
+    r: &FileRecord,
+    trips: &[Itinerary],
+    rules: &RuleBook,
+    notices: &[RuleNotice],
+) -> RecordAssessment {
     let mut a = RecordAssessment {
         record_id: r.id,
         deadline: None,
+        deadline_at: None,
         on_time: None,
         international_notification: false,
         child_contact: false,
@@ -498,6 +587,11 @@ fn assess(r: &FileRecord, rules: &RuleBook, notices: &[RuleNotice]) -> RecordAss
             reported_on,
             ..
         } => (a.deadline, a.on_time) = report_within(*moved_on, *reported_on),
+        RecordData::NameChange {
+            changed_on,
+            reported_on,
+            ..
+        } => (a.deadline, a.on_time) = report_within(*changed_on, *reported_on),
         RecordData::Occupation {
             from,
             reported_on,
@@ -513,17 +607,14 @@ fn assess(r: &FileRecord, rules: &RuleBook, notices: &[RuleNotice]) -> RecordAss
             notice_date,
             ..
         } => {
-            let notice_before = |v: &crate::rules::RuleSet| {
-                days(*departure, -i64::from(v.values.foreign_travel_notice_days))
-            };
+            let notice_before =
+                |v: &RuleSet| days(*departure, -i64::from(v.values.foreign_travel_notice_days));
             let (deadline, version) = if *foreign {
-                // The latest version already in force on the deadline it produces.
-                let applies = rules
-                    .versions()
-                    .iter()
-                    .rev()
-                    .find(|v| v.effective_from <= notice_before(v))
-                    .unwrap_or(&rules.versions()[0]);
+                let applies = applying(
+                    rules,
+                    |v| Some(notice_before(v)),
+                    |v| Some(v.effective_from),
+                );
                 let v = told(rules, notices, applies, *notice_date);
                 (notice_before(v), v.version)
             } else {
@@ -537,6 +628,15 @@ fn assess(r: &FileRecord, rules: &RuleBook, notices: &[RuleNotice]) -> RecordAss
             });
             a.on_time = Some(*notice_date <= deadline);
             a.international_notification = *foreign;
+        }
+        RecordData::TripChange {
+            trip_id,
+            departure,
+            declared_at,
+            ..
+        } => {
+            let trip = trips.iter().find(|t| t.trip_id == *trip_id);
+            assess_trip_change(&mut a, trip, *departure, *declared_at, rules, notices);
         }
         RecordData::Verification { result, .. } => {
             a.not_found = *result == VerificationResult::NotFound;
@@ -561,6 +661,86 @@ fn obligations_from(records: &[FileRecord], registered_on: Option<NaiveDate>) ->
         .or(registered_on)
 }
 
+/// Every periodic report date under `rules`, period by period (each from its own anchor),
+/// until the period or the person's death or removal ends it.
+fn report_dates(
+    periods: &[Registration],
+    states: &StateLine,
+    horizon: NaiveDate,
+    rules: &RuleBook,
+    records: &[FileRecord],
+) -> Vec<Vec<Due>> {
+    periods
+        .iter()
+        .map(|period| {
+            let stop = match (period.end.map(|e| e.date), states.ends_on()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            schedule(period.start, stop, horizon, rules, records)
+        })
+        .collect()
+}
+
+/// The due dates the person had been told of, to judge which dates a rule version moved. A
+/// due date is told when the same date with the same interval is also a due date under the
+/// rule book without the versions the person had not been told of: a version that did not
+/// move it leaves it as it was.
+struct Told {
+    /// The dates under the book without the versions whose notice is unserved; `None` when
+    /// every notice is served.
+    now: Option<HashSet<(NaiveDate, u32)>>,
+    /// For each day a notice was served, the dates the person knew of the day before.
+    served: Vec<(NaiveDate, HashSet<(NaiveDate, u32)>)>,
+}
+
+impl Told {
+    fn new(inputs: &Inputs<'_>, states: &StateLine, horizon: NaiveDate) -> Told {
+        let notices = inputs.notices;
+        // The dates under the book without the versions of the notices `untold` picks.
+        let dates_without = |untold: &dyn Fn(&RuleNotice) -> bool| {
+            let book = inputs
+                .rules
+                .without(|v| notices.iter().any(|n| n.rule_version == v && untold(n)));
+            let periods = periods(inputs.data, &book);
+            report_dates(&periods, states, horizon, &book, inputs.records)
+                .into_iter()
+                .flatten()
+                .map(|d| (d.date, d.interval))
+                .collect::<HashSet<_>>()
+        };
+        let now = notices
+            .iter()
+            .any(|n| n.served_on.is_none())
+            .then(|| dates_without(&|n: &RuleNotice| n.served_on.is_none()));
+        let mut service_days: Vec<NaiveDate> = notices.iter().filter_map(|n| n.served_on).collect();
+        service_days.sort();
+        service_days.dedup();
+        let served = service_days
+            .into_iter()
+            .map(|day| {
+                let known = dates_without(&|n: &RuleNotice| n.served_on.is_none_or(|s| s >= day));
+                (day, known)
+            })
+            .collect();
+        Told { now, served }
+    }
+
+    /// Whether the date still awaits a notice, and the day it is due on at the earliest
+    /// (the day of service of every notice that moved it).
+    fn judge(&self, due: &Due) -> (bool, NaiveDate) {
+        let key = (due.date, due.interval);
+        let awaiting = self.now.as_ref().is_some_and(|known| !known.contains(&key));
+        let effective = self
+            .served
+            .iter()
+            .filter(|(_, known)| !known.contains(&key))
+            .map(|(day, _)| *day)
+            .fold(due.date, NaiveDate::max);
+        (awaiting, effective)
+    }
+}
+
 /// Where the person stands on `inputs.today`.
 pub fn compute(inputs: &Inputs<'_>) -> Compliance {
     let today = inputs.today;
@@ -571,6 +751,7 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
     let due_soon_days = i64::from(rules.in_effect(today).values.due_soon_days);
     let horizon = days(today, due_soon_days);
     let owed_from = obligations_from(records, inputs.registered_on);
+    let told = Told::new(inputs, &states, horizon);
 
     let mut check_ins: Vec<(NaiveDate, Uuid)> = active(records)
         .filter_map(|r| match r.data {
@@ -590,12 +771,10 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
         awaiting: bool,
     }
     let mut slots: Vec<Slot> = Vec::new();
-    for period in &periods {
-        let stop = match (period.end.map(|e| e.date), states.ends_on()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let dues = schedule(period.start, stop, horizon, rules, records);
+    for (period, dues) in periods
+        .iter()
+        .zip(report_dates(&periods, &states, horizon, rules, records))
+    {
         for (i, due) in dues.iter().enumerate() {
             if owed_from.is_some_and(|from| due.date < from) {
                 continue;
@@ -606,9 +785,10 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
                 dues[i - 1].date
             };
             let next_due = dues.get(i + 1).map_or(NaiveDate::MAX, |d| d.date);
+            let (awaiting, effective_due) = told.judge(due);
             let mut ob = Obligation {
                 due: due.date,
-                effective_due: due.date,
+                effective_due,
                 rule_version: due.rule_version,
                 interval_months: due.interval,
                 risk_level: due.risk,
@@ -616,15 +796,6 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
                 met_on: None,
                 record_id: None,
             };
-            let mut awaiting = false;
-            for n in inputs.notices {
-                if n.rule_version <= due.rule_version && n.rule_version > period.rule_version {
-                    match n.served_on {
-                        None => awaiting = true,
-                        Some(s) => ob.effective_due = ob.effective_due.max(s),
-                    }
-                }
-            }
             if states.on(due.date) == PersonState::InCustody {
                 ob.state = ObligationState::Suspended;
             }
@@ -710,6 +881,7 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
         .and_then(|r| r.end)
         .is_some_and(|end| today >= end.date);
     let any = |s: ObligationState| obligations.iter().any(|o| o.state == s);
+    // A report awaiting a notice changes nothing here: it is counted apart.
     let status = match state {
         PersonState::Deceased => ComplianceStatus::Deceased,
         PersonState::Removed => ComplianceStatus::Removed,
@@ -717,32 +889,26 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
         PersonState::InCustody => ComplianceStatus::InCustody,
         PersonState::Absconded => ComplianceStatus::Absconded,
         PersonState::Active if any(ObligationState::Overdue) => ComplianceStatus::Overdue,
-        PersonState::Active
-            if any(ObligationState::DueSoon) || any(ObligationState::AwaitingNotice) =>
-        {
-            ComplianceStatus::DueSoon
-        }
+        PersonState::Active if any(ObligationState::DueSoon) => ComplianceStatus::DueSoon,
         PersonState::Active => ComplianceStatus::Compliant,
     };
 
+    let trips = itineraries(records);
     let assessments: Vec<RecordAssessment> = active(records)
-        .map(|r| assess(r, rules, inputs.notices))
+        .map(|r| assess(r, &trips, rules, inputs.notices))
         .collect();
-    // Only registered persons are anywhere "travelling".
-    let trips_under_way = if status.counts_as_registered() {
-        active(records)
-            .filter_map(|r| match r.data {
-                RecordData::Trip {
-                    departure,
-                    return_date,
-                    ..
-                } if departure <= today && today <= return_date => Some(r.id),
-                _ => None,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // Only registered persons are anywhere "travelling", or about to.
+    let registered = status.counts_as_registered();
+    let trips_under_way = trips
+        .iter()
+        .filter(|t| registered && t.departure <= today && today <= t.return_date)
+        .map(|t| t.trip_id)
+        .collect();
+    let departures_ahead = trips
+        .iter()
+        .filter(|t| registered && t.foreign && today < t.departure && t.departure <= horizon)
+        .map(|t| t.trip_id)
+        .collect();
     let overdue_since = obligations
         .iter()
         .find(|o| o.state == ObligationState::Overdue)
@@ -756,34 +922,58 @@ pub fn compute(inputs: &Inputs<'_>) -> Compliance {
             ) && o.effective_due >= today
         })
         .map(|o| o.effective_due);
-    let unserved_notices = u32::try_from(
-        inputs
-            .notices
-            .iter()
-            .filter(|n| n.served_on.is_none())
-            .count(),
-    )
-    .unwrap_or(u32::MAX);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let awaiting: Vec<&Obligation> = obligations
+        .iter()
+        .filter(|o| o.state == ObligationState::AwaitingNotice)
+        .collect();
 
     Compliance {
         status,
         registration,
         risk_level: risk_on(records, today),
-        obligations,
-        assessments,
         overdue_since,
         next_due,
         trips_under_way,
-        unserved_notices,
+        departures_ahead,
+        unserved_notices: count(
+            inputs
+                .notices
+                .iter()
+                .filter(|n| n.served_on.is_none())
+                .count(),
+        ),
+        awaiting_notice: count(awaiting.len()),
+        awaiting_since: awaiting.first().map(|o| o.due),
         owed_from,
         today,
+        obligations,
+        assessments,
     }
 }
 
-/// Whether a change of rule book concerns this person from `from` on: they are still
-/// registered, and the change moves one of their dates (the next periodic report, its
-/// interval, the registration end or review) or changes a deadline for declaring changes
-/// and trips, which every registered person must be told of.
+/// The values a person's obligations depend on, apart from the registration periods.
+fn obligation_values(v: &RuleValues) -> impl PartialEq + '_ {
+    (
+        v.report_change_days,
+        v.foreign_travel_notice_days,
+        v.travel_change_notice_hours,
+        &v.reporting_months,
+    )
+}
+
+/// Whether a change of rule book (`before` → `after`, differing from `from` on) concerns this
+/// person, who must then be given a notice. The rule (provisional reading of DOMAIN.md §5):
+/// - only a person still registered after `from` under either book (a period running past
+///   it, and no death or removal by then) can be concerned;
+/// - a change, on any day from `from` on, to the deadlines for declaring changes and trips or
+///   to the reporting interval of any risk level concerns every such person: the deadlines
+///   apply to whatever they declare next, and anyone may be assessed at another level later,
+///   so every schedule could use every interval;
+/// - a change to the registration periods concerns those whose period (end or review) moves.
+///
+/// Every change that moves one of the person's future report dates is therefore noticed
+/// (the tests hold the schedules of both books to that).
 pub fn touched_by(
     data: &FileData,
     records: &[FileRecord],
@@ -791,43 +981,32 @@ pub fn touched_by(
     after: &RuleBook,
     from: NaiveDate,
 ) -> bool {
-    let run = |rules: &RuleBook| {
-        compute(&Inputs {
-            data,
-            records,
-            notices: &[],
-            rules,
-            today: from,
-            registered_on: None,
-        })
-    };
-    let key = |c: &Compliance| {
-        let next = c
-            .obligations
-            .iter()
-            .find(|o| o.due >= from)
-            .map(|o| (o.due, o.interval_months));
-        let end = c.registration.as_ref().and_then(|r| r.end).map(|e| e.date);
-        let review = c
-            .registration
-            .as_ref()
-            .and_then(|r| r.review)
-            .map(|e| e.date);
-        (next, end, review)
-    };
-    let (a, b) = (run(before), run(after));
-    if !a.counts_as_registered() && !b.counts_as_registered() {
+    let states = StateLine::new(data, records);
+    if states.ends_on().is_some_and(|end| end <= from) {
         return false;
     }
-    let declarations = |rules: &RuleBook| {
-        let v = &rules.in_effect(from).values;
-        (
-            v.report_change_days,
-            v.foreign_travel_notice_days,
-            v.travel_change_notice_hours,
-        )
+    let (old, new) = (periods(data, before), periods(data, after));
+    let runs_past = |ps: &[Registration]| ps.iter().any(|p| p.end.is_none_or(|e| e.date > from));
+    if !runs_past(&old) && !runs_past(&new) {
+        return false;
+    }
+    // Every day from `from` on where either book changes.
+    let mut change_days: BTreeSet<NaiveDate> = BTreeSet::from([from]);
+    for v in before.versions().iter().chain(after.versions()) {
+        if v.effective_from > from {
+            change_days.insert(v.effective_from);
+        }
+    }
+    let values_differ = change_days.iter().any(|&day| {
+        obligation_values(&before.in_effect(day).values)
+            != obligation_values(&after.in_effect(day).values)
+    });
+    let dates = |ps: &[Registration]| {
+        ps.iter()
+            .map(|p| (p.start, p.end.map(|e| e.date), p.review.map(|r| r.date)))
+            .collect::<Vec<_>>()
     };
-    key(&a) != key(&b) || declarations(before) != declarations(after)
+    values_differ || dates(&old) != dates(&new)
 }
 
 #[cfg(test)]

@@ -49,6 +49,22 @@ pub fn parse_input(input: &str) -> Result<NaiveDate, DateInputError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or(DateInputError::Invalid)
 }
 
+/// A typed time of day: hh:mm (one-digit hours allowed, `.` as separator too) or four digits.
+pub fn parse_time_input(input: &str) -> Option<chrono::NaiveTime> {
+    let s = input.trim();
+    let (h, m) = if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        (&s[0..2], &s[2..4])
+    } else {
+        s.split_once([':', '.'])?
+    };
+    let digits =
+        |p: &str, max: usize| (1..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h, 2) || m.len() != 2 || !digits(m, 2) {
+        return None;
+    }
+    chrono::NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
 /// Shows a date as dd.mm.yyyy.
 pub fn format(date: NaiveDate) -> String {
     format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year())
@@ -137,6 +153,30 @@ mod tests {
     }
 
     #[test]
+    fn time_table() {
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+        let cases: &[(&str, Option<chrono::NaiveTime>)] = &[
+            ("09:30", hm(9, 30)),
+            ("9:30", hm(9, 30)),
+            (" 23.59 ", hm(23, 59)),
+            ("0000", hm(0, 0)),
+            ("2400", None),
+            ("24:00", None),
+            ("12:60", None),
+            ("12:5", None),
+            ("123:00", None),
+            ("12", None),
+            ("", None),
+            ("ab:cd", None),
+            ("+1:30", None),
+            ("12:30:00", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_time_input(input), *expected, "{input:?}");
+        }
+    }
+
+    #[test]
     fn arithmetic_table() {
         assert_eq!(add_years(d(2016, 2, 29), 10), Some(d(2026, 2, 28)));
         assert_eq!(add_years(d(2016, 2, 29), 4), Some(d(2020, 2, 29)));
@@ -209,6 +249,7 @@ mod tests {
         #[test]
         fn parse_never_panics(s in "\\PC{0,20}") {
             let _ = parse_input(&s);
+            let _ = parse_time_input(&s);
         }
 
         #[test]

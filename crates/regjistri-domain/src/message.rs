@@ -166,6 +166,26 @@ pub fn field_message(code: &str) -> Text {
             "Për një udhëtim jashtë shtetit duhet shteti.",
             "A trip abroad needs the country.",
         ),
+        "time_format" => (
+            "Ora duhet të jetë në formatin oo:mm (p.sh. 09:30).",
+            "The time must be written hh:mm (e.g. 09:30).",
+        ),
+        "trip_unknown" => (
+            "Zgjidhni një udhëtim të deklaruar të kësaj dosjeje (jo të shfuqizuar).",
+            "Choose a declared trip of this file (not a voided one).",
+        ),
+        "trip_unchanged" => (
+            "Ndryshimi nuk ndryshon asgjë në udhëtim (data, vendi).",
+            "The change changes nothing in the trip (dates, destination).",
+        ),
+        "change_before_trip" => (
+            "Ndryshimi nuk mund të jetë deklaruar para vetë udhëtimit.",
+            "The change cannot have been declared before the trip itself.",
+        ),
+        "name_unchanged" => (
+            "Emri i ri është i njëjtë me të vjetrin.",
+            "The new name is the same as the old one.",
+        ),
         "served_before_notice" => (
             "Njoftimi nuk mund të jetë dorëzuar para se të krijohej.",
             "The notice cannot have been served before it was made.",

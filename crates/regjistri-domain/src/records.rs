@@ -1,6 +1,6 @@
 //! What happens after registration (DOMAIN.md §3, obligations): periodic check-ins, address
-//! changes, verification visits, trips, work/education/volunteering, status changes and risk
-//! assessments. Each is a record attached to a file; records are corrected by voiding them
+//! and name changes, verification visits, trips and changes to them, work/education/
+//! volunteering, status changes and risk assessments. Each is a record attached to a file; records are corrected by voiding them
 //! with a reason, never by editing, so the timeline shows what was known when.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::dates;
 use crate::file::AddressKind;
 use crate::message::{FieldError, Severity};
 use crate::reference::ReferenceSet;
@@ -112,6 +113,30 @@ pub enum RecordData {
         date: NaiveDate,
         officer: String,
     },
+    /// A change to a declared trip: the trip as it now stands (dates, destination), and the
+    /// instant the person declared it. The trip record stays as first declared; the latest
+    /// change in force gives the trip as it stands. Judged against the departure it sets.
+    TripChange {
+        /// The trip record changed (of the same file, in force).
+        trip_id: Uuid,
+        /// ISO code for foreign trips, "AL" for domestic ones.
+        country: String,
+        /// As for the trip: a municipality code at home, free text abroad.
+        destination: String,
+        departure: NaiveDate,
+        return_date: NaiveDate,
+        declared_at: DateTime<Utc>,
+    },
+    /// A declared change of name: the name parts as they were and as they are now. The file's
+    /// identity is corrected separately, through an edit and its approval.
+    NameChange {
+        old_surname: String,
+        old_given_name: String,
+        new_surname: String,
+        new_given_name: String,
+        changed_on: NaiveDate,
+        reported_on: NaiveDate,
+    },
 }
 
 impl RecordData {
@@ -125,6 +150,8 @@ impl RecordData {
             RecordData::Occupation { .. } => "occupation",
             RecordData::StatusChange { .. } => "status_change",
             RecordData::RiskAssessment { .. } => "risk_assessment",
+            RecordData::TripChange { .. } => "trip_change",
+            RecordData::NameChange { .. } => "name_change",
         }
     }
 
@@ -139,6 +166,8 @@ impl RecordData {
             RecordData::Trip { departure, .. } => *departure,
             RecordData::Occupation { from, .. } => *from,
             RecordData::StatusChange { effective, .. } => *effective,
+            RecordData::TripChange { departure, .. } => *departure,
+            RecordData::NameChange { changed_on, .. } => *changed_on,
         }
     }
 
@@ -213,14 +242,25 @@ pub struct RuleNotice {
 #[ts(export)]
 pub struct RecordDraft {
     /// registration_notice, check_in, address_change, verification, trip, occupation,
-    /// status_change, risk_assessment.
+    /// status_change, risk_assessment, trip_change, name_change.
     pub kind: String,
-    /// The record's main date (check-in, visit, assessment, move, departure, start, effective).
+    /// The record's main date (check-in, visit, assessment, move, departure, start, effective,
+    /// the new departure of a changed trip, the day a name changed).
     pub date: String,
-    /// Return date (trip), end date (occupation).
+    /// Return date (trip, changed trip), end date (occupation).
     pub end_date: String,
-    /// Date the person reported or gave notice (address change, trip, occupation).
+    /// Date the person reported or gave notice (address change, trip, occupation, trip change,
+    /// name change).
     pub reported_on: String,
+    /// The Tirana time (hh:mm) a trip change was declared on `reported_on`.
+    pub reported_time: String,
+    /// The trip a trip change is about (its record id).
+    pub trip_id: String,
+    /// A name change: the name parts as declared, before and after.
+    pub old_surname: String,
+    pub old_given_name: String,
+    pub new_surname: String,
+    pub new_given_name: String,
     pub officer: String,
     pub note: String,
     pub photo_taken: bool,
@@ -254,18 +294,225 @@ fn choice<T: for<'de> Deserialize<'de>>(p: &mut Problems, value: &str) -> Option
     }
 }
 
+/// What validating a record needs besides the draft.
+pub struct RecordContext<'a> {
+    pub reference: &'a ReferenceSet,
+    /// The instant of saving; "today" is its date in Europe/Tirane.
+    pub now: DateTime<Utc>,
+    /// The file's records (a trip change must name one of its trips in force).
+    pub records: &'a [FileRecord],
+}
+
 /// A draft becomes record data, or every problem with its field.
 pub fn validate_record(
     draft: &RecordDraft,
-    reference: &ReferenceSet,
-    today: NaiveDate,
+    ctx: &RecordContext<'_>,
 ) -> Result<RecordData, Vec<FieldError>> {
     let mut p = Problems(Vec::new());
-    let data = build(draft, reference, today, &mut p);
+    let today = dates::local_date(ctx.now);
+    let data = match draft.kind.as_str() {
+        "trip_change" => trip_change(draft, ctx, &mut p),
+        "name_change" => name_change(draft, today, &mut p),
+        _ => build(draft, ctx.reference, today, &mut p),
+    };
     if p.0.iter().any(|e| e.severity == Severity::Error) {
         return Err(p.0);
     }
     data.ok_or(p.0)
+}
+
+/// A trip as it stands: as declared, with the latest change in force applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Itinerary {
+    /// The trip record.
+    pub trip_id: Uuid,
+    pub foreign: bool,
+    pub country: String,
+    pub destination: String,
+    pub departure: NaiveDate,
+    pub return_date: NaiveDate,
+    /// The day the trip was first declared.
+    pub notice_date: NaiveDate,
+    /// The change that gives these dates and destination, if the trip was changed.
+    pub changed_by: Option<Uuid>,
+}
+
+/// Every trip in force as it stands, in the order of the records. A change counts only while
+/// it and its trip are in force; of several, the one declared last (then recorded last).
+pub fn itineraries(records: &[FileRecord]) -> Vec<Itinerary> {
+    let mut changes: Vec<&FileRecord> = records
+        .iter()
+        .filter(|r| r.in_force() && matches!(r.data, RecordData::TripChange { .. }))
+        .collect();
+    changes.sort_by_key(|r| match &r.data {
+        RecordData::TripChange { declared_at, .. } => (Some(*declared_at), r.recorded_at),
+        _ => (None, r.recorded_at),
+    });
+    records
+        .iter()
+        .filter(|r| r.in_force())
+        .filter_map(|r| match &r.data {
+            RecordData::Trip {
+                foreign,
+                country,
+                destination,
+                departure,
+                return_date,
+                notice_date,
+                ..
+            } => {
+                let mut trip = Itinerary {
+                    trip_id: r.id,
+                    foreign: *foreign,
+                    country: country.clone(),
+                    destination: destination.clone(),
+                    departure: *departure,
+                    return_date: *return_date,
+                    notice_date: *notice_date,
+                    changed_by: None,
+                };
+                for change in &changes {
+                    if let RecordData::TripChange {
+                        trip_id,
+                        country,
+                        destination,
+                        departure,
+                        return_date,
+                        ..
+                    } = &change.data
+                    {
+                        if *trip_id == r.id {
+                            trip.country = country.clone();
+                            trip.destination = destination.clone();
+                            trip.departure = *departure;
+                            trip.return_date = *return_date;
+                            trip.changed_by = Some(change.id);
+                        }
+                    }
+                }
+                Some(trip)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn trip_change(d: &RecordDraft, ctx: &RecordContext<'_>, p: &mut Problems) -> Option<RecordData> {
+    let today = dates::local_date(ctx.now);
+    let trips = itineraries(ctx.records);
+    let trip = match d.trip_id.trim() {
+        "" => {
+            p.error("trip_id", "required");
+            None
+        }
+        id => {
+            let found = Uuid::parse_str(id)
+                .ok()
+                .and_then(|id| trips.iter().find(|t| t.trip_id == id));
+            if found.is_none() {
+                p.error("trip_id", "trip_unknown");
+            }
+            found
+        }
+    };
+    // The new dates may lie ahead, like the trip's own.
+    let departure = p.date("date", &d.date, true, NaiveDate::MAX);
+    let return_date = p.date("end_date", &d.end_date, true, NaiveDate::MAX);
+    if let (Some(a), Some(b)) = (departure, return_date) {
+        if b < a {
+            p.error("end_date", "date_order");
+        }
+    }
+    let declared_on = p.date("reported_on", &d.reported_on, true, today);
+    let time = if d.reported_time.trim().is_empty() {
+        p.error("reported_time", "required");
+        None
+    } else {
+        let t = dates::parse_time_input(&d.reported_time);
+        if t.is_none() {
+            p.error("reported_time", "time_format");
+        }
+        t
+    };
+    let declared_at = match (declared_on, time) {
+        (Some(day), Some(time)) => {
+            let at = dates::tirane_instant(day, time);
+            match at {
+                Some(at) if at > ctx.now => {
+                    p.error("reported_time", "date_in_future");
+                }
+                None => p.error("reported_time", "time_format"),
+                Some(_) => {}
+            }
+            at
+        }
+        _ => None,
+    };
+    let trip = trip?;
+    if declared_on.is_some_and(|day| day < trip.notice_date) {
+        p.error("reported_on", "change_before_trip");
+    }
+    let (country, destination) = if trip.foreign {
+        let country = d.country.trim().to_uppercase();
+        if country.is_empty() || country == "AL" {
+            p.error("country", "trip_country_required");
+        } else if ctx.reference.country(&country).is_none() {
+            p.error("country", "country_unknown");
+        }
+        (country, p.text("destination", &d.destination, true))
+    } else {
+        let code = d.destination.trim().to_string();
+        if code.is_empty() {
+            p.error("destination", "required");
+        } else if ctx.reference.municipality(&code).is_none() {
+            p.error("destination", "municipality_unknown");
+        }
+        ("AL".to_string(), code)
+    };
+    let (departure, return_date) = (departure?, return_date?);
+    if (&country, &destination, departure, return_date)
+        == (
+            &trip.country,
+            &trip.destination,
+            trip.departure,
+            trip.return_date,
+        )
+    {
+        p.error("trip_id", "trip_unchanged");
+    }
+    Some(RecordData::TripChange {
+        trip_id: trip.trip_id,
+        country,
+        destination,
+        departure,
+        return_date,
+        declared_at: declared_at?,
+    })
+}
+
+fn name_change(d: &RecordDraft, today: NaiveDate, p: &mut Problems) -> Option<RecordData> {
+    let old_surname = p.name("old_surname", &d.old_surname, true);
+    let old_given_name = p.name("old_given_name", &d.old_given_name, true);
+    let new_surname = p.name("new_surname", &d.new_surname, true);
+    let new_given_name = p.name("new_given_name", &d.new_given_name, true);
+    let changed_on = p.date("date", &d.date, true, today);
+    let reported_on = p.date("reported_on", &d.reported_on, true, today);
+    let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
+    if !new_surname.is_empty()
+        && same(&old_surname, &new_surname)
+        && same(&old_given_name, &new_given_name)
+    {
+        p.error("new_surname", "name_unchanged");
+    }
+    Some(RecordData::NameChange {
+        old_surname,
+        old_given_name,
+        new_surname,
+        new_given_name,
+        changed_on: changed_on?,
+        reported_on: reported_on?,
+    })
 }
 
 fn build(
@@ -418,10 +665,89 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 12, 3).unwrap()
     }
 
+    /// 03.12.2026 at 11:00 in Tirana.
+    fn now() -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap()
+    }
+
+    fn validate(
+        draft: &RecordDraft,
+        records: &[FileRecord],
+    ) -> Result<RecordData, Vec<FieldError>> {
+        validate_record(
+            draft,
+            &RecordContext {
+                reference: &reference(),
+                now: now(),
+                records,
+            },
+        )
+    }
+
+    /// The file's records: a foreign trip and a domestic one, and a voided trip.
+    fn trips() -> Vec<FileRecord> {
+        let trip = |n: u128, foreign: bool, voided: bool| FileRecord {
+            id: Uuid::from_u128(n),
+            file_id: Uuid::from_u128(1),
+            data: RecordData::Trip {
+                foreign,
+                country: if foreign { "IT".into() } else { "AL".into() },
+                destination: if foreign {
+                    "Bari".into()
+                } else {
+                    "durres".into()
+                },
+                departure: NaiveDate::from_ymd_opt(2026, 12, 20).unwrap(),
+                return_date: NaiveDate::from_ymd_opt(2026, 12, 27).unwrap(),
+                purpose: String::new(),
+                notice_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            },
+            recorded_at: now(),
+            recorded_by: "clerk".into(),
+            void: voided.then(|| Void {
+                reason: "gabim".into(),
+                by: "s".into(),
+                at: now(),
+            }),
+            confirmation: None,
+        };
+        vec![
+            trip(7, true, false),
+            trip(8, false, false),
+            trip(9, true, true),
+        ]
+    }
+
     fn codes(draft: &RecordDraft) -> Vec<(String, String)> {
-        match validate_record(draft, &reference(), today()) {
+        match validate(draft, &trips()) {
             Ok(_) => Vec::new(),
             Err(e) => e.into_iter().map(|e| (e.field, e.code)).collect(),
+        }
+    }
+
+    fn change_of(trip: u128) -> RecordDraft {
+        RecordDraft {
+            trip_id: Uuid::from_u128(trip).to_string(),
+            country: "IT".into(),
+            destination: "Roma".into(),
+            date: "21.12.2026".into(),
+            end_date: "28.12.2026".into(),
+            reported_on: "03.12.2026".into(),
+            reported_time: "10:30".into(),
+            ..draft("trip_change")
+        }
+    }
+
+    fn name_change() -> RecordDraft {
+        RecordDraft {
+            old_surname: "Hoxha".into(),
+            old_given_name: "Arben".into(),
+            new_surname: "Hoxhaj".into(),
+            new_given_name: "Arben".into(),
+            date: "20.11.2026".into(),
+            reported_on: "22.11.2026".into(),
+            ..draft("name_change")
         }
     }
 
@@ -490,12 +816,61 @@ mod tests {
                 officer: "Inspektor 1".into(),
                 ..draft("risk_assessment")
             },
+            change_of(7),
+            RecordDraft {
+                destination: "vlore".into(),
+                country: String::new(),
+                ..change_of(8)
+            },
+            name_change(),
         ];
         for d in cases {
-            let r = validate_record(&d, &reference(), today());
+            let r = validate(&d, &trips());
             assert!(r.is_ok(), "{}: {r:?}", d.kind);
             assert_eq!(r.unwrap().kind(), d.kind);
         }
+    }
+
+    #[test]
+    fn a_trip_change_is_declared_at_a_tirana_time() {
+        use chrono::TimeZone;
+        let tz = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+        // (time typed, instant): winter, UTC+1.
+        for (typed, at) in [
+            ("10:30", tz(2026, 12, 3, 9, 30)),
+            ("7.05", tz(2026, 12, 3, 6, 5)),
+            ("0000", tz(2026, 12, 2, 23, 0)),
+        ] {
+            let data = validate(
+                &RecordDraft {
+                    reported_time: typed.into(),
+                    ..change_of(7)
+                },
+                &trips(),
+            )
+            .unwrap();
+            let RecordData::TripChange {
+                declared_at,
+                trip_id,
+                country,
+                ..
+            } = data
+            else {
+                panic!("{data:?}")
+            };
+            assert_eq!(declared_at, at, "{typed}");
+            assert_eq!((trip_id, country.as_str()), (Uuid::from_u128(7), "IT"));
+        }
+        // A domestic trip stays at home, whatever country is typed.
+        let data = validate(
+            &RecordDraft {
+                destination: "vlore".into(),
+                ..change_of(8)
+            },
+            &trips(),
+        )
+        .unwrap();
+        assert!(matches!(data, RecordData::TripChange { ref country, .. } if country == "AL"));
     }
 
     #[test]
@@ -556,6 +931,103 @@ mod tests {
             ),
             (draft("status_change"), "note", "required"),
             (draft("risk_assessment"), "choice", "required"),
+            (draft("trip_change"), "trip_id", "required"),
+            (draft("trip_change"), "reported_time", "required"),
+            (
+                RecordDraft {
+                    trip_id: "not-an-id".into(),
+                    ..change_of(7)
+                },
+                "trip_id",
+                "trip_unknown",
+            ),
+            (change_of(9), "trip_id", "trip_unknown"),
+            (change_of(1234), "trip_id", "trip_unknown"),
+            (
+                RecordDraft {
+                    reported_time: "25:00".into(),
+                    ..change_of(7)
+                },
+                "reported_time",
+                "time_format",
+            ),
+            (
+                RecordDraft {
+                    reported_time: "11:01".into(),
+                    ..change_of(7)
+                },
+                "reported_time",
+                "date_in_future",
+            ),
+            (
+                RecordDraft {
+                    reported_on: "30.11.2026".into(),
+                    ..change_of(7)
+                },
+                "reported_on",
+                "change_before_trip",
+            ),
+            (
+                RecordDraft {
+                    end_date: "20.12.2026".into(),
+                    ..change_of(7)
+                },
+                "end_date",
+                "date_order",
+            ),
+            (
+                RecordDraft {
+                    country: "AL".into(),
+                    ..change_of(7)
+                },
+                "country",
+                "trip_country_required",
+            ),
+            (
+                RecordDraft {
+                    destination: "Roma".into(),
+                    ..change_of(8)
+                },
+                "destination",
+                "municipality_unknown",
+            ),
+            (
+                RecordDraft {
+                    destination: "Bari".into(),
+                    date: "20.12.2026".into(),
+                    end_date: "27.12.2026".into(),
+                    ..change_of(7)
+                },
+                "trip_id",
+                "trip_unchanged",
+            ),
+            (draft("name_change"), "old_surname", "required"),
+            (draft("name_change"), "new_given_name", "required"),
+            (draft("name_change"), "date", "required"),
+            (
+                RecordDraft {
+                    new_surname: "hoxha".into(),
+                    ..name_change()
+                },
+                "new_surname",
+                "name_unchanged",
+            ),
+            (
+                RecordDraft {
+                    new_surname: "Hoxha2".into(),
+                    ..name_change()
+                },
+                "new_surname",
+                "invalid_characters",
+            ),
+            (
+                RecordDraft {
+                    reported_on: "04.12.2026".into(),
+                    ..name_change()
+                },
+                "reported_on",
+                "date_in_future",
+            ),
         ];
         for (d, field, code) in table {
             let found = codes(d);

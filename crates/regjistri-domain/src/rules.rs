@@ -236,6 +236,19 @@ impl RuleBook {
         versions.push(added);
         RuleBook::new(versions)
     }
+
+    /// The book without the versions `left_out` names (never without its first version):
+    /// the rules as a person knew them before being told of those versions.
+    pub fn without(&self, left_out: impl Fn(u32) -> bool) -> RuleBook {
+        let versions = self
+            .versions
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| *i == 0 || !left_out(v.version))
+            .map(|(_, v)| v.clone())
+            .collect();
+        RuleBook { versions }
+    }
 }
 
 /// A new version must start today or later: a rule change alters only future dates.

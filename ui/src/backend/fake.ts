@@ -54,7 +54,7 @@ import type { UserSummary } from "../generated/UserSummary";
 import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
 import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
-import { byDate, compute, daysBetween, inEffect, needsConfirmation, provisionalValues } from "./fakeCompliance";
+import { addDays, byDate, compute, daysBetween, inEffect, itineraries, needsConfirmation, provisionalValues, tiraneDate, tiraneDayStart, tiraneInstant, touchedBy } from "./fakeCompliance";
 import { FAKE_LAST_SYNC, FAKE_SERVER_URL, FAKE_STATION, seedConflicts, seedIssues, seedRemote } from "./fakeSync";
 import type { FakeConflict, FakeRemote } from "./fakeSync";
 
@@ -129,6 +129,12 @@ const MESSAGES: Record<string, Text> = {
   band_order: { sq: "Kufijtë e dënimit duhet të rriten nga një rresht te tjetri.", en: "Sentence limits must increase from one row to the next." },
   band_open_end: { sq: "Rreshti i fundit duhet të mbulojë çdo dënim më të gjatë (pa kufi).", en: "The last row must cover every longer sentence (no limit)." },
   rule_effective_past: { sq: "Rregullat e reja hyjnë në fuqi sot ose më vonë, jo në të kaluarën.", en: "New rules take effect today or later, never in the past." },
+  time_format: { sq: "Ora duhet të jetë në formatin oo:mm (p.sh. 09:30).", en: "The time must be written hh:mm (e.g. 09:30)." },
+  trip_unknown: { sq: "Zgjidhni një udhëtim të deklaruar të kësaj dosjeje (jo të shfuqizuar).", en: "Choose a declared trip of this file (not a voided one)." },
+  trip_unchanged: { sq: "Ndryshimi nuk ndryshon asgjë në udhëtim (data, vendi).", en: "The change changes nothing in the trip (dates, destination)." },
+  change_before_trip: { sq: "Ndryshimi nuk mund të jetë deklaruar para vetë udhëtimit.", en: "The change cannot have been declared before the trip itself." },
+  name_unchanged: { sq: "Emri i ri është i njëjtë me të vjetrin.", en: "The new name is the same as the old one." },
+  invalid_characters: { sq: "Përmban shenja të palejuara.", en: "Contains characters that are not allowed." },
 };
 
 function problem(field: string, code: string, severity: "error" | "warning" = "error"): FieldError {
@@ -302,8 +308,9 @@ export function scope(role: Role, op: Op): Scope | null {
 
 export function emptyRecordDraft(): RecordDraft {
   return {
-    kind: "", date: "", end_date: "", reported_on: "", officer: "", note: "", photo_taken: false, choice: "", municipality_code: "",
-    street: "", foreign: false, country: "", destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
+    kind: "", date: "", end_date: "", reported_on: "", reported_time: "", trip_id: "", old_surname: "", old_given_name: "", new_surname: "",
+    new_given_name: "", officer: "", note: "", photo_taken: false, choice: "", municipality_code: "", street: "", foreign: false, country: "",
+    destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
   };
 }
 
@@ -1232,6 +1239,12 @@ export class FakeBackend implements Backend {
 
   // --- obligations ----------------------------------------------------------------------
 
+  /** The instant the fake stands at: FIXED_NOW on its day, else the last minute of `today` in Tirana. */
+  private now(): string {
+    if (tiraneDate(FIXED_NOW) === this.today) return FIXED_NOW;
+    return new Date(Date.parse(tiraneDayStart(addDays(this.today, 1))) - 60_000).toISOString().replace(".000Z", "Z");
+  }
+
   /** Compliance computed from the approved version, the records and the rules (null until approved). */
   private complianceOf(s: Stored): Compliance | null {
     if (!s.approvedData) return null;
@@ -1344,6 +1357,8 @@ export class FakeBackend implements Backend {
       overdue: [],
       due_soon: [],
       travelling: [],
+      departing: [],
+      awaiting_notice: [],
       absconded: [],
     };
     for (const id of this.order) {
@@ -1351,20 +1366,27 @@ export class FakeBackend implements Backend {
       if (s.file.owning_directorate !== u.directorate || !s.approvedData || s.file.status === "removed") continue;
       const c = this.complianceOf(s)!;
       counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
-      const trips: TripUnderWay[] = s.records.flatMap((r) =>
-        r.data.kind === "trip" && c.trips_under_way.includes(r.id)
-          ? [{ record_id: r.id, foreign: r.data.foreign, country: r.data.country, destination: r.data.destination, departure: r.data.departure, return_date: r.data.return_date }]
-          : [],
-      );
+      // the trips as they stand, after any declared change
+      const trips = (ids: string[]): TripUnderWay[] =>
+        itineraries(s.records)
+          .filter((t) => ids.includes(t.trip_id))
+          .map((t) => ({ record_id: t.trip_id, foreign: t.foreign, country: t.country, destination: t.destination, departure: t.departure, return_date: t.return_date, changed: t.changed_by !== null }))
+          .sort((a, b) => a.departure.localeCompare(b.departure));
       const row: DashboardRow = {
         file: this.summary(id, "listed"),
         status: c.status,
         overdue_since: c.overdue_since,
         days_overdue: c.overdue_since ? daysBetween(c.overdue_since, this.today) : null,
         next_due: c.next_due,
-        trips,
+        trips: trips(c.trips_under_way),
+        departures: trips(c.departures_ahead),
+        awaiting_since: c.awaiting_since,
+        unserved_notices: c.unserved_notices,
       };
-      if (trips.length > 0) board.travelling.push(row);
+      const registered = c.status !== "deceased" && c.status !== "removed" && c.status !== "period_ended";
+      if (row.trips.length > 0) board.travelling.push(row);
+      if (row.departures.length > 0) board.departing.push(row);
+      if (row.awaiting_since !== null && registered) board.awaiting_notice.push(row);
       if (c.status === "overdue") board.overdue.push(row);
       if (c.status === "due_soon") board.due_soon.push(row);
       if (c.status === "absconded") board.absconded.push(row);
@@ -1373,6 +1395,8 @@ export class FakeBackend implements Backend {
     board.overdue.sort((a, b) => key(a.overdue_since).localeCompare(key(b.overdue_since)) || a.file.surname.localeCompare(b.file.surname));
     board.due_soon.sort((a, b) => key(a.next_due).localeCompare(key(b.next_due)) || a.file.surname.localeCompare(b.file.surname));
     board.travelling.sort((a, b) => key(a.trips[0]?.return_date).localeCompare(key(b.trips[0]?.return_date)));
+    board.departing.sort((a, b) => key(a.departures[0]?.departure).localeCompare(key(b.departures[0]?.departure)) || a.file.surname.localeCompare(b.file.surname));
+    board.awaiting_notice.sort((a, b) => key(a.awaiting_since).localeCompare(key(b.awaiting_since)) || a.file.surname.localeCompare(b.file.surname));
     board.counts = [...counts.entries()].map(([status, count]): StatusCount => ({ status, count })).sort((a, b) => a.status.localeCompare(b.status));
     this.record(u.user_name, "dashboard.view", "directorate", u.directorate);
     return board;
@@ -1388,6 +1412,7 @@ export class FakeBackend implements Backend {
       file_id: id,
       compliance: this.complianceOf(s),
       records: byDate(s.records),
+      trips: itineraries(s.records),
       notices: s.notices,
       may_add: scope(u.role, "add_record") !== null && u.directorate === owner,
       may_confirm: scope(u.role, "confirm_record") !== null && u.directorate === owner,
@@ -1400,7 +1425,7 @@ export class FakeBackend implements Backend {
     this.authorize("add_record");
     const s = this.stored(fileId);
     const u = this.authorize("add_record", s.file.owning_directorate);
-    const { data, problems } = this.validateRecord(draft);
+    const { data, problems } = this.validateRecord(draft, s.records);
     if (!data || problems.length > 0) throw appError("validation", ERR.invalid, problems);
     // a death or removal by anyone who may add records: it awaits a second supervisor's confirmation
     const record = this.addRecordTo(fileId, data, u.user_name);
@@ -1500,12 +1525,15 @@ export class FakeBackend implements Backend {
     return out;
   }
 
-  /** Registered files whose dates would move: here, every registered file when the values differ. */
+  /** Registered files the new version concerns (compliance::touched_by). */
   private touchedBy(draft: RuleDraft): string[] {
-    const iso = displayToIso(draft.effective_from)!;
-    const before = inEffect(this.rules, iso);
-    if (JSON.stringify(before.values) === JSON.stringify(draft.values)) return [];
-    return this.order.filter((id) => this.registered(this.files.get(id)!));
+    const from = displayToIso(draft.effective_from)!;
+    const version = Math.max(...this.rules.map((r) => r.version)) + 1;
+    const after = [...this.rules, { version, effective_from: from, values: draft.values, provisional: false, note: "" }];
+    return this.order.filter((id) => {
+      const s = this.files.get(id)!;
+      return this.registered(s) && touchedBy(s.approvedData!, s.records, this.rules, after, from);
+    });
   }
 
   async previewRules(draft: RuleDraft): Promise<RulePreview> {
@@ -1734,7 +1762,7 @@ export class FakeBackend implements Backend {
   }
 
   /** As records::validate_record: the record data, or every problem by draft field. */
-  validateRecord(partial: Partial<RecordDraft>): { data: RecordData | null; problems: FieldError[] } {
+  validateRecord(partial: Partial<RecordDraft>, records: FileRecord[] = []): { data: RecordData | null; problems: FieldError[] } {
     // serde(default) on the Rust side: a missing field is empty
     const d: RecordDraft = { ...emptyRecordDraft(), ...partial };
     const out: FieldError[] = [];
@@ -1832,6 +1860,55 @@ export class FakeBackend implements Backend {
         const date_ = date("date", d.date, true, today);
         const officer = text("officer", d.officer, true);
         if (level && date_) data = { kind: "risk_assessment", level, date: date_, officer };
+        break;
+      }
+      case "trip_change": {
+        const trips = itineraries(records);
+        const trip = trips.find((t) => t.trip_id === d.trip_id.trim());
+        if (!d.trip_id.trim()) out.push(problem("trip_id", "required"));
+        else if (!trip) out.push(problem("trip_id", "trip_unknown"));
+        const departure = date("date", d.date, true, null);
+        const back = date("end_date", d.end_date, true, null);
+        if (departure && back && back < departure) out.push(problem("end_date", "date_order"));
+        const declaredOn = date("reported_on", d.reported_on, true, today);
+        const time = /^(\d{1,2})[:.](\d{2})$|^(\d{2})(\d{2})$/.exec(d.reported_time.trim());
+        const hh = time ? Number(time[1] ?? time[3]) : NaN;
+        const mm = time ? Number(time[2] ?? time[4]) : NaN;
+        if (!d.reported_time.trim()) out.push(problem("reported_time", "required"));
+        else if (!(hh < 24 && mm < 60)) out.push(problem("reported_time", "time_format"));
+        const declaredAt = declaredOn && hh < 24 && mm < 60 ? tiraneInstant(declaredOn, `${hh}:${mm}`) : null;
+        if (declaredAt && Date.parse(declaredAt) > Date.parse(this.now())) out.push(problem("reported_time", "date_in_future"));
+        if (!trip) break;
+        if (declaredOn && declaredOn < trip.notice_date) out.push(problem("reported_on", "change_before_trip"));
+        let country = "AL";
+        const destination = d.destination.trim();
+        if (trip.foreign) {
+          country = d.country.trim().toUpperCase();
+          if (!country || country === "AL") out.push(problem("country", "trip_country_required"));
+          else if (!this.reference.countries.some((c) => c.code === country)) out.push(problem("country", "country_unknown"));
+          if (!destination) out.push(problem("destination", "required"));
+        } else if (!destination) out.push(problem("destination", "required"));
+        else if (!this.reference.municipalities.some((m) => m.code === destination)) out.push(problem("destination", "municipality_unknown"));
+        if (!departure || !back || !declaredAt) break;
+        if (country === trip.country && destination === trip.destination && departure === trip.departure && back === trip.return_date) out.push(problem("trip_id", "trip_unchanged"));
+        data = { kind: "trip_change", trip_id: trip.trip_id, country, destination, departure, return_date: back, declared_at: declaredAt };
+        break;
+      }
+      case "name_change": {
+        const name = (field: string, value: string) => {
+          const v = text(field, value, true);
+          if (v && !/^[\p{L}\p{M} '’.-]+$/u.test(v)) out.push(problem(field, "invalid_characters"));
+          return v;
+        };
+        const oldSurname = name("old_surname", d.old_surname);
+        const oldGiven = name("old_given_name", d.old_given_name);
+        const newSurname = name("new_surname", d.new_surname);
+        const newGiven = name("new_given_name", d.new_given_name);
+        const changed = date("date", d.date, true, today);
+        const reported = date("reported_on", d.reported_on, true, today);
+        if (newSurname && oldSurname.toLowerCase() === newSurname.toLowerCase() && oldGiven.toLowerCase() === newGiven.toLowerCase()) out.push(problem("new_surname", "name_unchanged"));
+        if (changed && reported)
+          data = { kind: "name_change", old_surname: oldSurname, old_given_name: oldGiven, new_surname: newSurname, new_given_name: newGiven, changed_on: changed, reported_on: reported };
         break;
       }
       default:

@@ -13,7 +13,20 @@ overdue_since: string | null,
 /**
  * The next report not yet made.
  */
-next_due: string | null, trips_under_way: Array<string>, unserved_notices: number, 
+next_due: string | null, trips_under_way: Array<string>, 
+/**
+ * Foreign trips (as they stand) departing after today, within `due_soon_days`.
+ */
+departures_ahead: Array<string>, unserved_notices: number, 
+/**
+ * Reports past their date that await the service of a notice (not overdue; they do not
+ * change the status).
+ */
+awaiting_notice: number, 
+/**
+ * The earliest of them.
+ */
+awaiting_since: string | null, 
 /**
  * The day reports are owed from (registration notice, else first approval).
  */

@@ -17,4 +17,13 @@ overdue: Array<DashboardRow>,
 /**
  * A report due from today to `due_soon_days` ahead, soonest first.
  */
-due_soon: Array<DashboardRow>, travelling: Array<DashboardRow>, absconded: Array<DashboardRow>, };
+due_soon: Array<DashboardRow>, travelling: Array<DashboardRow>, 
+/**
+ * A foreign departure from tomorrow to `due_soon_days` ahead, soonest first.
+ */
+departing: Array<DashboardRow>, 
+/**
+ * A report past its date that cannot fall overdue until a notice of a rule change is
+ * served: the notice is to be served. Longest waiting first.
+ */
+awaiting_notice: Array<DashboardRow>, absconded: Array<DashboardRow>, };

@@ -6,4 +6,16 @@ import type { TripUnderWay } from "./TripUnderWay";
 /**
  * One person on the dashboard.
  */
-export type DashboardRow = { file: FileSummary, status: ComplianceStatus, overdue_since: string | null, days_overdue: number | null, next_due: string | null, trips: Array<TripUnderWay>, };
+export type DashboardRow = { file: FileSummary, status: ComplianceStatus, overdue_since: string | null, days_overdue: number | null, next_due: string | null, 
+/**
+ * Trips under way today.
+ */
+trips: Array<TripUnderWay>, 
+/**
+ * Foreign trips departing within the look-ahead.
+ */
+departures: Array<TripUnderWay>, 
+/**
+ * The earliest report that awaits the service of a notice.
+ */
+awaiting_since: string | null, unserved_notices: number, };

@@ -4,7 +4,16 @@ import type { RuledDate } from "./RuledDate";
 /**
  * A judgement on one record against its deadline.
  */
-export type RecordAssessment = { record_id: string, deadline: RuledDate | null, 
+export type RecordAssessment = { record_id: string, 
+/**
+ * The last day (for an instant deadline, the Tirana day it falls on).
+ */
+deadline: RuledDate | null, 
+/**
+ * A deadline that is an instant rather than a day (a change to a trip: hours before
+ * the departure).
+ */
+deadline_at: string | null, 
 /**
  * `None` where the record has no deadline.
  */

@@ -17,4 +17,16 @@ destination: string, departure: string, return_date: string, purpose: string, no
 /**
  * The role or course; "volunteer at a summer camp".
  */
-role: string, from: string, to: string | null, contact_with_children: boolean, reported_on: string, } | { "kind": "status_change", state: PersonState, effective: string, reason: string, } | { "kind": "risk_assessment", level: RiskLevel, date: string, officer: string, };
+role: string, from: string, to: string | null, contact_with_children: boolean, reported_on: string, } | { "kind": "status_change", state: PersonState, effective: string, reason: string, } | { "kind": "risk_assessment", level: RiskLevel, date: string, officer: string, } | { "kind": "trip_change", 
+/**
+ * The trip record changed (of the same file, in force).
+ */
+trip_id: string, 
+/**
+ * ISO code for foreign trips, "AL" for domestic ones.
+ */
+country: string, 
+/**
+ * As for the trip: a municipality code at home, free text abroad.
+ */
+destination: string, departure: string, return_date: string, declared_at: string, } | { "kind": "name_change", old_surname: string, old_given_name: string, new_surname: string, new_given_name: string, changed_on: string, reported_on: string, };

@@ -6,21 +6,35 @@
 export type RecordDraft = { 
 /**
  * registration_notice, check_in, address_change, verification, trip, occupation,
- * status_change, risk_assessment.
+ * status_change, risk_assessment, trip_change, name_change.
  */
 kind: string, 
 /**
- * The record's main date (check-in, visit, assessment, move, departure, start, effective).
+ * The record's main date (check-in, visit, assessment, move, departure, start, effective,
+ * the new departure of a changed trip, the day a name changed).
  */
 date: string, 
 /**
- * Return date (trip), end date (occupation).
+ * Return date (trip, changed trip), end date (occupation).
  */
 end_date: string, 
 /**
- * Date the person reported or gave notice (address change, trip, occupation).
+ * Date the person reported or gave notice (address change, trip, occupation, trip change,
+ * name change).
  */
-reported_on: string, officer: string, note: string, photo_taken: boolean, 
+reported_on: string, 
+/**
+ * The Tirana time (hh:mm) a trip change was declared on `reported_on`.
+ */
+reported_time: string, 
+/**
+ * The trip a trip change is about (its record id).
+ */
+trip_id: string, 
+/**
+ * A name change: the name parts as declared, before and after.
+ */
+old_surname: string, old_given_name: string, new_surname: string, new_given_name: string, officer: string, note: string, photo_taken: boolean, 
 /**
  * residence / temporary_stay / work (address change); work / education / volunteering
  * (occupation); confirmed / not_found (verification); active / in_custody / absconded /

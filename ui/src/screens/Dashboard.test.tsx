@@ -115,4 +115,29 @@ describe("dashboard", () => {
     await renderAs("clerk", fake);
     expect(await screen.findByRole("alert")).toHaveTextContent("Nuk keni të drejtë për këtë veprim.");
   });
+
+  it("lists departures abroad in the look-ahead as the trips now stand, and reports waiting for a notice apart", async () => {
+    const { fake, ids } = seeded();
+    const trip = fake.addRecordTo(ids.compliant, { kind: "trip", foreign: true, country: "GR", destination: "Selanik", departure: "2026-04-20", return_date: "2026-04-25", purpose: "", notice_date: "2026-03-10" });
+    fake.addRecordTo(ids.compliant, { kind: "trip_change", trip_id: trip.id, country: "GR", destination: "Athinë", departure: "2026-04-05", return_date: "2026-04-08", declared_at: "2026-03-20T09:00:00Z" });
+    // beyond the 14 days: not listed
+    fake.addRecordTo(ids.overdue, { kind: "trip", foreign: true, country: "IT", destination: "Bari", departure: "2026-04-20", return_date: "2026-04-25", purpose: "", notice_date: "2026-03-10" });
+    const { user } = await renderAs("clerk", fake);
+    const departing = await screen.findByTestId("dashboard-departing");
+    await waitFor(() => expect(departing).toHaveAttribute("data-count", "1"));
+    expect(within(departing).getByRole("heading")).toHaveTextContent("Nisje jashtë shtetit në 14 ditët e ardhshme");
+    const row = within(departing).getByRole("button", { name: "Meta Ilir" }).closest("tr")!;
+    expect(row).toHaveTextContent("Athinë");
+    expect(row).toHaveTextContent("Greqi");
+    expect(row).toHaveTextContent("05.04.2026 – 08.04.2026 ndryshuar");
+    expect(row).toHaveAttribute("data-changed", "true");
+    expect(departing).not.toHaveTextContent("Hoxha");
+    const waiting = screen.getByTestId("dashboard-awaiting-notice");
+    expect(waiting).toHaveAttribute("data-count", "0");
+    expect(waiting).toHaveTextContent("Asnjë paraqitje nuk pret njoftim.");
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(departing).toHaveTextContent("Departures abroad in the next 14 days");
+    expect(row).toHaveTextContent("changed");
+    expect(waiting).toHaveTextContent("Waiting for a notice of a rule change to be served");
+  });
 });

@@ -1,6 +1,7 @@
 // The landing screen of clerks and supervisors: their directorate today. Counts by status,
-// who is overdue, whose report is due soon, who is travelling and who absconded. Every row
-// opens the person. Computed by Rust on each read (never stored), so it is asked again on
+// who is overdue, whose report is due soon, whose report waits for a notice of a rule change
+// to be served (not overdue, not "due soon": the notice is the officers' to serve), who is
+// travelling, who departs abroad soon and who absconded. Every row opens the person. Computed by Rust on each read (never stored), so it is asked again on
 // Refresh and when the window gets the focus back (at most every 30 s).
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
@@ -243,6 +244,33 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
             </Section>
 
             <Section
+              id="dashboard-awaiting-notice"
+              title={t("sectionAwaitingNotice")}
+              count={data.awaiting_notice.length}
+              empty={t("emptyAwaitingNotice")}
+              head={
+                <>
+                  {personHead}
+                  <th scope="col">{t("colReportOf")}</th>
+                  <th scope="col" className="num">
+                    {t("colUnservedNotices")}
+                  </th>
+                </>
+              }
+            >
+              {data.awaiting_notice.map((r) => (
+                <tr key={r.file.id} data-id={r.file.id}>
+                  <td>
+                    <PersonButton row={r} onOpen={onOpen} />
+                  </td>
+                  {who(r)}
+                  <td className="nowrap">{date(r.awaiting_since)}</td>
+                  <td className="num">{r.unserved_notices}</td>
+                </tr>
+              ))}
+            </Section>
+
+            <Section
               id="dashboard-travelling"
               title={t("sectionTravelling")}
               count={data.travelling.length}
@@ -270,6 +298,50 @@ export function Dashboard({ reference, onOpen }: { reference: ReferenceSet; onOp
                     </td>
                     <td className="nowrap">
                       {isoToDisplay(trip.departure)} – {isoToDisplay(trip.return_date)}
+                      {trip.changed && (
+                        <>
+                          {" "}
+                          <span className="badge badge--muted">{t("tripChanged")}</span>
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      <ComplianceBadge status={r.status} />
+                    </td>
+                  </tr>
+                )),
+              )}
+            </Section>
+
+            <Section
+              id="dashboard-departing"
+              title={t("sectionDeparting", { days: data.due_soon_days })}
+              count={data.departing.length}
+              empty={t("emptyDeparting")}
+              head={
+                <>
+                  <th scope="col">{t("colPerson")}</th>
+                  <th scope="col">{t("colDestination")}</th>
+                  <th scope="col">{t("country")}</th>
+                  <th scope="col">{t("colTrip")}</th>
+                  <th scope="col">{t("colStatus")}</th>
+                </>
+              }
+            >
+              {data.departing.flatMap((r) =>
+                r.departures.map((trip, i) => (
+                  <tr key={trip.record_id} data-id={r.file.id} data-changed={trip.changed ? "true" : "false"}>
+                    <td>{i === 0 ? <PersonButton row={r} onOpen={onOpen} /> : <span className="name">{`${r.file.surname} ${r.file.given_name}`}</span>}</td>
+                    <td>{trip.destination}</td>
+                    <td>{countryName(reference, trip.country, lang)}</td>
+                    <td className="nowrap">
+                      {isoToDisplay(trip.departure)} – {isoToDisplay(trip.return_date)}
+                      {trip.changed && (
+                        <>
+                          {" "}
+                          <span className="badge badge--muted">{t("tripChanged")}</span>
+                        </>
+                      )}
                     </td>
                     <td>
                       <ComplianceBadge status={r.status} />

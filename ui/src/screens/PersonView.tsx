@@ -180,7 +180,7 @@ export function PersonView({
 
       <PendingDiff view={view} reference={reference} />
 
-      {seesCompliance(session.role) && <Timeline key={`timeline-${f.id}@${f.version}`} fileId={f.id} reference={reference} />}
+      {seesCompliance(session.role) && <Timeline key={`timeline-${f.id}@${f.version}`} fileId={f.id} reference={reference} currentName={who} />}
 
       <FileFacts data={f.data} reference={reference} />
 

@@ -1,21 +1,26 @@
 // One form per record kind (registration notice, check-in, address change, verification visit,
-// trip, occupation, status change, risk assessment), keyboard-first: the first field has the focus, Ctrl+Enter
-// saves, Escape cancels. Problems come back from Rust by draft field ("date", "reported_on",
-// "choice", "country", "end_date", …) and are shown at the field. Anyone who may add records
-// may record a death or removal; it takes effect once a second supervisor confirms it.
+// trip, a change to a declared trip, occupation, status change, risk assessment, change of
+// name), keyboard-first: the first field has the focus, Ctrl+Enter saves, Escape cancels.
+// Problems come back from Rust by draft field ("date", "reported_on", "reported_time",
+// "trip_id", "choice", "country", "end_date", …) and are shown at the field. Anyone who may
+// add records may record a death or removal; it takes effect once a second supervisor confirms
+// it. A trip change starts from the trip as it stands (chosen from the file's trips), so only
+// what changed is typed; a name change starts from the name on the file.
 import { useEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 import type { FieldError } from "../generated/FieldError";
 import type { FileRecord } from "../generated/FileRecord";
+import type { Itinerary } from "../generated/Itinerary";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import { useBackend } from "../backend/context";
 import { ErrorCode, toAppError } from "../backend/errors";
+import { isoToDisplay } from "../dates";
 import { CheckboxField, Problems, SelectField, TextArea, TextField } from "../form/fields";
 import { fieldId } from "../form/draft";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
-import { municipalitiesByCounty } from "../reference";
+import { countryName, municipalitiesByCounty, municipalityName } from "../reference";
 import { useSession } from "../session";
 
 export const RECORD_KINDS = [
@@ -24,24 +29,40 @@ export const RECORD_KINDS = [
   "address_change",
   "verification",
   "trip",
+  "trip_change",
   "occupation",
   "status_change",
   "risk_assessment",
+  "name_change",
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The fields each kind uses, in the order of the form (for the focus and the problems). */
 const DRAFT_FIELDS: (keyof RecordDraft)[] = [
-  "kind", "choice", "foreign", "country", "destination", "municipality_code", "street", "organisation", "role",
-  "date", "end_date", "reported_on", "officer", "photo_taken", "contact_with_children", "purpose", "note",
+  "kind", "trip_id", "old_surname", "old_given_name", "new_surname", "new_given_name", "choice", "foreign", "country", "destination",
+  "municipality_code", "street", "organisation", "role", "date", "end_date", "reported_on", "reported_time", "officer", "photo_taken",
+  "contact_with_children", "purpose", "note",
 ];
 
-export function emptyRecord(kind: RecordKind, officer: string): RecordDraft {
+/** The name on the file, for a change of name to start from. */
+export interface CurrentName {
+  surname: string;
+  given_name: string;
+}
+
+export function emptyRecord(kind: RecordKind, officer: string, name?: CurrentName): RecordDraft {
   return {
     kind,
     date: "",
     end_date: "",
     reported_on: "",
+    reported_time: "",
+    trip_id: "",
+    old_surname: kind === "name_change" ? (name?.surname ?? "") : "",
+    old_given_name: kind === "name_change" ? (name?.given_name ?? "") : "",
+    new_surname: "",
+    // most often only the surname changes
+    new_given_name: kind === "name_change" ? (name?.given_name ?? "") : "",
     officer: kind === "registration_notice" || kind === "check_in" || kind === "verification" || kind === "risk_assessment" ? officer : "",
     note: "",
     photo_taken: kind === "check_in",
@@ -65,19 +86,24 @@ export function RecordForm({
   fileId,
   kind,
   reference,
+  trips = [],
+  currentName,
   onSaved,
   onCancel,
 }: {
   fileId: string;
   kind: RecordKind;
   reference: ReferenceSet;
+  /** The file's trips as they stand (a trip change names one). */
+  trips?: Itinerary[];
+  currentName?: CurrentName;
   onSaved(record: FileRecord): void;
   onCancel(): void;
 }) {
   const backend = useBackend();
   const session = useSession();
   const { t, text, lang } = useI18n();
-  const [draft, setDraft] = useState<RecordDraft>(() => emptyRecord(kind, session.user_name));
+  const [draft, setDraft] = useState<RecordDraft>(() => emptyRecord(kind, session.user_name, currentName));
   const [problems, setProblems] = useState<FieldError[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -144,7 +170,11 @@ export function RecordForm({
       onChange={(v) => set({ [field]: v })}
     />
   );
-  const textField = (field: "officer" | "street" | "destination" | "purpose" | "organisation" | "role", label: MessageKey, required = false) => (
+  const textField = (
+    field: "officer" | "street" | "destination" | "purpose" | "organisation" | "role" | "old_surname" | "old_given_name" | "new_surname" | "new_given_name",
+    label: MessageKey,
+    required = false,
+  ) => (
     <TextField path={path(field)} label={t(label)} required={required} problems={of(field)} value={draft[field]} onChange={(v) => set({ [field]: v })} />
   );
   const choice = (label: MessageKey, options: { value: string; label: string }[], hint?: MessageKey) => (
@@ -183,6 +213,39 @@ export function RecordForm({
     <TextArea path={path("note")} label={t(label)} required={required} problems={of("note")} value={draft.note} onChange={(v) => set({ note: v })} />
   );
   const opt = (prefix: string, values: string[]) => values.map((v) => ({ value: v, label: t(`${prefix}${v}` as MessageKey) }));
+  const countrySelect = (
+    <SelectField path={path("country")} label={t("country")} required problems={of("country")} value={draft.country} onChange={(v) => set({ country: v })}>
+      <option value="">{t("choose")}</option>
+      {reference.countries
+        .filter((c) => c.code !== "AL")
+        .map((c) => (
+          <option key={c.code} value={c.code}>
+            {lang === "en" ? c.name_en : c.name_sq}
+          </option>
+        ))}
+    </SelectField>
+  );
+  const tripLabel = (trip: Itinerary) =>
+    `${isoToDisplay(trip.departure)} – ${isoToDisplay(trip.return_date)} · ${
+      trip.foreign ? `${trip.destination}, ${countryName(reference, trip.country, lang)}` : municipalityName(reference, trip.destination) || trip.destination
+    }`;
+  const changedTrip = trips.find((trip) => trip.trip_id === draft.trip_id);
+  // A chosen trip fills in the trip as it stands; the officer types over what changed.
+  const chooseTrip = (id: string) => {
+    const trip = trips.find((x) => x.trip_id === id);
+    set(
+      trip
+        ? {
+            trip_id: id,
+            foreign: trip.foreign,
+            country: trip.foreign ? trip.country : "",
+            destination: trip.destination,
+            date: isoToDisplay(trip.departure),
+            end_date: isoToDisplay(trip.return_date),
+          }
+        : { trip_id: id },
+    );
+  };
 
   let fields;
   switch (kind) {
@@ -238,16 +301,7 @@ export function RecordForm({
           />
           {draft.foreign ? (
             <>
-              <SelectField path={path("country")} label={t("country")} required problems={of("country")} value={draft.country} onChange={(v) => set({ country: v })}>
-                <option value="">{t("choose")}</option>
-                {reference.countries
-                  .filter((c) => c.code !== "AL")
-                  .map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {lang === "en" ? c.name_en : c.name_sq}
-                    </option>
-                  ))}
-              </SelectField>
+              {countrySelect}
               {textField("destination", "fDestination", true)}
             </>
           ) : (
@@ -257,6 +311,60 @@ export function RecordForm({
           {date("end_date", "fReturn")}
           {date("reported_on", "fNoticeDate")}
           {textField("purpose", "fPurpose")}
+        </>
+      );
+      break;
+    case "trip_change":
+      fields = (
+        <>
+          <SelectField
+            path={path("trip_id")}
+            label={t("fTrip")}
+            required
+            problems={of("trip_id")}
+            value={draft.trip_id}
+            onChange={chooseTrip}
+            hint={trips.length === 0 ? t("noTripsToChange") : t("tripChangeHint")}
+          >
+            <option value="">{t("choose")}</option>
+            {trips.map((trip) => (
+              <option key={trip.trip_id} value={trip.trip_id}>
+                {tripLabel(trip)}
+              </option>
+            ))}
+          </SelectField>
+          {changedTrip?.foreign && (
+            <>
+              {countrySelect}
+              {textField("destination", "fDestination", true)}
+            </>
+          )}
+          {changedTrip && !changedTrip.foreign && municipality("destination", "fDestinationMunicipality")}
+          {date("date", "fNewDeparture")}
+          {date("end_date", "fNewReturn")}
+          {date("reported_on", "fDeclaredOn")}
+          <TextField
+            path={path("reported_time")}
+            label={t("fDeclaredAt")}
+            kind="code"
+            required
+            maxLength={5}
+            problems={of("reported_time")}
+            value={draft.reported_time}
+            onChange={(v) => set({ reported_time: v })}
+          />
+        </>
+      );
+      break;
+    case "name_change":
+      fields = (
+        <>
+          {textField("old_surname", "fOldSurname", true)}
+          {textField("old_given_name", "fOldGivenName", true)}
+          {textField("new_surname", "fNewSurname", true)}
+          {textField("new_given_name", "fNewGivenName", true)}
+          {date("date", "fNameChangedOn")}
+          {date("reported_on", "fReportedOn")}
         </>
       );
       break;

@@ -364,4 +364,91 @@ describe("person timeline", () => {
     expect(within(served).getByLabelText(/^Data e dorëzimit/)).toBeInTheDocument();
     expect(screen.getByTestId("timeline").querySelector("[data-record-kind]")).toBeNull();
   });
+
+  it("changes a declared trip from the trip as it stands, by keyboard, judged in hours before the departure day in Tirana", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const ids = fake.seedObligations();
+    const trip = fake.addRecordTo(ids.overdue, { kind: "trip", foreign: true, country: "IT", destination: "Bari", departure: "2026-04-10", return_date: "2026-04-20", purpose: "", notice_date: "2026-03-20" });
+    const { timeline, user } = await openPerson("clerk", "Hoxha", fake);
+    await user.click(within(timeline).getByRole("button", { name: "+ Ndryshim udhëtimi" }));
+    const form = await screen.findByTestId("record-form");
+    expect(form).toHaveAttribute("data-kind", "trip_change");
+    const choice = within(form).getByLabelText(/^Udhëtimi që ndryshon/);
+    expect(choice).toHaveFocus();
+    expect(choice).toHaveAccessibleDescription(/ndryshoni vetëm atë që ndryshoi/);
+    expect(within(choice).getByRole("option", { name: "10.04.2026 – 20.04.2026 · Bari, Itali" })).toBeInTheDocument();
+    await user.selectOptions(choice, trip.id);
+    // the trip as it stands is filled in
+    expect(within(form).getByLabelText(/^Data e re e nisjes/)).toHaveValue("10.04.2026");
+    expect(within(form).getByLabelText(/^Data e re e kthimit/)).toHaveValue("20.04.2026");
+    expect(within(form).getByLabelText(/^Shteti/)).toHaveValue("IT");
+    const departure = within(form).getByLabelText(/^Data e re e nisjes/);
+    await user.clear(departure);
+    await user.type(departure, "30.03.2026");
+    await user.type(within(form).getByLabelText(/^Deklaruar më/), "29.03.2026");
+    const time = within(form).getByLabelText(/^Ora e deklarimit/);
+    await user.type(time, "25:00{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(time).toHaveAttribute("aria-invalid", "true"));
+    expect(form).toHaveTextContent("Ora duhet të jetë në formatin oo:mm");
+    expect(time).toHaveFocus();
+    await user.clear(time);
+    await user.type(time, "03:00{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.queryByTestId("record-form")).not.toBeInTheDocument());
+    expect(fake.callsOf("addRecord").at(-1)).toEqual([
+      ids.overdue,
+      expect.objectContaining({ kind: "trip_change", trip_id: trip.id, country: "IT", destination: "Bari", date: "30.03.2026", end_date: "20.04.2026", reported_on: "29.03.2026", reported_time: "03:00" }),
+    ]);
+    const change = await waitFor(() => within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-kind") === "trip_change")!);
+    expect(change).toHaveTextContent("Ndryshim udhëtimi");
+    expect(change).toHaveTextContent("Bari, Itali · 30.03.2026 – 20.04.2026 · Deklaruar më 29.03.2026 03:00");
+    // 30.03 begins at 00:00 summer time; 24 hours earlier it was 23:00 winter time on 28.03
+    expect(change).toHaveTextContent("Me vonesë (afati 28.03.2026 23:00)");
+    expect(change).toHaveTextContent("Duhet njoftim ndërkombëtar");
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(change).toHaveTextContent("Late (deadline 28.03.2026 23:00)");
+  });
+
+  it("records a change of name starting from the name on the file", async () => {
+    const { timeline, user, fake, ids } = await openPerson("clerk", "Hoxha");
+    await user.click(within(timeline).getByRole("button", { name: "+ Ndryshim emri" }));
+    const form = await screen.findByTestId("record-form");
+    expect(within(form).getByLabelText(/^Mbiemri i mëparshëm/)).toHaveFocus();
+    expect(within(form).getByLabelText(/^Mbiemri i mëparshëm/)).toHaveValue("Hoxha");
+    expect(within(form).getByLabelText(/^Emri i mëparshëm/)).toHaveValue("Arben");
+    expect(within(form).getByLabelText(/^Emri i ri/)).toHaveValue("Arben");
+    const surname = within(form).getByLabelText(/^Mbiemri i ri/);
+    await user.type(surname, "hoxha");
+    await user.type(within(form).getByLabelText(/^Data e ndryshimit të emrit/), "20.03.2026");
+    await user.type(within(form).getByLabelText(/^Data e deklarimit/), "24.03.2026");
+    await user.click(within(form).getByTestId("record-save"));
+    await waitFor(() => expect(surname).toHaveAttribute("aria-invalid", "true"));
+    expect(form).toHaveTextContent("Emri i ri është i njëjtë me të vjetrin.");
+    await user.clear(surname);
+    await user.type(surname, "Hoxhaj{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.queryByTestId("record-form")).not.toBeInTheDocument());
+    const record = await waitFor(() => within(timeline).getAllByTestId("timeline-record").find((r) => r.getAttribute("data-kind") === "name_change")!);
+    expect(record).toHaveTextContent("Hoxha Arben → Hoxhaj Arben");
+    expect(record).toHaveTextContent("Me vonesë (afati 23.03.2026)");
+    expect(fake.recordsOf(ids.overdue).at(-1)!.data).toMatchObject({ kind: "name_change", old_surname: "Hoxha", new_surname: "Hoxhaj", changed_on: "2026-03-20" });
+  });
+
+  it("says which reports wait for a notice of a rule change, without calling them overdue", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    fake.seedObligations();
+    const values = structuredClone(fake.rules[0]!.values);
+    values.reporting_months.high = 2;
+    fake.rules.push({ version: 2, effective_from: "2025-06-01", values, provisional: false, note: "" });
+    const id = fake.addPerson({ surname: "Dedja", given_name: "Klodian", municipality_code: "tirane", final_date: "2024-01-10" });
+    fake.addRecordTo(id, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_taken: true, note: "" });
+    fake.addRecordTo(id, { kind: "risk_assessment", level: "high", date: "2025-09-01", officer: "Insp. Kola" });
+    fake.addNotice(id, 2);
+    const r = await renderAs("clerk", fake);
+    const waiting = await screen.findByTestId("dashboard-awaiting-notice");
+    await waitFor(() => expect(waiting).toHaveAttribute("data-count", "1"));
+    await r.user.click(within(waiting).getByRole("button", { name: "Dedja Klodian" }));
+    const timeline = await screen.findByTestId("timeline");
+    await waitFor(() => expect(timeline).toHaveAttribute("data-status", "compliant"));
+    expect(within(timeline).getByTestId("awaiting-notice")).toHaveTextContent("4 paraqitje që nga 10.09.2025: nuk kalojnë afatin pa u dorëzuar njoftimi");
+    expect(within(timeline).getAllByTestId("obligation").filter((o) => o.getAttribute("data-state") === "awaiting_notice")).toHaveLength(4);
+  });
 });

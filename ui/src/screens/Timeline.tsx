@@ -25,7 +25,7 @@ import { countryName, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
 import { ComplianceBadge } from "./Dashboard";
 import { RECORD_KINDS, RecordForm } from "./RecordForm";
-import type { RecordKind } from "./RecordForm";
+import type { CurrentName, RecordKind } from "./RecordForm";
 
 /** A death or removal no second supervisor has confirmed yet (not voided): it does not count. */
 export function awaitsConfirmation(r: FileRecord): boolean {
@@ -45,11 +45,14 @@ export function recordDate(r: FileRecord): string {
     case "address_change":
       return d.moved_on;
     case "trip":
+    case "trip_change":
       return d.departure;
     case "occupation":
       return d.from;
     case "status_change":
       return d.effective;
+    case "name_change":
+      return d.changed_on;
   }
 }
 
@@ -115,6 +118,19 @@ function RecordDetails({ record, reference }: { record: FileRecord; reference: R
           {t(`risk_${d.level}` as MessageKey)} · {d.officer}
         </>
       );
+    case "trip_change":
+      return (
+        <>
+          {d.country !== "AL" ? `${d.destination}, ${countryName(reference, d.country, lang)}` : municipalityName(reference, d.destination) || d.destination} ·{" "}
+          {date(d.departure)} – {date(d.return_date)} · {t("declaredAt")} {timestampToDisplay(d.declared_at)}
+        </>
+      );
+    case "name_change":
+      return (
+        <>
+          {d.old_surname} {d.old_given_name} → <span className="name">{`${d.new_surname} ${d.new_given_name}`}</span> · {t("fReportedOn")} {date(d.reported_on)}
+        </>
+      );
   }
 }
 
@@ -123,9 +139,11 @@ function Assessment({ a }: { a: RecordAssessment | undefined }) {
   if (!a) return <>{t("none")}</>;
   const flags: { key: string; label: string; cls: string }[] = [];
   if (a.on_time !== null && a.deadline) {
+    // an instant deadline (a trip change: hours before departure) is shown with its time in Tirana
+    const when = a.deadline_at ? timestampToDisplay(a.deadline_at) : isoToDisplay(a.deadline.date);
     flags.push({
       key: "deadline",
-      label: t(a.on_time ? "onTime" : "late", { date: isoToDisplay(a.deadline.date) }),
+      label: t(a.on_time ? "onTime" : "late", { date: when }),
       cls: a.on_time ? "badge badge--ok" : "badge badge--danger",
     });
   }
@@ -272,7 +290,18 @@ function NoticeRow({ notice, mayServe, onServed }: { notice: RuleNotice; mayServ
   );
 }
 
-export function Timeline({ fileId, reference, onChanged }: { fileId: string; reference: ReferenceSet; onChanged?(): void }) {
+export function Timeline({
+  fileId,
+  reference,
+  currentName,
+  onChanged,
+}: {
+  fileId: string;
+  reference: ReferenceSet;
+  /** The name on the file, for a change of name to start from. */
+  currentName?: CurrentName;
+  onChanged?(): void;
+}) {
   const backend = useBackend();
   const { t, text } = useI18n();
   const announce = useAnnounce();
@@ -400,6 +429,12 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
               <dt>{t("nextDue")}</dt>
               <dd>{c.next_due ? isoToDisplay(c.next_due) : t("none")}</dd>
             </div>
+            {c.awaiting_since && (
+              <div className="facts__row">
+                <dt>{t("awaitingNoticeSince")}</dt>
+                <dd data-testid="awaiting-notice">{t("awaitingNoticeNote", { date: isoToDisplay(c.awaiting_since), n: c.awaiting_notice })}</dd>
+              </div>
+            )}
           </dl>
 
           <h4 id="timeline-obligations-title">{t("obligationsTitle")}</h4>
@@ -474,6 +509,8 @@ export function Timeline({ fileId, reference, onChanged }: { fileId: string; ref
               fileId={fileId}
               kind={adding}
               reference={reference}
+              trips={data.trips}
+              currentName={currentName}
               onSaved={() => {
                 setAdding(null);
                 changed("recordSaved");

@@ -438,12 +438,17 @@ fn nothing_is_overdue_under_new_rules_before_the_notice_is_served() {
         })
     };
     let c = inputs(std::slice::from_ref(&notice));
-    assert_eq!(c.status, ComplianceStatus::DueSoon);
+    // Awaiting the notice is not the person's doing: counted apart, the status unchanged.
+    assert_eq!(c.status, ComplianceStatus::Compliant);
     assert!(c
         .obligations
         .iter()
         .any(|o| o.state == ObligationState::AwaitingNotice && o.due == d(2022, 7, 15)));
     assert_eq!(c.unserved_notices, 1);
+    assert_eq!(
+        (c.awaiting_notice, c.awaiting_since),
+        (1, Some(d(2022, 7, 15)))
+    );
 
     // Served on 20.07: due no earlier than that day, so overdue from 21.07.
     notice.served_on = Some(d(2022, 7, 20));
@@ -542,7 +547,7 @@ fn deadlines_of_declarations() {
         ),
     ];
     for (r, deadline, on_time, international) in cases {
-        let a = assess(&r, &rules, &[]);
+        let a = assess(&r, &[], &rules, &[]);
         assert_eq!(a.deadline.map(|x| x.date), Some(deadline), "{r:?}");
         assert_eq!(a.on_time, Some(on_time), "{r:?}");
         assert_eq!(a.international_notification, international);
@@ -573,20 +578,6 @@ fn trips_under_way_include_both_end_days() {
         let c = run(&data, std::slice::from_ref(&t), &book(), today);
         assert_eq!(!c.trips_under_way.is_empty(), under_way, "{today}");
     }
-}
-
-#[test]
-fn a_change_touches_only_files_whose_future_dates_move() {
-    let active = file(vec![conviction(d(2020, 1, 15), 12)]);
-    let ended = file(vec![conviction(d(2000, 1, 15), 12)]);
-    let high = book().with(version(2, d(2027, 1, 1), |v| v.reporting_months.high = 2));
-    let standard = book().with(version(2, d(2027, 1, 1), |v| {
-        v.reporting_months.standard = 6
-    }));
-    let from = d(2027, 1, 1);
-    assert!(!touched_by(&active, &[], &book(), &high, from));
-    assert!(touched_by(&active, &[], &book(), &standard, from));
-    assert!(!touched_by(&ended, &[], &book(), &standard, from));
 }
 
 // ---- cases found in review ----
@@ -750,7 +741,7 @@ fn declarations_are_judged_by_the_rules_the_person_was_told() {
         )
     };
     // The 14-day deadline would be 27.12.2026, before version 2 exists: version 1 applies.
-    let a = assess(&trip(d(2027, 1, 2)), &rules, &[]);
+    let a = assess(&trip(d(2027, 1, 2)), &[], &rules, &[]);
     assert_eq!(
         a.deadline.map(|x| (x.date, x.rule_version)),
         Some((d(2027, 1, 3), 1))
@@ -771,7 +762,7 @@ fn declarations_are_judged_by_the_rules_the_person_was_told() {
             },
         )
     };
-    let a = assess(&later(d(2027, 2, 20)), &rules, &[]);
+    let a = assess(&later(d(2027, 2, 20)), &[], &rules, &[]);
     assert_eq!(
         a.deadline.map(|x| (x.date, x.rule_version)),
         Some((d(2027, 2, 15), 2))
@@ -787,6 +778,7 @@ fn declarations_are_judged_by_the_rules_the_person_was_told() {
     };
     let a = assess(
         &later(d(2027, 2, 20)),
+        &[],
         &rules,
         std::slice::from_ref(&unserved),
     );
@@ -872,5 +864,972 @@ proptest! {
         if c.status == ComplianceStatus::Overdue {
             prop_assert!(c.overdue_since.is_some());
         }
+    }
+}
+
+// ---- notices move only the dates their version moved (review of issue 5) ----
+
+fn notice(version: u32, served_on: Option<NaiveDate>) -> RuleNotice {
+    RuleNotice {
+        id: Uuid::from_u128(500 + u128::from(version)),
+        file_id: Uuid::from_u128(1),
+        rule_version: version,
+        created_at: Utc.with_ymd_and_hms(2021, 5, 20, 8, 0, 0).unwrap(),
+        served_on,
+        served_by: served_on.map(|_| "o".to_string()),
+    }
+}
+
+fn with_notices(
+    data: &FileData,
+    records: &[FileRecord],
+    notices: &[RuleNotice],
+    rules: &RuleBook,
+    today: NaiveDate,
+) -> Compliance {
+    compute(&Inputs {
+        data,
+        records,
+        notices,
+        rules,
+        today,
+        registered_on: None,
+    })
+}
+
+fn risk(n: u128, level: RiskLevel, date: NaiveDate) -> FileRecord {
+    record(
+        n,
+        R::RiskAssessment {
+            level,
+            date,
+            officer: "o".into(),
+        },
+    )
+}
+
+#[test]
+fn a_change_of_declaration_deadlines_leaves_reports_to_fall_overdue() {
+    // Version 2 (from 01.06.2022) shortens only the deadline to declare changes: every
+    // registered person gets a notice, but no report date moves.
+    let data = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let rules = book().with(version(2, d(2022, 6, 1), |v| v.report_change_days = 1));
+    let records = vec![check_in(1, d(2021, 1, 10)), check_in(2, d(2022, 1, 10))];
+    for served in [None, Some(d(2023, 1, 20))] {
+        let c = with_notices(&data, &records, &[notice(2, served)], &rules, d(2023, 2, 1));
+        let jan = c
+            .obligations
+            .iter()
+            .find(|o| o.due == d(2023, 1, 15))
+            .unwrap();
+        assert_eq!(jan.rule_version, 2, "{served:?}");
+        assert_eq!(jan.state, ObligationState::Overdue, "{served:?}");
+        assert_eq!(jan.effective_due, d(2023, 1, 15), "{served:?}: not pushed");
+        assert_eq!(c.status, ComplianceStatus::Overdue);
+        assert_eq!(c.overdue_since, Some(d(2023, 1, 15)));
+        assert_eq!(c.awaiting_notice, 0);
+    }
+}
+
+#[test]
+fn only_the_dates_a_version_moved_await_its_notice() {
+    use ObligationState::*;
+    // Quarterly reports; version 2 (from 01.06.2021) lengthens short registrations from 10
+    // to 15 years, so the reports from the old end (10.03.2022) on are new to the person.
+    let quarterly = || {
+        RuleBook::new(vec![version(1, d(1990, 1, 1), |v| {
+            v.reporting_months.standard = 3
+        })])
+    };
+    let longer = quarterly().with(version(2, d(2021, 6, 1), |v| {
+        v.reporting_months.standard = 3;
+        v.registration[0].years = Some(15);
+    }));
+    let short = file(vec![conviction(d(2012, 3, 10), 12)]);
+    // Version 2 (from 01.06.2022) makes high-risk reports every 2 months instead of 3.
+    let high = book().with(version(2, d(2022, 6, 1), |v| v.reporting_months.high = 2));
+    let yearly = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let met = |years: std::ops::RangeInclusive<i32>| -> Vec<FileRecord> {
+        years.map(|y| check_in(y as u128, d(y, 1, 10))).collect()
+    };
+    let assessed = |mut records: Vec<FileRecord>| {
+        records.push(risk(99, RiskLevel::High, d(2022, 9, 1)));
+        records
+    };
+    // (case, data, rules, records, notices, today,
+    //  expected (due, effective due, state) of the reports due from `from`, status)
+    type Row = (NaiveDate, NaiveDate, ObligationState);
+    type Case<'a> = (
+        &'a str,
+        &'a FileData,
+        RuleBook,
+        Vec<FileRecord>,
+        Vec<RuleNotice>,
+        NaiveDate,
+        NaiveDate,
+        Vec<Row>,
+        ComplianceStatus,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "unserved: the dates before the old end stay, the new ones await",
+            &short,
+            longer.clone(),
+            vec![],
+            vec![notice(2, None)],
+            d(2022, 7, 1),
+            d(2021, 6, 1),
+            vec![
+                (d(2021, 6, 10), d(2021, 6, 10), Overdue),
+                (d(2021, 9, 10), d(2021, 9, 10), Overdue),
+                (d(2021, 12, 10), d(2021, 12, 10), Overdue),
+                (d(2022, 3, 10), d(2022, 3, 10), AwaitingNotice),
+                (d(2022, 6, 10), d(2022, 6, 10), AwaitingNotice),
+                (d(2022, 9, 10), d(2022, 9, 10), Upcoming),
+            ],
+            ComplianceStatus::Overdue,
+        ),
+        (
+            "served late: only the moved dates are pushed to the day of service",
+            &short,
+            longer.clone(),
+            vec![],
+            vec![notice(2, Some(d(2022, 4, 20)))],
+            d(2022, 7, 1),
+            d(2021, 6, 1),
+            vec![
+                (d(2021, 6, 10), d(2021, 6, 10), Overdue),
+                (d(2021, 9, 10), d(2021, 9, 10), Overdue),
+                (d(2021, 12, 10), d(2021, 12, 10), Overdue),
+                (d(2022, 3, 10), d(2022, 4, 20), Overdue),
+                (d(2022, 6, 10), d(2022, 6, 10), Overdue),
+                (d(2022, 9, 10), d(2022, 9, 10), Upcoming),
+            ],
+            ComplianceStatus::Overdue,
+        ),
+        (
+            "a standard-risk person: the high interval moves nothing",
+            &yearly,
+            high.clone(),
+            met(2021..=2022),
+            vec![notice(2, None)],
+            d(2023, 2, 1),
+            d(2022, 6, 1),
+            vec![
+                (d(2023, 1, 15), d(2023, 1, 15), Overdue),
+                (d(2024, 1, 15), d(2024, 1, 15), Upcoming),
+            ],
+            ComplianceStatus::Overdue,
+        ),
+        (
+            "assessed high after the change: the two-monthly dates await",
+            &yearly,
+            high.clone(),
+            assessed(met(2021..=2022)),
+            vec![notice(2, None)],
+            d(2022, 11, 20),
+            d(2022, 6, 1),
+            vec![
+                (d(2022, 9, 15), d(2022, 9, 15), AwaitingNotice),
+                (d(2022, 11, 15), d(2022, 11, 15), AwaitingNotice),
+                (d(2023, 1, 15), d(2023, 1, 15), Upcoming),
+            ],
+            ComplianceStatus::Compliant,
+        ),
+        (
+            "assessed high, served: the moved dates are due from the service",
+            &yearly,
+            high,
+            assessed(met(2021..=2022)),
+            vec![notice(2, Some(d(2022, 10, 3)))],
+            d(2022, 11, 20),
+            d(2022, 6, 1),
+            vec![
+                (d(2022, 9, 15), d(2022, 10, 3), Overdue),
+                (d(2022, 11, 15), d(2022, 11, 15), Overdue),
+                (d(2023, 1, 15), d(2023, 1, 15), Upcoming),
+            ],
+            ComplianceStatus::Overdue,
+        ),
+    ];
+    for (name, data, rules, records, notices, today, from, expected, status) in cases {
+        let c = with_notices(data, &records, &notices, &rules, today);
+        let got: Vec<Row> = c
+            .obligations
+            .iter()
+            .filter(|o| o.due >= from)
+            .map(|o| (o.due, o.effective_due, o.state))
+            .collect();
+        assert_eq!(got, expected, "{name}");
+        assert_eq!(c.status, status, "{name}");
+        let awaiting = expected.iter().filter(|r| r.2 == AwaitingNotice).count();
+        assert_eq!(c.awaiting_notice as usize, awaiting, "{name}");
+        assert_eq!(
+            c.awaiting_since,
+            expected.iter().find(|r| r.2 == AwaitingNotice).map(|r| r.0),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_report_awaiting_a_notice_is_not_due_soon() {
+    // The only open report awaits a notice, and nothing is due in the look-ahead: the person
+    // is compliant (the dashboard lists them apart), not "due soon" for ever.
+    let data = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let rules = book().with(version(2, d(2022, 6, 1), |v| {
+        v.reporting_months.standard = 6
+    }));
+    let records = vec![check_in(1, d(2021, 1, 10)), check_in(2, d(2022, 1, 10))];
+    for today in [d(2022, 8, 1), d(2022, 12, 1)] {
+        let c = with_notices(&data, &records, &[notice(2, None)], &rules, today);
+        assert_eq!(c.status, ComplianceStatus::Compliant, "{today}");
+        assert_eq!(c.awaiting_since, Some(d(2022, 7, 15)));
+    }
+    // Within the look-ahead of the next (moved) date it is due soon like any other.
+    let c = with_notices(&data, &records, &[notice(2, None)], &rules, d(2023, 1, 5));
+    assert_eq!(c.status, ComplianceStatus::DueSoon);
+}
+
+// ---- which persons a rule change concerns ----
+
+#[test]
+fn touched_by_table() {
+    let short = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let ended = file(vec![conviction(d(2000, 1, 15), 12)]);
+    let lifer = file(vec![conviction(d(2015, 4, 1), 180)]);
+    let mut held = conviction(d(2020, 1, 15), 12);
+    held.custody_from = Some(d(2020, 1, 15));
+    held.release_date = Some(d(2029, 1, 1));
+    let in_custody = file(vec![held]);
+    let from = d(2027, 1, 1);
+    let dead = vec![status(1, PersonState::Deceased, d(2026, 5, 1))];
+    let high_later = vec![risk(1, RiskLevel::Medium, d(2026, 5, 1))];
+    type Edit = fn(&mut RuleValues);
+    // (case, file, records, what version 2 changes, touched)
+    let cases: Vec<(&str, &FileData, Vec<FileRecord>, Edit, bool)> = vec![
+        (
+            "declaration deadline",
+            &short,
+            vec![],
+            |v| v.report_change_days = 1,
+            true,
+        ),
+        (
+            "travel notice",
+            &short,
+            vec![],
+            |v| v.foreign_travel_notice_days = 14,
+            true,
+        ),
+        (
+            "trip change hours",
+            &short,
+            vec![],
+            |v| v.travel_change_notice_hours = 48,
+            true,
+        ),
+        (
+            "declaration deadline, period ended",
+            &ended,
+            vec![],
+            |v| v.report_change_days = 1,
+            false,
+        ),
+        (
+            "declaration deadline, dead",
+            &short,
+            dead.clone(),
+            |v| v.report_change_days = 1,
+            false,
+        ),
+        (
+            "own interval",
+            &short,
+            vec![],
+            |v| v.reporting_months.standard = 6,
+            true,
+        ),
+        (
+            "high interval, standard risk today",
+            &short,
+            vec![],
+            |v| v.reporting_months.high = 2,
+            true,
+        ),
+        (
+            "high interval, medium risk today",
+            &short,
+            high_later,
+            |v| v.reporting_months.high = 2,
+            true,
+        ),
+        (
+            "medium interval, in custody",
+            &in_custody,
+            vec![],
+            |v| v.reporting_months.medium = 4,
+            true,
+        ),
+        (
+            "high interval, period ended",
+            &ended,
+            vec![],
+            |v| v.reporting_months.high = 2,
+            false,
+        ),
+        (
+            "high interval, dead",
+            &short,
+            dead,
+            |v| v.reporting_months.high = 2,
+            false,
+        ),
+        (
+            "own band longer",
+            &short,
+            vec![],
+            |v| v.registration[0].years = Some(15),
+            true,
+        ),
+        (
+            "another band",
+            &short,
+            vec![],
+            |v| v.registration[1].years = Some(25),
+            false,
+        ),
+        (
+            "lifers' review, lifer",
+            &lifer,
+            vec![],
+            |v| v.registration[2].review_after_years = Some(20),
+            true,
+        ),
+        (
+            "lifers' review, short sentence",
+            &short,
+            vec![],
+            |v| v.registration[2].review_after_years = Some(20),
+            false,
+        ),
+        (
+            "look-ahead only",
+            &short,
+            vec![],
+            |v| v.due_soon_days = 30,
+            false,
+        ),
+        ("nothing", &short, vec![], |_| {}, false),
+    ];
+    for (name, data, records, edit, expected) in cases {
+        let after = book().with(version(2, from, edit));
+        assert_eq!(
+            touched_by(data, &records, &book(), &after, from),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_version_is_judged_against_the_versions_around_it() {
+    // Two versions arrive together from the server: 2 (from 01.01.2027) and 3 (from
+    // 01.06.2027, back to the provisional values). Version 2 is judged against {1, 3}: it
+    // changes the interval only between its start and version 3's.
+    let data = file(vec![conviction(d(2020, 1, 15), 12)]);
+    let v2 = version(2, d(2027, 1, 1), |v| v.reporting_months.high = 2);
+    let v3 = version(3, d(2027, 6, 1), |_| {});
+    let before = book().with(v3.clone());
+    let after = before.with(v2);
+    assert!(touched_by(&data, &[], &before, &after, d(2027, 1, 1)));
+    // Version 3 is judged against {1, 2}: it takes the high interval back.
+    let without3 = book().with(version(2, d(2027, 1, 1), |v| v.reporting_months.high = 2));
+    assert!(touched_by(
+        &data,
+        &[],
+        &without3,
+        &without3.with(v3),
+        d(2027, 6, 1)
+    ));
+}
+
+/// Each report date from `from` on (to 40 years ahead) under `rules`.
+fn future_dates(
+    data: &FileData,
+    records: &[FileRecord],
+    rules: &RuleBook,
+    from: NaiveDate,
+) -> Vec<(NaiveDate, u32)> {
+    let states = StateLine::new(data, records);
+    let periods = periods(data, rules);
+    let horizon = add_months(from, 480).unwrap();
+    report_dates(&periods, &states, horizon, rules, records)
+        .into_iter()
+        .flatten()
+        .filter(|d| d.date >= from)
+        .map(|d| (d.date, d.interval))
+        .collect()
+}
+
+// ---- trips as they stand, and changes to them ----
+
+fn trip(
+    n: u128,
+    foreign: bool,
+    departure: NaiveDate,
+    return_date: NaiveDate,
+    notice: NaiveDate,
+) -> FileRecord {
+    record(
+        n,
+        R::Trip {
+            foreign,
+            country: if foreign { "IT".into() } else { "AL".into() },
+            destination: if foreign {
+                "Bari".into()
+            } else {
+                "durres".into()
+            },
+            departure,
+            return_date,
+            purpose: String::new(),
+            notice_date: notice,
+        },
+    )
+}
+
+fn trip_change(
+    n: u128,
+    trip: &FileRecord,
+    departure: NaiveDate,
+    return_date: NaiveDate,
+    declared_at: DateTime<Utc>,
+) -> FileRecord {
+    let (country, destination) = match &trip.data {
+        R::Trip { country, .. } if country != "AL" => (country.clone(), "Roma".to_string()),
+        _ => ("AL".to_string(), "vlore".to_string()),
+    };
+    record(
+        n,
+        R::TripChange {
+            trip_id: trip.id,
+            country,
+            destination,
+            departure,
+            return_date,
+            declared_at,
+        },
+    )
+}
+
+fn utc(y: i32, m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, day, h, min, 0).unwrap()
+}
+
+#[test]
+fn a_trip_change_is_due_hours_before_the_departure_it_sets() {
+    let rules = book();
+    let foreign = trip(1, true, d(2027, 3, 1), d(2027, 3, 10), d(2027, 2, 1));
+    let domestic = trip(2, false, d(2027, 3, 1), d(2027, 3, 10), d(2027, 2, 1));
+    let trips = crate::records::itineraries(&[foreign.clone(), domestic.clone()]);
+    // (case, change, deadline instant, deadline day, on time)
+    type Case<'a> = (&'a str, FileRecord, Option<DateTime<Utc>>, NaiveDate, bool);
+    let cases: Vec<Case> = vec![
+        (
+            // Summer (UTC+2): 10.06 starts at 09.06 22:00 UTC; 24 h before is 08.06 22:00 UTC.
+            "summer, at the deadline",
+            trip_change(
+                10,
+                &foreign,
+                d(2027, 6, 10),
+                d(2027, 6, 20),
+                utc(2027, 6, 8, 22, 0),
+            ),
+            Some(utc(2027, 6, 8, 22, 0)),
+            d(2027, 6, 9),
+            true,
+        ),
+        (
+            "summer, a minute late",
+            trip_change(
+                11,
+                &foreign,
+                d(2027, 6, 10),
+                d(2027, 6, 20),
+                utc(2027, 6, 8, 22, 1),
+            ),
+            Some(utc(2027, 6, 8, 22, 0)),
+            d(2027, 6, 9),
+            false,
+        ),
+        (
+            // Winter (UTC+1): 10.01.2028 starts at 09.01 23:00 UTC.
+            "winter, an hour early",
+            trip_change(
+                12,
+                &foreign,
+                d(2028, 1, 10),
+                d(2028, 1, 20),
+                utc(2028, 1, 8, 22, 0),
+            ),
+            Some(utc(2028, 1, 8, 23, 0)),
+            d(2028, 1, 9),
+            true,
+        ),
+        (
+            // The day after spring forward (28.03.2027): 29.03 starts at 28.03 22:00 UTC, and
+            // 24 real hours before is 27.03 22:00 UTC = 23:00 in Tirana (the night was short).
+            "after the spring-forward night",
+            trip_change(
+                13,
+                &foreign,
+                d(2027, 3, 29),
+                d(2027, 4, 5),
+                utc(2027, 3, 27, 22, 30),
+            ),
+            Some(utc(2027, 3, 27, 22, 0)),
+            d(2027, 3, 27),
+            false,
+        ),
+        (
+            // The day after the autumn night (31.10.2027): 01.11 starts at 31.10 23:00 UTC; 24 h
+            // before is 30.10 23:00 UTC = 01:00 on 31.10 in Tirana (summer time still).
+            "after the autumn night",
+            trip_change(
+                14,
+                &foreign,
+                d(2027, 11, 1),
+                d(2027, 11, 5),
+                utc(2027, 10, 30, 22, 59),
+            ),
+            Some(utc(2027, 10, 30, 23, 0)),
+            d(2027, 10, 31),
+            true,
+        ),
+        (
+            "departing on the spring-forward day itself",
+            trip_change(
+                15,
+                &foreign,
+                d(2027, 3, 28),
+                d(2027, 4, 5),
+                utc(2027, 3, 26, 23, 0),
+            ),
+            Some(utc(2027, 3, 26, 23, 0)),
+            d(2027, 3, 27),
+            true,
+        ),
+        (
+            // A domestic trip's change, like the trip, by the day of departure (Tirana).
+            "domestic, on the day of departure (late evening)",
+            trip_change(
+                16,
+                &domestic,
+                d(2027, 6, 10),
+                d(2027, 6, 12),
+                utc(2027, 6, 10, 21, 30),
+            ),
+            None,
+            d(2027, 6, 10),
+            true,
+        ),
+        (
+            "domestic, 00:30 the next day in Tirana",
+            trip_change(
+                17,
+                &domestic,
+                d(2027, 6, 10),
+                d(2027, 6, 12),
+                utc(2027, 6, 10, 22, 30),
+            ),
+            None,
+            d(2027, 6, 10),
+            false,
+        ),
+    ];
+    for (name, change, at, day, on_time) in cases {
+        let a = assess(&change, &trips, &rules, &[]);
+        assert_eq!(a.deadline_at, at, "{name}");
+        assert_eq!(
+            a.deadline.map(|x| (x.date, x.rule_version)),
+            Some((day, 1)),
+            "{name}"
+        );
+        assert_eq!(a.on_time, Some(on_time), "{name}");
+    }
+    // The change of a trip that is no longer in force has no deadline.
+    let orphan = trip_change(
+        20,
+        &foreign,
+        d(2027, 6, 10),
+        d(2027, 6, 20),
+        utc(2027, 6, 1, 8, 0),
+    );
+    let a = assess(&orphan, &[], &rules, &[]);
+    assert_eq!((a.deadline, a.deadline_at, a.on_time), (None, None, None));
+}
+
+#[test]
+fn a_trip_change_is_judged_by_the_rules_the_person_was_told() {
+    // Version 2 from 01.06.2027 asks 48 hours.
+    let rules = book().with(version(2, d(2027, 6, 1), |v| {
+        v.travel_change_notice_hours = 48
+    }));
+    let foreign = trip(1, true, d(2027, 5, 1), d(2027, 5, 10), d(2027, 4, 1));
+    let trips = crate::records::itineraries(std::slice::from_ref(&foreign));
+    let at = |departure, declared| {
+        assess(
+            &trip_change(2, &foreign, departure, days(departure, 5), declared),
+            &trips,
+            &rules,
+            &[],
+        )
+    };
+    // Departing 02.06: 48 h before would be 31.05, before version 2: version 1's 24 h.
+    let a = at(d(2027, 6, 2), utc(2027, 5, 31, 12, 0));
+    assert_eq!(a.deadline.map(|x| x.rule_version), Some(1));
+    assert_eq!(a.deadline_at, Some(utc(2027, 5, 31, 22, 0)));
+    assert_eq!(a.on_time, Some(true));
+    // Departing 10.06: version 2, 48 h.
+    let a = at(d(2027, 6, 10), utc(2027, 6, 8, 12, 0));
+    assert_eq!(a.deadline.map(|x| x.rule_version), Some(2));
+    assert_eq!(a.deadline_at, Some(utc(2027, 6, 7, 22, 0)));
+    assert_eq!(a.on_time, Some(false));
+    // Not yet told of version 2: version 1's 24 h.
+    let a = assess(
+        &trip_change(
+            3,
+            &foreign,
+            d(2027, 6, 10),
+            d(2027, 6, 15),
+            utc(2027, 6, 8, 12, 0),
+        ),
+        &trips,
+        &rules,
+        &[notice(2, None)],
+    );
+    assert_eq!(a.deadline.map(|x| x.rule_version), Some(1));
+    assert_eq!(a.on_time, Some(true));
+}
+
+#[test]
+fn trips_stand_as_their_latest_change() {
+    let data = file(vec![conviction(d(2020, 3, 10), 12)]);
+    let t = trip(1, true, d(2026, 12, 1), d(2026, 12, 5), d(2026, 11, 1));
+    // Postponed, then (declared later, recorded earlier) brought forward; a voided change.
+    let later = trip_change(
+        2,
+        &t,
+        d(2026, 12, 20),
+        d(2026, 12, 28),
+        utc(2026, 11, 20, 9, 0),
+    );
+    let earlier = trip_change(
+        3,
+        &t,
+        d(2026, 12, 10),
+        d(2026, 12, 12),
+        utc(2026, 11, 25, 9, 0),
+    );
+    let mut voided = trip_change(4, &t, d(2027, 2, 1), d(2027, 2, 2), utc(2026, 11, 28, 9, 0));
+    voided.void = Some(Void {
+        reason: "gabim".into(),
+        by: "s".into(),
+        at: utc(2026, 11, 29, 9, 0),
+    });
+    let records = vec![t.clone(), earlier.clone(), later, voided];
+    let trips = crate::records::itineraries(&records);
+    assert_eq!(trips.len(), 1);
+    assert_eq!(
+        (
+            trips[0].departure,
+            trips[0].return_date,
+            trips[0].changed_by,
+            trips[0].destination.as_str()
+        ),
+        (d(2026, 12, 10), d(2026, 12, 12), Some(earlier.id), "Roma")
+    );
+    // Under way and ahead follow the trip as it stands.
+    for (today, under_way, ahead) in [
+        (d(2026, 11, 25), false, false), // 10.12 is 15 days ahead: beyond the look-ahead
+        (d(2026, 11, 26), false, true),
+        (d(2026, 12, 1), false, true), // the first declared departure no longer counts
+        (d(2026, 12, 10), true, false),
+        (d(2026, 12, 13), false, false),
+    ] {
+        let c = run(&data, &records, &book(), today);
+        assert_eq!(c.trips_under_way == vec![t.id], under_way, "{today}");
+        assert_eq!(c.departures_ahead == vec![t.id], ahead, "{today}");
+    }
+    // Domestic trips are not foreign departures.
+    let home = trip(5, false, d(2026, 12, 4), d(2026, 12, 6), d(2026, 12, 1));
+    assert!(run(&data, &[home], &book(), d(2026, 12, 1))
+        .departures_ahead
+        .is_empty());
+}
+
+// ---- declarations of changes: name, work, and who works with children ----
+
+#[test]
+fn declarations_of_change_table() {
+    let rules = book().with(version(2, d(2027, 1, 1), |v| v.report_change_days = 10));
+    let name = |changed: NaiveDate, reported: NaiveDate| {
+        record(
+            1,
+            R::NameChange {
+                old_surname: "Hoxha".into(),
+                old_given_name: "Arben".into(),
+                new_surname: "Hoxhaj".into(),
+                new_given_name: "Arben".into(),
+                changed_on: changed,
+                reported_on: reported,
+            },
+        )
+    };
+    let work = |from: NaiveDate, reported: NaiveDate, children: bool| {
+        record(
+            2,
+            R::Occupation {
+                occupation: crate::records::OccupationKind::Volunteering,
+                organisation: "Kampi".into(),
+                role: String::new(),
+                from,
+                to: None,
+                contact_with_children: children,
+                reported_on: reported,
+            },
+        )
+    };
+    let visit = |result| {
+        record(
+            3,
+            R::Verification {
+                date: d(2026, 5, 1),
+                officer: "o".into(),
+                result,
+                note: String::new(),
+            },
+        )
+    };
+    let served = [notice(2, Some(d(2027, 1, 5)))];
+    let unserved = [notice(2, None)];
+    // (case, record, notices, deadline (date, version), on time, child contact, not found)
+    type Expected = (Option<(NaiveDate, u32)>, Option<bool>, bool, bool);
+    let cases: Vec<(&str, FileRecord, &[RuleNotice], Expected)> = vec![
+        (
+            "name, on the third day",
+            name(d(2026, 2, 27), d(2026, 3, 2)),
+            &[],
+            (Some((d(2026, 3, 2), 1)), Some(true), false, false),
+        ),
+        (
+            "name, a day late",
+            name(d(2026, 2, 27), d(2026, 3, 3)),
+            &[],
+            (Some((d(2026, 3, 2), 1)), Some(false), false, false),
+        ),
+        (
+            "name under version 2, served",
+            name(d(2027, 2, 1), d(2027, 2, 9)),
+            &served,
+            (Some((d(2027, 2, 11), 2)), Some(true), false, false),
+        ),
+        (
+            "name under version 2, not told",
+            name(d(2027, 2, 1), d(2027, 2, 9)),
+            &unserved,
+            (Some((d(2027, 2, 4), 1)), Some(false), false, false),
+        ),
+        (
+            "name, changed before the service",
+            name(d(2027, 1, 3), d(2027, 1, 8)),
+            &served,
+            (Some((d(2027, 1, 6), 1)), Some(false), false, false),
+        ),
+        (
+            "work with children, on time",
+            work(d(2024, 2, 28), d(2024, 3, 2), true),
+            &[],
+            (Some((d(2024, 3, 2), 1)), Some(true), true, false),
+        ),
+        (
+            "work without children, late",
+            work(d(2024, 2, 28), d(2024, 3, 3), false),
+            &[],
+            (Some((d(2024, 3, 2), 1)), Some(false), false, false),
+        ),
+        (
+            "work across the year's end",
+            work(d(2025, 12, 30), d(2026, 1, 2), true),
+            &[],
+            (Some((d(2026, 1, 2), 1)), Some(true), true, false),
+        ),
+        (
+            "work under version 2",
+            work(d(2027, 3, 1), d(2027, 3, 11), false),
+            &served,
+            (Some((d(2027, 3, 11), 2)), Some(true), false, false),
+        ),
+        (
+            "a visit that found nobody",
+            visit(VerificationResult::NotFound),
+            &[],
+            (None, None, false, true),
+        ),
+        (
+            "a visit that found the person",
+            visit(VerificationResult::Confirmed),
+            &[],
+            (None, None, false, false),
+        ),
+    ];
+    for (case, r, notices, (deadline, on_time, child, not_found)) in cases {
+        let a = assess(&r, &[], &rules, notices);
+        assert_eq!(
+            a.deadline.map(|x| (x.date, x.rule_version)),
+            deadline,
+            "{case}"
+        );
+        assert_eq!(a.on_time, on_time, "{case}");
+        assert_eq!(a.child_contact, child, "{case}");
+        assert_eq!(a.not_found, not_found, "{case}");
+        assert_eq!(a.deadline_at, None, "{case}");
+        assert!(!a.international_notification, "{case}");
+    }
+}
+
+#[test]
+fn child_contact_is_flagged_only_while_the_record_is_in_force() {
+    let data = file(vec![conviction(d(2020, 3, 10), 12)]);
+    let mut camp = record(
+        1,
+        R::Occupation {
+            occupation: crate::records::OccupationKind::Work,
+            organisation: "Shkolla 9-vjeçare".into(),
+            role: "roje".into(),
+            from: d(2026, 9, 1),
+            to: None,
+            contact_with_children: true,
+            reported_on: d(2026, 9, 2),
+        },
+    );
+    let c = run(&data, std::slice::from_ref(&camp), &book(), d(2026, 10, 1));
+    assert!(c
+        .assessments
+        .iter()
+        .any(|a| a.record_id == camp.id && a.child_contact));
+    camp.void = Some(Void {
+        reason: "person tjetër".into(),
+        by: "s".into(),
+        at: utc(2026, 9, 3, 8, 0),
+    });
+    let c = run(&data, &[camp], &book(), d(2026, 10, 1));
+    assert!(c.assessments.is_empty());
+}
+
+proptest! {
+    #[test]
+    fn whoever_has_future_dates_moved_is_touched(
+        start in 0i64..12_000,
+        months in prop_oneof![Just(0u32), Just(36), Just(37), Just(120), Just(121), 0u32..400],
+        assessment in proptest::option::of((0u8..3, 0i64..14_000)),
+        change in 0u8..8,
+        value in 1u32..30,
+        from in 0i64..14_000,
+    ) {
+        let start = d(1995, 7, 1) + chrono::Duration::days(start);
+        let from = d(1995, 7, 1) + chrono::Duration::days(from);
+        let data = file(vec![conviction(start, months)]);
+        let records: Vec<FileRecord> = assessment
+            .map(|(level, day)| {
+                let level = [RiskLevel::Standard, RiskLevel::Medium, RiskLevel::High][level as usize];
+                vec![risk(1, level, d(1995, 7, 1) + chrono::Duration::days(day))]
+            })
+            .unwrap_or_default();
+        let after = book().with(version(2, from, |v| match change {
+            0 => v.reporting_months.standard = value,
+            1 => v.reporting_months.medium = value,
+            2 => v.reporting_months.high = value,
+            3 => v.registration[0].years = Some(value),
+            4 => v.registration[1].years = Some(value),
+            5 => v.registration[2].review_after_years = Some(value),
+            6 => v.report_change_days = value,
+            _ => v.due_soon_days = value,
+        }));
+        let moved = future_dates(&data, &records, &book(), from)
+            != future_dates(&data, &records, &after, from);
+        if moved {
+            prop_assert!(touched_by(&data, &records, &book(), &after, from));
+        }
+        // Whatever the change, a person whose registration ended before it is never touched.
+        let ended = periods(&data, &book()).iter().all(|p| p.end.is_some_and(|e| e.date <= from))
+            && periods(&data, &after).iter().all(|p| p.end.is_some_and(|e| e.date <= from));
+        if ended {
+            prop_assert!(!touched_by(&data, &records, &book(), &after, from));
+        }
+    }
+
+    #[test]
+    fn registered_from_the_start_until_the_day_before_the_end(
+        kind in 0u8..3,
+        offset in 0i64..20_000,
+        year in 1996i32..2040,
+        month in 1u32..=12,
+        months in 0u32..1200,
+        short in 1u32..40,
+        middle in 1u32..40,
+    ) {
+        // Any start, a 29 February, or a month's last day; any band, any band lengths.
+        let start = match kind {
+            0 => d(1996, 2, 29) + chrono::Duration::days(offset),
+            1 => d(year - year % 4, 2, 29),
+            _ => add_months(d(year, month, 1), 1).unwrap().pred_opt().unwrap(),
+        };
+        let rules = RuleBook::new(vec![version(1, d(1990, 1, 1), |v| {
+            v.registration[0].years = Some(short);
+            v.registration[1].years = Some(middle);
+        })]);
+        let data = file(vec![conviction(start, months)]);
+        let at = |today| run(&data, &[], &rules, today);
+        let reg = at(start).registration.unwrap();
+        prop_assert!(at(start).counts_as_registered());
+        match reg.end {
+            Some(end) => {
+                let years = if months <= 36 { short } else { middle };
+                prop_assert_eq!(end.date, add_months(start, years as i32 * 12).unwrap());
+                let last = end.date.pred_opt().unwrap();
+                prop_assert!(at(last).counts_as_registered(), "registered on {}", last);
+                prop_assert_eq!(at(end.date).status, ComplianceStatus::PeriodEnded);
+                prop_assert_eq!(at(days(end.date, 400)).status, ComplianceStatus::PeriodEnded);
+                // No report falls due on the end date or after it.
+                prop_assert!(at(last).obligations.iter().all(|o| o.due < end.date));
+            }
+            None => {
+                prop_assert!(months > 120);
+                prop_assert!(at(days(start, 20_000)).counts_as_registered());
+            }
+        }
+    }
+
+    #[test]
+    fn any_trip_change_instant_gives_a_judgement(
+        departure in 0i64..20_000,
+        declared in -3_000i64..3_000,
+        hours in 1u32..240,
+    ) {
+        // Around every DST change of five decades: a deadline, never a panic, and on time
+        // exactly when declared no later than `hours` before the departure day starts.
+        let departure = d(1990, 1, 1) + chrono::Duration::days(departure);
+        let rules = RuleBook::new(vec![version(1, d(1980, 1, 1), |v| v.travel_change_notice_hours = hours)]);
+        let t = trip(1, true, departure, departure, d(1980, 1, 1));
+        let trips = crate::records::itineraries(std::slice::from_ref(&t));
+        let start = crate::dates::tirane_day_start(departure).unwrap();
+        let declared_at = start + chrono::Duration::minutes(declared) - chrono::Duration::hours(i64::from(hours));
+        let a = assess(&trip_change(2, &t, departure, departure, declared_at), &trips, &rules, &[]);
+        let deadline = a.deadline_at.unwrap();
+        prop_assert_eq!(start - deadline, chrono::Duration::hours(i64::from(hours)));
+        prop_assert_eq!(a.on_time, Some(declared <= 0));
+        prop_assert_eq!(a.deadline.unwrap().date, crate::dates::local_date(deadline));
     }
 }
