@@ -435,6 +435,28 @@ mod tests {
     }
 
     #[test]
+    fn server_errors_timeouts_and_too_many_requests_are_retried_other_refusals_not() {
+        let table = [
+            (500, true),
+            (502, true),
+            (503, true),
+            (504, true),
+            (408, true),
+            (429, true),
+            (400, false),
+            (403, false),
+            (404, false),
+            (409, false),
+            (410, false),
+            (413, false),
+        ];
+        for (status, retried) in table {
+            let status = reqwest::StatusCode::from_u16(status).unwrap();
+            assert_eq!(transient(status), retried, "{status}");
+        }
+    }
+
+    #[test]
     fn a_bundle_splits_into_certificate_key_and_ca() {
         let bundle = "# comment\n-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\
                       -----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n\

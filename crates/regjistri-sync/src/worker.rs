@@ -294,3 +294,31 @@ async fn audit<R: Replica>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_of_what_a_push_carried_are_narrowed_down_to_a_mutation() {
+        let table = [
+            (400, true),
+            (413, true),
+            (415, true),
+            (422, true),
+            // The station, the address or the method: no mutation is at fault.
+            (401, false),
+            (403, false),
+            (404, false),
+            (405, false),
+            (409, false),
+            (410, false),
+            // Passing conditions, retried by the client.
+            (408, false),
+            (429, false),
+        ];
+        for (status, narrowed) in table {
+            assert_eq!(refuses_content(status), narrowed, "{status}");
+        }
+    }
+}
