@@ -10,10 +10,11 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Json, Router};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -298,18 +299,47 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Every route; `openapi::ROUTES` lists the same ones and a test holds them equal.
+/// One route: its method and path, as the OpenAPI description names them, and its handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+fn route<H, T>(method: Method, path: &'static str, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+    Route {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// Every route the server answers: the router is built from this list and nothing else, and
+/// the OpenAPI test compares its description with it.
+pub fn routes() -> Vec<Route> {
+    vec![
+        route(Method::GET, "/v1/station", station),
+        route(Method::POST, "/v1/push", push),
+        route(Method::GET, "/v1/pull", pull),
+        route(Method::POST, "/v1/audit", audit),
+        route(Method::GET, "/v1/conflicts", conflicts),
+        route(Method::POST, "/v1/conflicts/{id}/resolve", resolve),
+        route(Method::POST, "/v1/files/{id}/fetch", fetch),
+        route(Method::POST, "/v1/rules", rules),
+        route(Method::GET, "/openapi.json", openapi_json),
+    ]
+}
+
+/// The router of [`routes`], with the JSON fallbacks, the body limit and the panic guard.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/v1/station", get(station))
-        .route("/v1/push", post(push))
-        .route("/v1/pull", get(pull))
-        .route("/v1/audit", post(audit))
-        .route("/v1/conflicts", get(conflicts))
-        .route("/v1/conflicts/{id}/resolve", post(resolve))
-        .route("/v1/files/{id}/fetch", post(fetch))
-        .route("/v1/rules", post(rules))
-        .route("/openapi.json", get(openapi_json))
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, r| router.route(r.path, r.handler))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
@@ -410,6 +440,7 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::routing::get;
 
     #[tokio::test]
     async fn a_panicking_handler_answers_500_with_the_error_body() {

@@ -1,21 +1,11 @@
 //! The OpenAPI 3.1 description of every endpoint, written by hand beside the router and
-//! served at `/openapi.json`. A test holds its paths equal to [`ROUTES`], and another calls
-//! every route in [`ROUTES`] through the real router.
+//! served at `/openapi.json`. Tests hold it to the code: its paths and methods equal the
+//! router's own list ([`crate::http::routes`]); a sample of every wire type and every variant
+//! (each kind of pull item, each outcome, each kind of conflict), serialised by the real
+//! types, validates against the schema of the route that carries it, with undescribed fields
+//! refused; and another test calls every described route through the real router.
 
 use serde_json::{json, Value};
-
-/// Every route the router serves: (method, path).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/v1/station"),
-    ("post", "/v1/push"),
-    ("get", "/v1/pull"),
-    ("post", "/v1/audit"),
-    ("get", "/v1/conflicts"),
-    ("post", "/v1/conflicts/{id}/resolve"),
-    ("post", "/v1/files/{id}/fetch"),
-    ("post", "/v1/rules"),
-    ("get", "/openapi.json"),
-];
 
 fn error_response(description: &str) -> Value {
     json!({"description": description,
@@ -66,7 +56,9 @@ pub fn document() -> Value {
                 "description": "The mutation id is the idempotency key: a mutation pushed again gets \
                     the result it got the first time and is never applied twice. Each mutation gets \
                     its own result (applied, conflict, rejected); one rejected mutation does not \
-                    hold back the others.",
+                    hold back the others. A batch refused as a whole for its content (400, 413) is \
+                    split by the station until the one mutation at fault is alone; that one is \
+                    quarantined with the error and the others are pushed.",
                 "requestBody": body("PushRequest"),
                 "responses": with(json!({
                     "200": ok("PushResponse"),
@@ -123,7 +115,7 @@ pub fn document() -> Value {
                     "200": ok("Resolved"),
                     "400": error_response("invalid_request: a path outside the conflict, or values that make the file invalid"),
                     "404": error_response("conflict_not_found"),
-                    "409": error_response("conflict_resolved, or own_work (the decider's own change)")
+                    "409": error_response("conflict_resolved (decided already, by another decision: the same decision repeated by the same supervisor at the same station, as after a lost reply, gets the first answer), or own_work (the decider's own change)")
                 }))
             }},
             "/v1/files/{id}/fetch": {"post": {
@@ -157,6 +149,14 @@ pub fn document() -> Value {
         },
         "components": {"schemas": schemas()}
     })
+}
+
+/// A pull item that carries a record's document: `kind` names what the document is.
+fn feed_document(kind: &str, what: &str) -> Value {
+    json!({"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
+        "kind": {"const": kind}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
+        "version": {"type": "integer"},
+        "document": {"type": "object", "description": what}}})
 }
 
 fn schemas() -> Value {
@@ -214,17 +214,14 @@ fn schemas() -> Value {
                 "approved": {"$ref": "#/components/schemas/ApprovedCopy"},
                 "updated_by": {"type": "string", "description": "who made the last change of content"},
                 "authors": {"type": "array", "items": {"type": "string"}, "description": "who changed the content since the last approval, at any station"}}},
-            {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
-                "kind": {"const": "record"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
-                "version": {"type": "integer"},
-                "document": {"type": "object", "description": "a record about a file of the station's directorate (regjistri_domain::records::FileRecord)"}}},
             {"type": "object", "required": ["kind", "seq", "id", "version", "entry"], "properties": {
                 "kind": {"const": "index"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"}, "entry": {"$ref": "#/components/schemas/IndexEntry"}}},
-            {"type": "object", "required": ["kind", "seq", "id", "version", "document"], "properties": {
-                "kind": {"enum": ["notice", "rule_set", "user"]}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
-                "version": {"type": "integer"},
-                "document": {"type": "object", "description": "notice: a rule-change notice of a file of the station's directorate (RuleNotice); rule_set: a national rule version with its author; user: an account of the station's directorate, or an administrator or auditor (user name, role, directorate, PBKDF2 salt and verifier, flags)"}}},
+            feed_document("record", "a record about a file of the station's directorate (regjistri_domain::records::FileRecord); it may come before its file"),
+            feed_document("notice", "a rule-change notice to a person of the station's directorate (regjistri_domain::records::RuleNotice)"),
+            feed_document("reference", "the national reference data as a whole (regjistri_domain::reference::ReferenceSet), to every station"),
+            feed_document("rule_set", "a national rule version with its author (RuleSetDocument), to every station"),
+            feed_document("user", "an account of the station's directorate, or an administrator or auditor (user name, role, directorate, PBKDF2 salt and verifier, flags)"),
             {"type": "object", "required": ["kind", "seq", "id"], "properties": {
                 "kind": {"const": "tombstone"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"}}}
         ], "discriminator": {"propertyName": "kind"}},
@@ -256,7 +253,9 @@ fn schemas() -> Value {
             "stored": {"type": "integer"}, "head_seq": {"type": "integer"}, "head_hash": {"type": "string"}}},
         "FieldConflict": {"type": "object", "required": ["path", "base", "server", "station"], "properties": {
             "path": {"type": "string"}, "base": {}, "server": {}, "station": {}}},
-        "Conflict": {"type": "object", "properties": {
+        "Conflict": {"type": "object",
+            "required": ["id", "kind", "record_id", "mutation_id", "station", "actor", "owning_directorate", "fields", "created_at"],
+            "properties": {
             "id": {"type": "string", "format": "uuid"}, "kind": {"$ref": "#/components/schemas/ConflictKind"},
             "record_id": {"type": "string", "format": "uuid"}, "mutation_id": {"type": "string", "format": "uuid"},
             "station": {"type": "string"}, "actor": {"type": "string"}, "owning_directorate": {"type": "string"},
@@ -283,12 +282,16 @@ fn schemas() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use regjistri_domain::diff::FieldChange;
+    use regjistri_sync::protocol::*;
+    use regjistri_sync::{ConflictKind, FieldConflict};
+    use serde::Serialize;
+    use std::collections::{BTreeMap, BTreeSet};
+    use uuid::Uuid;
 
-    #[test]
-    fn the_description_lists_exactly_the_routes() {
-        let doc = document();
-        let described: BTreeSet<(String, String)> = doc["paths"]
+    fn described_routes(doc: &Value) -> BTreeSet<(String, String)> {
+        doc["paths"]
             .as_object()
             .unwrap()
             .iter()
@@ -296,14 +299,18 @@ mod tests {
                 ops.as_object()
                     .unwrap()
                     .keys()
-                    .map(move |m| (m.clone(), path.clone()))
+                    .map(move |m| (m.to_uppercase(), path.clone()))
             })
-            .collect();
-        let served: BTreeSet<(String, String)> = ROUTES
+            .collect()
+    }
+
+    #[test]
+    fn the_description_lists_exactly_the_routes_the_router_is_built_from() {
+        let served: BTreeSet<(String, String)> = crate::http::routes()
             .iter()
-            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .map(|r| (r.method.to_string(), r.path.to_string()))
             .collect();
-        assert_eq!(described, served);
+        assert_eq!(described_routes(&document()), served);
     }
 
     #[test]
@@ -315,6 +322,509 @@ mod tests {
             assert!(
                 doc["components"]["schemas"].get(name).is_some(),
                 "{name} is referenced but not described"
+            );
+        }
+    }
+
+    /// The components, with every described object closed (`additionalProperties: false`
+    /// where the description says nothing else), so that a field the code sends and the
+    /// description does not name fails too.
+    fn closed(mut schema: Value) -> Value {
+        fn close(v: &mut Value) {
+            match v {
+                Value::Object(o) => {
+                    if o.contains_key("properties") && !o.contains_key("additionalProperties") {
+                        o.insert("additionalProperties".into(), Value::Bool(false));
+                    }
+                    o.values_mut().for_each(close);
+                }
+                Value::Array(a) => a.iter_mut().for_each(close),
+                _ => {}
+            }
+        }
+        close(&mut schema);
+        schema
+    }
+
+    /// Validates `sample` against `schema` (a schema of the description, its references
+    /// resolved in the description's components); the errors, if any.
+    fn problems(components: &Value, schema: &Value, sample: &Value) -> Vec<String> {
+        let mut root = schema.clone();
+        root["components"] = components.clone();
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&root)
+            .expect("the description's schema compiles");
+        validator
+            .iter_errors(sample)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect()
+    }
+
+    fn value<T: Serialize>(t: &T) -> Value {
+        serde_json::to_value(t).unwrap()
+    }
+
+    fn at() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap()
+    }
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(0x0196_0000_0000_7000_8000_0000_0000_0000 + n)
+    }
+
+    /// Which variant of the feed an item is. Exhaustive on purpose: a new variant fails to
+    /// compile here until it gets a sample below and the count is raised.
+    fn pull_kind(item: &PullItem) -> usize {
+        match item {
+            PullItem::File { .. } => 0,
+            PullItem::Index { .. } => 1,
+            PullItem::Record { .. } => 2,
+            PullItem::Notice { .. } => 3,
+            PullItem::Reference { .. } => 4,
+            PullItem::RuleSet { .. } => 5,
+            PullItem::User { .. } => 6,
+            PullItem::Tombstone { .. } => 7,
+        }
+    }
+    const PULL_KINDS: usize = 8;
+
+    fn outcome_kind(o: Outcome) -> usize {
+        match o {
+            Outcome::Applied => 0,
+            Outcome::Conflict => 1,
+            Outcome::Rejected => 2,
+        }
+    }
+    const OUTCOMES: usize = 3;
+
+    fn conflict_kind(k: ConflictKind) -> usize {
+        match k {
+            ConflictKind::SameField => 0,
+            ConflictKind::RecordWithdrawn => 1,
+            ConflictKind::RecordDeleted => 2,
+        }
+    }
+    const CONFLICT_KINDS: usize = 3;
+
+    fn pull_items() -> Vec<PullItem> {
+        let doc = json!({"any": "document"});
+        let items = vec![
+            PullItem::File {
+                seq: 1,
+                id: id(1),
+                version: 1,
+                document: json!({"status": "approved", "owning_directorate": "dvp-tirane", "data": {}}),
+                approved: Some(ApprovedCopy {
+                    data: json!({}),
+                    by: "supervisor.a".into(),
+                    at: at(),
+                    first_at: at(),
+                }),
+                updated_by: Some("clerk.a".into()),
+                authors: vec!["clerk.a".into()],
+            },
+            PullItem::File {
+                seq: 2,
+                id: id(2),
+                version: 2,
+                document: json!({"status": "pending", "owning_directorate": "dvp-tirane", "data": {}}),
+                approved: None,
+                updated_by: None,
+                authors: Vec::new(),
+            },
+            PullItem::Index {
+                seq: 3,
+                id: id(3),
+                version: 3,
+                entry: IndexEntry {
+                    owning_directorate: "dvp-durres".into(),
+                    status: "approved".into(),
+                    nid: Some("I05101999A".into()),
+                    date_of_birth: NaiveDate::from_ymd_opt(1970, 1, 2).unwrap(),
+                    keys: vec![IndexKey {
+                        key: "hoxha".into(),
+                        kind: 0,
+                        rank: 1,
+                    }],
+                },
+            },
+            PullItem::Index {
+                seq: 4,
+                id: id(4),
+                version: 4,
+                entry: IndexEntry {
+                    owning_directorate: "dvp-durres".into(),
+                    status: "pending".into(),
+                    nid: None,
+                    date_of_birth: NaiveDate::from_ymd_opt(1970, 1, 2).unwrap(),
+                    keys: Vec::new(),
+                },
+            },
+            PullItem::Record {
+                seq: 5,
+                id: id(5),
+                version: 5,
+                document: doc.clone(),
+            },
+            PullItem::Notice {
+                seq: 6,
+                id: id(6),
+                version: 6,
+                document: doc.clone(),
+            },
+            PullItem::Reference {
+                seq: 7,
+                id: REFERENCE_ID,
+                version: 7,
+                document: doc.clone(),
+            },
+            PullItem::RuleSet {
+                seq: 8,
+                id: id(8),
+                version: 8,
+                document: doc.clone(),
+            },
+            PullItem::User {
+                seq: 9,
+                id: id(9),
+                version: 9,
+                document: doc,
+            },
+            PullItem::Tombstone {
+                seq: 10,
+                id: id(10),
+            },
+        ];
+        let kinds: BTreeSet<usize> = items.iter().map(pull_kind).collect();
+        assert_eq!(
+            kinds.len(),
+            PULL_KINDS,
+            "a sample of every kind of pull item"
+        );
+        items
+    }
+
+    fn error() -> WireError {
+        WireError::new("out_of_scope", "Jashtë fushës.", "Out of scope.")
+    }
+
+    fn mutation(n: u128, approves: Option<String>) -> Mutation {
+        Mutation {
+            mutation_id: id(100 + n),
+            entity: ENTITY_OFFENDER_FILE.into(),
+            entity_id: id(n),
+            base_version: 3,
+            diff: vec![FieldChange {
+                path: "data.identity.surname".into(),
+                old: json!("Hoxha"),
+                new: json!("Hoxhaj"),
+            }],
+            actor: "clerk.a".into(),
+            created_at: at(),
+            approves,
+        }
+    }
+
+    fn push_response() -> PushResponse {
+        let results = vec![
+            MutationResult {
+                mutation_id: id(101),
+                outcome: Outcome::Applied,
+                version: Some(12),
+                conflict: None,
+                error: None,
+            },
+            MutationResult {
+                mutation_id: id(102),
+                outcome: Outcome::Conflict,
+                version: Some(13),
+                conflict: Some(ConflictRef {
+                    id: id(200),
+                    kind: ConflictKind::SameField,
+                    paths: vec!["data.identity.surname".into()],
+                }),
+                error: None,
+            },
+            MutationResult {
+                mutation_id: id(103),
+                outcome: Outcome::Rejected,
+                version: None,
+                conflict: None,
+                error: Some(error()),
+            },
+        ];
+        let kinds: BTreeSet<usize> = results.iter().map(|r| outcome_kind(r.outcome)).collect();
+        assert_eq!(kinds.len(), OUTCOMES, "a sample of every outcome");
+        PushResponse { results }
+    }
+
+    fn conflict_list() -> ConflictList {
+        let kinds = [
+            ConflictKind::SameField,
+            ConflictKind::RecordWithdrawn,
+            ConflictKind::RecordDeleted,
+        ];
+        let covered: BTreeSet<usize> = kinds.iter().map(|k| conflict_kind(*k)).collect();
+        assert_eq!(
+            covered.len(),
+            CONFLICT_KINDS,
+            "a sample of every kind of conflict"
+        );
+        ConflictList {
+            conflicts: kinds
+                .iter()
+                .enumerate()
+                .map(|(i, kind)| ConflictView {
+                    id: id(300 + i as u128),
+                    kind: *kind,
+                    record_id: id(1),
+                    mutation_id: id(102),
+                    station: "st-tr-02".into(),
+                    actor: "clerk.b".into(),
+                    owning_directorate: "dvp-tirane".into(),
+                    fields: vec![FieldConflict {
+                        path: "data.identity.surname".into(),
+                        base: json!("Hoxha"),
+                        server: json!("Hoxhaj"),
+                        station: Value::Null,
+                    }],
+                    created_at: at(),
+                })
+                .collect(),
+        }
+    }
+
+    /// For every route: the bodies a station sends and the answers the server makes, each a
+    /// real wire type serialised.
+    /// (method, path) → (request bodies, answers).
+    type Samples = BTreeMap<(&'static str, &'static str), (Vec<Value>, Vec<Value>)>;
+
+    fn samples() -> Samples {
+        let proposal = RuleProposal {
+            id: id(400),
+            effective_from: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            values: value(&regjistri_domain::rules::RuleValues::provisional()),
+            note: "Ndryshim ligjor".into(),
+            created_by: "admin".into(),
+        };
+        BTreeMap::from([
+            (
+                ("GET", "/v1/station"),
+                (
+                    vec![],
+                    vec![value(&StationInfo {
+                        code: "st-tr-01".into(),
+                        directorate: "dvp-tirane".into(),
+                        administration: true,
+                        protocol_version: PROTOCOL_VERSION,
+                    })],
+                ),
+            ),
+            (
+                ("POST", "/v1/push"),
+                (
+                    vec![value(&PushRequest {
+                        mutations: vec![mutation(1, None), mutation(2, Some("ab12".into()))],
+                    })],
+                    vec![value(&push_response())],
+                ),
+            ),
+            (
+                ("GET", "/v1/pull"),
+                (
+                    vec![],
+                    vec![
+                        value(&PullPage {
+                            items: pull_items(),
+                            next_cursor: 10,
+                            more: true,
+                            remaining: Some(20),
+                        }),
+                        value(&PullPage {
+                            items: Vec::new(),
+                            next_cursor: 10,
+                            more: false,
+                            remaining: None,
+                        }),
+                    ],
+                ),
+            ),
+            (
+                ("POST", "/v1/audit"),
+                (
+                    vec![value(&AuditPush {
+                        events: vec![AuditEventWire {
+                            seq: 1,
+                            id: id(500).to_string(),
+                            at: "2026-05-04T08:00:00.000000Z".into(),
+                            actor: "clerk.a".into(),
+                            station: "st-tr-01".into(),
+                            action: "file.view".into(),
+                            object_type: "offender_file".into(),
+                            object_id: id(1).to_string(),
+                            outcome: "ok".into(),
+                            prev_hash: "0".repeat(64),
+                            hash: "1".repeat(64),
+                        }],
+                    })],
+                    vec![value(&AuditAccepted {
+                        stored: 1,
+                        head_seq: 1,
+                        head_hash: "1".repeat(64),
+                    })],
+                ),
+            ),
+            (
+                ("GET", "/v1/conflicts"),
+                (vec![], vec![value(&conflict_list())]),
+            ),
+            (
+                ("POST", "/v1/conflicts/{id}/resolve"),
+                (
+                    vec![
+                        value(&ResolveRequest {
+                            resolved_by: "supervisor.a".into(),
+                            values: vec![ChosenValue {
+                                path: "data.identity.surname".into(),
+                                value: json!("Hoxhaj"),
+                            }],
+                        }),
+                        value(&ResolveRequest {
+                            resolved_by: "supervisor.a".into(),
+                            values: Vec::new(),
+                        }),
+                    ],
+                    vec![
+                        value(&Resolved {
+                            conflict_id: id(300),
+                            record_id: id(1),
+                            version: Some(14),
+                        }),
+                        value(&Resolved {
+                            conflict_id: id(300),
+                            record_id: id(1),
+                            version: None,
+                        }),
+                    ],
+                ),
+            ),
+            (
+                ("POST", "/v1/files/{id}/fetch"),
+                (
+                    vec![value(&FetchRequest {
+                        actor: "clerk.c".into(),
+                        reason: "Kontroll dublikate".into(),
+                    })],
+                    vec![value(&FetchedFile {
+                        id: id(1),
+                        version: 12,
+                        document: json!({"status": "approved", "owning_directorate": "dvp-tirane", "data": {}}),
+                    })],
+                ),
+            ),
+            (
+                ("POST", "/v1/rules"),
+                (
+                    vec![value(&proposal)],
+                    vec![value(&RuleSetCreated {
+                        id: id(400),
+                        version: 2,
+                    })],
+                ),
+            ),
+            (("GET", "/openapi.json"), (vec![], vec![document()])),
+        ])
+    }
+
+    fn schema_of(content: &Value) -> &Value {
+        &content["content"]["application/json"]["schema"]
+    }
+
+    #[test]
+    fn every_wire_type_and_variant_fits_the_description_of_its_route() {
+        let doc = document();
+        let components = json!({"schemas": closed(doc["components"]["schemas"].clone())});
+        let samples = samples();
+        let sampled: BTreeSet<(String, String)> = samples
+            .keys()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(sampled, described_routes(&doc), "samples for every route");
+        let mut checked = 0;
+        for ((method, path), (requests, answers)) in &samples {
+            let operation = &doc["paths"][path][method.to_lowercase()];
+            let request_schema = schema_of(&operation["requestBody"]);
+            assert_eq!(
+                request_schema.is_null(),
+                requests.is_empty(),
+                "{method} {path}: a body is described exactly when one is sent"
+            );
+            for sample in requests {
+                let p = problems(&components, request_schema, sample);
+                assert!(p.is_empty(), "{method} {path} request: {p:?}\n{sample:#}");
+                checked += 1;
+            }
+            let answer_schema = schema_of(&operation["responses"]["200"]);
+            assert!(!answer_schema.is_null(), "{method} {path}: a 200 answer");
+            for sample in answers {
+                let p = problems(&components, answer_schema, sample);
+                assert!(p.is_empty(), "{method} {path} answer: {p:?}\n{sample:#}");
+                checked += 1;
+            }
+            // Every error the route describes is the one error body.
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status != "200" {
+                    let p = problems(&components, schema_of(response), &value(&error()));
+                    assert!(p.is_empty(), "{method} {path} {status}: {p:?}");
+                }
+            }
+        }
+        let total: usize = samples.values().map(|(q, a)| q.len() + a.len()).sum();
+        assert_eq!(checked, total);
+    }
+
+    #[test]
+    fn the_check_itself_refuses_what_the_description_does_not_allow() {
+        // The validation above is only worth something if it fails on drift: an unknown kind,
+        // a field the description does not name, a missing required field.
+        let doc = document();
+        let components = json!({"schemas": closed(doc["components"]["schemas"].clone())});
+        let page = doc["paths"]["/v1/pull"]["get"]["responses"]["200"].clone();
+        let page = schema_of(&page);
+        let mut unknown_kind = value(&PullPage {
+            items: vec![PullItem::Tombstone { seq: 1, id: id(1) }],
+            next_cursor: 1,
+            more: false,
+            remaining: None,
+        });
+        unknown_kind["items"][0]["kind"] = json!("photo");
+        let mut extra_field = value(&PullPage {
+            items: vec![PullItem::Tombstone { seq: 1, id: id(1) }],
+            next_cursor: 1,
+            more: false,
+            remaining: None,
+        });
+        extra_field["items"][0]["undescribed"] = json!(1);
+        let mut missing = value(&PullPage {
+            items: pull_items(),
+            next_cursor: 1,
+            more: false,
+            remaining: None,
+        });
+        missing["items"][4]
+            .as_object_mut()
+            .unwrap()
+            .remove("document");
+        for (what, sample) in [
+            ("unknown kind", unknown_kind),
+            ("extra field", extra_field),
+            ("missing document", missing),
+        ] {
+            assert!(
+                !problems(&components, page, &sample).is_empty(),
+                "{what} passed"
             );
         }
     }

@@ -14,9 +14,9 @@ use regjistri_central::{Central, PgConnectOptions};
 use regjistri_domain::clock::SystemClock;
 use regjistri_domain::diff::diff;
 use regjistri_server::http::{self, AppState};
-use regjistri_server::openapi::ROUTES;
 use regjistri_server::pki::{self, Issued};
 use regjistri_server::tls;
+use regjistri_sync::client::{ClientError, Identity, Settings, SyncClient};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, RootCertStore};
 use serde_json::{json, Value};
@@ -360,9 +360,22 @@ async fn every_described_route_is_served() {
         .station("st-tr-01", "dvp-tirane", valid_until(), true)
         .await;
     let c = server.client(Some(&id), "localhost");
-    for (method, path) in ROUTES {
+    let description = regjistri_server::openapi::document();
+    let described: Vec<(String, String)> = description["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    assert!(described.len() >= 9, "{described:?}");
+    for (method, path) in &described {
         let unknown = Uuid::now_v7().to_string();
-        let (method, body, expect) = match (*method, *path) {
+        let (method, body, expect) = match (method.as_str(), path.as_str()) {
             ("get", _) => (Method::GET, None, "ok"),
             ("post", "/v1/push") => (Method::POST, Some(json!({"mutations": []})), "ok"),
             ("post", "/v1/audit") => (Method::POST, Some(json!({"events": []})), "ok"),
@@ -519,4 +532,218 @@ async fn an_expired_server_certificate_is_refused_by_the_station() {
         .await;
     let e = r.expect_err("an expired server certificate must be refused");
     assert!(e.contains("handshake") && e.contains("expired"), "{e}");
+}
+
+// ---- the same refusals through the station's production client ----
+
+/// The station's real client (`regjistri_sync::client::SyncClient`, reqwest over rustls),
+/// presenting `station` and trusting `trust`, reaching the server at `host`; no retries.
+fn sync_client(server: &Server, station: &Issued, trust: &Issued, host: &str) -> SyncClient {
+    let identity = Identity {
+        certificate_pem: station.cert_pem.clone(),
+        private_key_pem: station.key_pem.clone(),
+        server_ca_pem: trust.cert_pem.clone(),
+    };
+    let mut settings = Settings::new(format!("https://{host}:{}", server.addr.port()));
+    settings.retries = 0;
+    settings.connect_timeout = Duration::from_secs(5);
+    settings.overall_timeout = Duration::from_secs(10);
+    SyncClient::new(&identity, settings).unwrap()
+}
+
+/// A certificate authority of its own name (not "Regjistri CA"): what a station of another
+/// organisation would present.
+fn ca_named(common_name: &str) -> Issued {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(rcgen::DnType::OrganizationName, "Another organisation");
+    dn.push(rcgen::DnType::CommonName, common_name);
+    params.distinguished_name = dn;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = now() - time::Duration::days(1);
+    params.not_after = valid_until();
+    let cert = params.self_signed(&key).unwrap();
+    Issued {
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+/// The handshake refusal a call ended with: (whose certificate was refused: true for the
+/// server's, the rustls error in words).
+async fn refusal(client: &SyncClient) -> (bool, String) {
+    match client.station().await {
+        Err(ClientError::Handshake { server, error }) => (server, format!("{error:?}")),
+        other => panic!("expected a refused handshake, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_station_client_refuses_a_wrong_server_and_is_refused_with_a_foreign_certificate() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], valid_until()).await;
+    let good = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let ok = sync_client(&server, &good, &server.ca, "localhost");
+    assert_eq!(ok.station().await.unwrap().code, "st-tr-01");
+
+    // The server reached under a name its certificate does not carry.
+    let (server_side, e) = refusal(&sync_client(&server, &good, &server.ca, "127.0.0.1")).await;
+    assert!(server_side && e.contains("NotValidForName"), "{e}");
+
+    // A station that trusts another CA does not trust this server: a CA of another name
+    // does not know the issuer at all; another "Regjistri CA" finds a signature that fails.
+    let (server_side, e) = refusal(&sync_client(
+        &server,
+        &good,
+        &ca_named("Some Other CA"),
+        "localhost",
+    ))
+    .await;
+    assert!(server_side, "{e}");
+    assert_eq!(e, "InvalidCertificate(UnknownIssuer)");
+    let (server_side, e) = refusal(&sync_client(
+        &server,
+        &good,
+        &pki::new_ca(now(), 1).unwrap(),
+        "localhost",
+    ))
+    .await;
+    assert!(server_side, "{e}");
+    assert_eq!(e, "InvalidCertificate(BadSignature)");
+
+    // A station certificate of a foreign CA of another name, even with an enrolled hash: the
+    // server does not know its issuer at all (not a signature that fails to verify).
+    let foreign_ca = ca_named("Some Other CA");
+    let foreign = pki::station_certificate(
+        &foreign_ca,
+        "st-tr-03",
+        "dvp-tirane",
+        now() - time::Duration::days(1),
+        valid_until(),
+    )
+    .unwrap();
+    server
+        .central
+        .enrol_station(
+            "st-tr-03",
+            "dvp-tirane",
+            &foreign.sha256().unwrap(),
+            "admin",
+        )
+        .await
+        .unwrap();
+    let (server_side, e) = refusal(&sync_client(&server, &foreign, &server.ca, "localhost")).await;
+    assert!(!server_side, "{e}");
+    assert_eq!(e, "AlertReceived(UnknownCA)");
+
+    // An expired station certificate.
+    let expired = server
+        .station(
+            "st-tr-02",
+            "dvp-tirane",
+            now() - time::Duration::days(1),
+            true,
+        )
+        .await;
+    let (server_side, e) = refusal(&sync_client(&server, &expired, &server.ca, "localhost")).await;
+    assert!(!server_side && e.contains("CertificateExpired"), "{e}");
+    // A refusal is final: the code says what to do, and no retry was spent on it.
+    let with_retries = {
+        let identity = Identity {
+            certificate_pem: foreign.cert_pem.clone(),
+            private_key_pem: foreign.key_pem.clone(),
+            server_ca_pem: server.ca.cert_pem.clone(),
+        };
+        let mut settings = Settings::new(format!("https://localhost:{}", server.addr.port()));
+        settings.retries = 5;
+        settings.backoff_base = Duration::from_secs(2);
+        SyncClient::new(&identity, settings).unwrap()
+    };
+    let started = std::time::Instant::now();
+    let e = with_retries.station().await.unwrap_err();
+    assert_eq!(e.code(), "station_certificate_refused");
+    assert!(started.elapsed() < Duration::from_secs(2), "retried");
+}
+
+#[tokio::test]
+async fn the_station_client_refuses_an_expired_server_certificate() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], now() - time::Duration::days(1)).await;
+    let id = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let client = sync_client(&server, &id, &server.ca, "localhost");
+    let (server_side, e) = refusal(&client).await;
+    assert!(server_side && e.contains("Expired"), "{e}");
+    assert_eq!(
+        client.station().await.unwrap_err().code(),
+        "server_certificate_invalid"
+    );
+}
+
+// ---- the body limit ----
+
+/// A push whose JSON body is exactly `size` bytes: one new file whose marks fill the rest.
+fn push_of_size(size: usize) -> Value {
+    let mut doc = document("dvp-tirane");
+    let mutation = |doc: &Value| {
+        json!({"mutations": [{
+            "mutation_id": Uuid::now_v7(), "entity": "offender_file", "entity_id": Uuid::now_v7(),
+            "base_version": 0, "diff": diff(&Value::Null, doc),
+            "actor": "arta.kola", "created_at": "2026-05-04T08:00:00Z"
+        }]})
+    };
+    let bare = mutation(&doc).to_string().len();
+    doc["data"]["description"]["marks"] = json!("x".repeat(size - bare));
+    let body = mutation(&doc);
+    assert_eq!(body.to_string().len(), size);
+    body
+}
+
+#[tokio::test]
+async fn a_body_over_one_megabyte_is_refused_413_and_one_at_the_limit_is_taken() {
+    let Some(db) = database().await else { return };
+    let server = start(&db, &["localhost"], valid_until()).await;
+    let id = server
+        .station("st-tr-01", "dvp-tirane", valid_until(), true)
+        .await;
+    let c = server.client(Some(&id), "localhost");
+    let limit = regjistri_sync::protocol::MAX_PUSH_BYTES;
+
+    let (status, body) = c
+        .request(Method::POST, "/v1/push", Some(push_of_size(limit)))
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["outcome"], json!("applied"), "{body}");
+
+    for route in ["/v1/push", "/v1/audit"] {
+        let (status, body) = c
+            .request(Method::POST, route, Some(push_of_size(limit + 1)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (status, body["code"].clone()),
+            (StatusCode::PAYLOAD_TOO_LARGE, json!("batch_too_large")),
+            "{route}"
+        );
+        assert!(body["message"]["sq"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
+        assert!(body["message"]["en"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
+    }
+    let pushed: i64 = sqlx::query_scalar("SELECT count(*) FROM mutation")
+        .fetch_one(server.central.pool())
+        .await
+        .unwrap();
+    assert_eq!(pushed, 1, "the refused push left nothing");
 }

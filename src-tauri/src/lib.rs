@@ -31,10 +31,14 @@ fn sync_interval() -> std::time::Duration {
 
 /// Synchronises with the central server while the window is open, once the workstation is
 /// enrolled, whoever is signed in (the station's certificate is what the server trusts).
-/// A failed round is only logged and shown on the status line: work goes on offline.
+/// A failed round is only logged and shown on the status line: work goes on offline. The
+/// waits come from `regjistri_sync::schedule`: the interval spread by ±20 %, and after
+/// failed rounds 2, 4, 8, … intervals (at most 15 minutes), back to the interval once a
+/// round succeeds.
 fn background_sync(handle: tauri::AppHandle) {
+    use regjistri_sync::schedule::{RoundOutcome, Schedule};
     use tauri::Manager;
-    let interval = sync_interval();
+    let mut schedule = Schedule::new(sync_interval());
     tauri::async_runtime::spawn(async move {
         let db = handle.state::<Db>();
         let Ok(registry) = db.registry() else {
@@ -42,11 +46,25 @@ fn background_sync(handle: tauri::AppHandle) {
         };
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
         loop {
-            if registry.station_status().is_ok_and(|s| s.enrolled) {
+            let outcome = if registry.station_status().is_ok_and(|s| s.enrolled) {
                 // Errors are in the status; "sync_running" means "sync now" is at it.
-                let _ = registry.background_round().await;
+                match registry.background_round().await {
+                    Ok(_) => RoundOutcome::Succeeded,
+                    Err(e) if e.code == "sync_running" => RoundOutcome::Skipped,
+                    Err(_) => RoundOutcome::Failed,
+                }
+            } else {
+                RoundOutcome::Skipped
+            };
+            let wait = schedule.next_delay(outcome, rand::random::<f64>());
+            if outcome == RoundOutcome::Failed {
+                log::info!(
+                    "background sync: {} failed round(s) in a row, next in {} s",
+                    schedule.failures(),
+                    wait.as_secs()
+                );
             }
-            tokio::time::sleep(interval).await;
+            tokio::time::sleep(wait).await;
         }
     });
 }

@@ -102,6 +102,16 @@ pub(crate) fn client_error(e: &ClientError) -> AppError {
             "Certifikata ose çelësi i stacionit nuk janë të vlefshëm.",
             "The station's certificate or key is not valid.",
         ),
+        ClientError::Handshake { server: true, .. } => AppError::new(
+            "server_certificate_invalid",
+            "Certifikata e serverit nuk është e vlefshme (ka skaduar, është për një emër tjetër ose nuk është lëshuar nga CA-ja e regjistrimit). Njoftoni administratorin.",
+            "The server's certificate is not valid (expired, issued for another name, or not by the enrolment's CA). Tell the administrator.",
+        ),
+        ClientError::Handshake { server: false, .. } => AppError::new(
+            "station_certificate_refused",
+            "Serveri nuk e pranoi certifikatën e këtij stacioni: regjistrojeni stacionin përsëri.",
+            "The server refused this station's certificate: enrol the station again.",
+        ),
         ClientError::ResnapshotRequired => AppError::new(
             "resnapshot_required",
             "Serveri kërkon një rimarrje të plotë të të dhënave.",
@@ -121,6 +131,7 @@ fn reached_server(e: &WorkerError<AppError>) -> bool {
         WorkerError::Client(ClientError::Unreachable { .. })
             | WorkerError::Client(ClientError::Identity(_))
             | WorkerError::Client(ClientError::Tls(_))
+            | WorkerError::Client(ClientError::Handshake { .. })
     )
 }
 

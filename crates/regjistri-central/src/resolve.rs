@@ -14,10 +14,20 @@ use uuid::Uuid;
 use crate::push::{index_entry, settle_status};
 use crate::{audit, Central, CentralError, Station, FEED_LOCK};
 
+/// A decision as `conflict.resolution` keeps it: what was chosen and the version it made, so
+/// that the same decision repeated gets the same answer.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredResolution {
+    values: Vec<ChosenValue>,
+    version: Option<i64>,
+}
+
 impl Central {
     /// Closes an open conflict of the station's directorate, writing the chosen value of
     /// each contested path (only those paths) as a new version of the record. A choice that
-    /// would make the file invalid is refused and the conflict stays open.
+    /// would make the file invalid is refused and the conflict stays open. Idempotent: the
+    /// same decision repeated by the same supervisor at the same station (a retry after a lost
+    /// reply) gets the first answer; another decision on a decided conflict is refused.
     pub async fn resolve_conflict(
         &self,
         station: &Station,
@@ -31,18 +41,38 @@ impl Central {
             .execute(&mut *tx)
             .await?;
         let row = sqlx::query(
-            "SELECT record_id, actor, fields, resolved_at IS NOT NULL AS resolved FROM conflict
-             WHERE id = $1 AND owning_directorate = $2 FOR UPDATE",
+            "SELECT record_id, actor, fields, resolved_at IS NOT NULL AS resolved, resolved_by,
+                    resolution
+             FROM conflict WHERE id = $1 AND owning_directorate = $2 FOR UPDATE",
         )
         .bind(conflict_id)
         .bind(&station.directorate)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| CentralError::ConflictNotFound(conflict_id.to_string()))?;
-        if row.get::<bool, _>("resolved") {
-            return Err(CentralError::ConflictResolved(conflict_id.to_string()));
-        }
         let record_id: Uuid = row.get("record_id");
+        let decider = format!("{}/{resolved_by}", station.code);
+        if row.get::<bool, _>("resolved") {
+            // The same decision again, from the same supervisor at the same station: a retry
+            // after a lost reply gets the answer the first one got. Anything else is refused.
+            let stored: Option<StoredResolution> = row
+                .get::<Option<Value>, _>("resolution")
+                .and_then(|r| serde_json::from_value(r).ok());
+            return match stored {
+                Some(s)
+                    if row.get::<Option<String>, _>("resolved_by").as_deref()
+                        == Some(decider.as_str())
+                        && s.values == values =>
+                {
+                    Ok(Resolved {
+                        conflict_id,
+                        record_id,
+                        version: s.version,
+                    })
+                }
+                _ => Err(CentralError::ConflictResolved(conflict_id.to_string())),
+            };
+        }
         // Four eyes: not the officer whose change collided, nor one who changed the file
         // since its last approval (the other side of the conflict among them).
         let authors: Option<Value> = sqlx::query_scalar("SELECT authors FROM record WHERE id = $1")
@@ -126,14 +156,20 @@ impl Central {
         )
         .bind(conflict_id)
         .bind(self.now())
-        .bind(format!("{}/{resolved_by}", station.code))
-        .bind(serde_json::to_value(values).map_err(|e| CentralError::Corrupt(e.to_string()))?)
+        .bind(&decider)
+        .bind(
+            serde_json::to_value(StoredResolution {
+                values: values.to_vec(),
+                version,
+            })
+            .map_err(|e| CentralError::Corrupt(e.to_string()))?,
+        )
         .execute(&mut *tx)
         .await?;
         audit::append(
             &mut tx,
             self.now(),
-            &format!("{}/{resolved_by}", station.code),
+            &decider,
             "conflict.resolve",
             "conflict",
             &conflict_id.to_string(),

@@ -8,10 +8,11 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::IntoResponse;
 use regjistri_app::*;
 use regjistri_central::{Central, PgConnectOptions};
 use regjistri_domain::access::Role;
@@ -61,13 +62,86 @@ async fn database() -> Option<PgConnectOptions> {
 }
 
 /// The central server in this process, on a loopback port, with a delay that can be put on
-/// every pull answer.
+/// every pull answer, a count of the pulls it answered `410 resnapshot_required`, and a
+/// switch that loses the answer of the next conflict decision (after it was made).
 struct Server {
     url: String,
     ca: Issued,
     central: Central,
     pull_delay_ms: Arc<AtomicU64>,
+    resnapshots_asked: Arc<AtomicU64>,
+    lose_next_decision_reply: Arc<AtomicBool>,
+    faults: Faults,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Faults put on requests at random (off until `set`): before the handler, a 503 or the
+/// connection closed without an answer (nothing done); after it, the answer lost (503) or
+/// broken halfway (the work done). None of them waits for a timeout: the app's client waits
+/// 30 s for a stalled answer.
+#[derive(Clone, Default)]
+struct Faults(
+    Arc<std::sync::Mutex<Option<(rand_chacha::ChaCha8Rng, f64)>>>,
+    Arc<AtomicU64>,
+);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    Unavailable,
+    Drop,
+    LostReply,
+    Reset,
+}
+
+impl Faults {
+    fn set(&self, seed: u64, p: f64) {
+        use rand::SeedableRng;
+        *self.0.lock().unwrap() = Some((rand_chacha::ChaCha8Rng::seed_from_u64(seed), p));
+    }
+
+    fn off(&self) {
+        *self.0.lock().unwrap() = None;
+    }
+
+    fn next(&self) -> Fault {
+        use rand::Rng;
+        let mut guard = self.0.lock().unwrap();
+        let Some((rng, p)) = guard.as_mut() else {
+            return Fault::None;
+        };
+        if !rng.gen_bool(*p) {
+            return Fault::None;
+        }
+        self.1.fetch_add(1, Ordering::SeqCst);
+        [
+            Fault::Unavailable,
+            Fault::Drop,
+            Fault::LostReply,
+            Fault::Reset,
+        ][rng.gen_range(0..4)]
+    }
+
+    fn injected(&self) -> u64 {
+        self.1.load(Ordering::SeqCst)
+    }
+}
+
+/// An answer body that sends `first` and then breaks.
+struct Broken(Option<axum::body::Bytes>);
+
+impl http_body::Body for Broken {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Ready(Some(match self.0.take() {
+            Some(b) => Ok(http_body::Frame::data(b)),
+            None => Err(std::io::Error::other("injected reset")),
+        }))
+    }
 }
 
 async fn start(db: &PgConnectOptions) -> Server {
@@ -87,19 +161,63 @@ async fn start(db: &PgConnectOptions) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let pull_delay_ms = Arc::new(AtomicU64::new(0));
-    let delay = pull_delay_ms.clone();
+    let resnapshots_asked = Arc::new(AtomicU64::new(0));
+    let lose_next_decision_reply = Arc::new(AtomicBool::new(false));
+    let faults = Faults::default();
+    let (delay, gone, lose, f) = (
+        pull_delay_ms.clone(),
+        resnapshots_asked.clone(),
+        lose_next_decision_reply.clone(),
+        faults.clone(),
+    );
     let app = http::router(AppState {
         central: central.clone(),
     })
     .layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
-            let delay = delay.clone();
+            let (delay, gone, lose, f) = (delay.clone(), gone.clone(), lose.clone(), f.clone());
             async move {
                 let pull = req.uri().path() == "/v1/pull";
+                let decision = req.uri().path().ends_with("/resolve");
+                let fault = f.next();
+                match fault {
+                    Fault::Unavailable => {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    }
+                    Fault::Drop => {
+                        return axum::response::Response::new(axum::body::Body::new(Broken(None)))
+                    }
+                    _ => {}
+                }
                 let response = next.run(req).await;
+                match fault {
+                    Fault::LostReply => {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    }
+                    Fault::Reset => {
+                        let (mut parts, body) = response.into_parts();
+                        let bytes = axum::body::to_bytes(body, usize::MAX)
+                            .await
+                            .unwrap_or_default();
+                        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+                        let half = bytes.slice(..bytes.len() / 2);
+                        return axum::response::Response::from_parts(
+                            parts,
+                            axum::body::Body::new(Broken(Some(half))),
+                        );
+                    }
+                    _ => {}
+                }
+                if pull && response.status() == axum::http::StatusCode::GONE {
+                    gone.fetch_add(1, Ordering::SeqCst);
+                }
                 let ms = delay.load(Ordering::SeqCst);
                 if pull && ms > 0 {
                     tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                if decision && lose.swap(false, Ordering::SeqCst) {
+                    // The decision is made and committed; its answer never arrives.
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
                 response
             }
@@ -114,6 +232,9 @@ async fn start(db: &PgConnectOptions) -> Server {
         ca,
         central,
         pull_delay_ms,
+        resnapshots_asked,
+        lose_next_decision_reply,
+        faults,
         _stop: stop,
     }
 }
@@ -541,6 +662,299 @@ async fn a_file_deleted_centrally_does_not_come_back_from_an_old_copy() {
         b.checksum(),
         server.central.replica_checksum("dvp-tirane").await.unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_station_resnapshots_in_its_round_and_keeps_what_it_has_not_pushed() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let gone = a.registry.create_file(&draft(21)).unwrap();
+    let kept = a.registry.create_file(&draft(22)).unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    // B works offline; meanwhile a file is deleted centrally, A learns of it, and the
+    // tombstone is pruned past its retention: B's cursor is now below the horizon.
+    b.as_user("clerk.b");
+    edit(&b, kept.id, |d| {
+        d.description.marks = "Shenjë e vjetër".into()
+    });
+    server
+        .central
+        .delete_record(gone.id, "admin")
+        .await
+        .unwrap();
+    a.as_user("clerk.a");
+    let later = a.registry.create_file(&draft(23)).unwrap();
+    a.sync().await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let pruned = server
+        .central
+        .clone()
+        .with_tombstone_days(0)
+        .prune_tombstones()
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+
+    // B's round: its edit is pushed, then the server answers 410 and the round pulls
+    // everything again. Changes made at B while that happens are not pushed in this round
+    // and must survive the re-snapshot: a new file (the server has never seen it) and an edit.
+    server.pull_delay_ms.store(300, Ordering::SeqCst);
+    let meanwhile = async {
+        let waited = std::time::Instant::now();
+        while server.resnapshots_asked.load(Ordering::SeqCst) == 0 {
+            assert!(waited.elapsed() < Duration::from_secs(60), "no 410");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let made = b.registry.create_file(&draft(24)).unwrap();
+        edit(&b, kept.id, |d| d.identity.place_of_birth = "Durrës".into());
+        made
+    };
+    let (report, made) = tokio::join!(b.sync(), meanwhile);
+    server.pull_delay_ms.store(0, Ordering::SeqCst);
+    assert!(report.resnapshot, "{report:?}");
+    assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
+    assert_eq!(server.resnapshots_asked.load(Ordering::SeqCst), 1);
+    assert_eq!(b.registry.get_file(gone.id).unwrap_err().code, "not_found");
+    assert!(b.registry.get_file(later.id).is_ok());
+    let here = b.registry.get_file(kept.id).unwrap().file.data;
+    assert_eq!(
+        here.description.marks, "Shenjë e vjetër",
+        "pushed, came back"
+    );
+    assert_eq!(here.identity.place_of_birth, "Durrës", "not pushed, kept");
+    assert!(b.registry.get_file(made.id).is_ok(), "never pushed, kept");
+    assert_eq!(b.registry.station_status().unwrap().pending, 2);
+
+    // The next round pushes them; everyone holds the server's content.
+    let report = b.sync().await;
+    assert!(!report.resnapshot, "{report:?}");
+    assert_eq!((report.pushed, report.rejected), (2, 0), "{report:?}");
+    a.sync().await;
+    a.as_user("clerk.a");
+    let there = a.registry.get_file(kept.id).unwrap().file.data;
+    assert_eq!(there.identity.place_of_birth, "Durrës");
+    assert_eq!(there.description.marks, "Shenjë e vjetër");
+    assert!(a.registry.get_file(made.id).is_ok());
+    let central = server.central.replica_checksum("dvp-tirane").await.unwrap();
+    assert_eq!(b.checksum(), central);
+    assert_eq!(a.checksum(), central);
+    b.as_user("admin");
+    b.registry.verify_audit().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_decision_whose_answer_is_lost_still_succeeds_and_is_audited_at_the_station() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(25)).unwrap();
+    a.sync().await;
+    b.sync().await;
+    a.as_user("clerk.a");
+    edit(&a, saved.id, |d| {
+        d.description.marks = "Tatuazh shqiponje".into()
+    });
+    b.as_user("clerk.b");
+    edit(&b, saved.id, |d| {
+        d.description.marks = "Tatuazh luani".into()
+    });
+    a.sync().await;
+    assert_eq!(b.sync().await.conflicts, 1);
+
+    a.as_user("supervisor.a");
+    let open = a.registry.conflicts().await.unwrap();
+    let decision = ConflictDecision {
+        conflict_id: open[0].id,
+        choices: vec![ConflictChoice {
+            path: "data.description.marks".into(),
+            value: serde_json::json!("Tatuazh luani"),
+        }],
+    };
+    server
+        .lose_next_decision_reply
+        .store(true, Ordering::SeqCst);
+    a.registry
+        .resolve_conflict(&decision)
+        .await
+        .expect("the retry is answered with the decision made");
+    assert!(
+        !server.lose_next_decision_reply.load(Ordering::SeqCst),
+        "the first answer was lost"
+    );
+    // The station wrote its audit event (and uploaded it with the round that followed).
+    let events: Vec<(String, String)> = sqlx::query_as(
+        "SELECT object_id, outcome FROM station_audit_event
+         WHERE station_code = 'st-tr-01' AND action = 'conflict.resolve'",
+    )
+    .fetch_all(server.central.pool())
+    .await
+    .unwrap();
+    let (version, _) = server.central.record(saved.id).await.unwrap().unwrap();
+    assert_eq!(
+        events,
+        vec![(
+            decision.conflict_id.to_string(),
+            format!("ok version={version}")
+        )]
+    );
+    b.sync().await;
+    for (s, clerk) in [(&a, "clerk.a"), (&b, "clerk.b")] {
+        s.as_user(clerk);
+        let marks = s
+            .registry
+            .get_file(saved.id)
+            .unwrap()
+            .file
+            .data
+            .description
+            .marks;
+        assert_eq!(marks, "Tatuazh luani");
+    }
+    assert_eq!(a.checksum(), b.checksum());
+}
+
+/// The randomised scenario of `server/tests/worker.rs` on real SQLCipher stations through the
+/// application layer (one seed; `REGJISTRI_SEEDS` picks others): officers create and edit
+/// files offline at three stations of two directorates while a fifth of all requests meet a
+/// fault; the network heals; every station holds exactly the server's content, every change
+/// arrived once, none was refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_work_and_faults_on_real_stores_converge() {
+    use rand::{Rng, SeedableRng};
+    let Some(db) = database().await else { return };
+    let seeds: Vec<u64> = std::env::var("REGJISTRI_SEEDS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![7]);
+    let mut first = Some(db);
+    for seed in seeds {
+        eprintln!("random round over real stores, seed {seed} (REGJISTRI_SEEDS={seed} repeats it)");
+        let db = match first.take() {
+            Some(db) => db,
+            None => database().await.unwrap(),
+        };
+        let server = start(&db).await;
+        let (a, b) = two_stations(&server).await;
+        let c = Station::new("dvp-durres", "c");
+        c.enrol(&server, "st-dr-01", "dvp-durres").await;
+        let stations = [
+            (&a, "dvp-tirane", "clerk.a"),
+            (&b, "dvp-tirane", "clerk.b"),
+            (&c, "dvp-durres", "clerk.c"),
+        ];
+        for (s, _, clerk) in stations {
+            s.as_user(clerk);
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut files: Vec<(Uuid, &str)> = Vec::new();
+        let mut made = [0i64; 3];
+        server.faults.set(seed ^ 0xfa17, 0.2);
+        let places = ["Tiranë", "Durrës", "Shkodër"];
+        let marks = ["Shenjë A", "Shenjë B", "Shenjë C"];
+        for step in 0..40u64 {
+            let i = rng.gen_range(0..3);
+            let (s, directorate, _) = stations[i];
+            if rng.gen_bool(0.3) || files.is_empty() {
+                let mut d = draft(5_000 + seed * 100 + step);
+                if directorate == "dvp-durres" {
+                    for address in &mut d.addresses {
+                        address.municipality_code = "durres".into();
+                    }
+                }
+                let saved = s.registry.create_file(&d).unwrap();
+                files.push((saved.id, directorate));
+                made[i] += 1;
+            } else {
+                let (id, _) = files[rng.gen_range(0..files.len())];
+                let place = places[rng.gen_range(0..3)];
+                let mark = marks[rng.gen_range(0..3)];
+                let by_place = rng.gen_bool(0.5);
+                // Only a file this station holds (its directorate's, pulled already).
+                if let Ok(form) = s.registry.edit_file(id) {
+                    let mut d = form.draft;
+                    let field = if by_place {
+                        (&mut d.identity.place_of_birth, place)
+                    } else {
+                        (&mut d.description.marks, mark)
+                    };
+                    // The same value again writes nothing (and sends nothing).
+                    let changed = *field.0 != field.1;
+                    *field.0 = field.1.into();
+                    if changed && s.registry.update_file(id, form.base_version, &d).is_ok() {
+                        made[i] += 1;
+                    }
+                }
+            }
+            if rng.gen_bool(0.4) {
+                let (s, _, _) = stations[rng.gen_range(0..3)];
+                // A round may fail when faults pile up past the client's retries: that is
+                // what the status line shows; the next round goes on.
+                let _ = s.registry.background_round().await;
+            }
+        }
+        let injected = server.faults.injected();
+        server.faults.off();
+        for _ in 0..2 {
+            for (s, _, _) in stations {
+                s.sync().await;
+            }
+        }
+        assert!(injected > 0, "seed {seed}: no fault was met");
+        for (s, directorate, _) in stations {
+            assert_eq!(
+                s.checksum(),
+                server.central.replica_checksum(directorate).await.unwrap(),
+                "seed {seed}: {directorate}"
+            );
+            assert_eq!(
+                s.registry.station_status().unwrap().pending,
+                0,
+                "seed {seed}"
+            );
+            assert!(
+                s.registry
+                    .sync_issues()
+                    .unwrap()
+                    .iter()
+                    .all(|i| i.kind == "conflict"),
+                "seed {seed}: nothing refused"
+            );
+        }
+        let on_server: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM record WHERE entity = 'offender_file'")
+                .fetch_one(server.central.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            on_server as usize,
+            files.len(),
+            "seed {seed}: every file once"
+        );
+        for (i, code) in ["st-tr-01", "st-tr-02", "st-dr-01"].iter().enumerate() {
+            let outcomes: Vec<String> = sqlx::query_scalar(
+                "SELECT result->>'outcome' FROM mutation WHERE station = $1 AND entity = 'offender_file'",
+            )
+            .bind(code)
+            .fetch_all(server.central.pool())
+            .await
+            .unwrap();
+            assert_eq!(
+                outcomes.len() as i64,
+                made[i],
+                "seed {seed}: every change of {code} once"
+            );
+            assert!(
+                outcomes.iter().all(|o| o == "applied" || o == "conflict"),
+                "seed {seed}: {outcomes:?}"
+            );
+        }
+        eprintln!("seed {seed}: converged through {injected} injected faults");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,8 +2,9 @@
 //! the server's CA from the station's bundle and presenting the station's certificate.
 //! Every request has a connect, an idle-read and an overall timeout. Push, pull and audit
 //! upload are all safe to repeat (mutation ids and audit sequence numbers make them
-//! idempotent), so transport failures, timeouts and 5xx answers are retried with exponential
-//! backoff and full jitter; 4xx answers are not.
+//! idempotent), so transport failures, timeouts, 5xx, 408 and 429 answers are retried with
+//! exponential backoff and full jitter; other 4xx answers are not, nor is a TLS handshake
+//! that refused a certificate (the server's or the station's): waiting does not fix that.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,6 +112,11 @@ pub enum ClientError {
     /// The server refused the request (4xx); retrying will not help.
     #[error("refused {status}: {}", error.code)]
     Refused { status: u16, error: WireError },
+    /// The TLS handshake refused a certificate: `server` when this station refused the
+    /// server's (expired, issued for another name, not by the CA of the enrolment), else the
+    /// server refused the station's (not of its CA, expired, revoked). Not retried.
+    #[error("TLS handshake refused: {error}")]
+    Handshake { server: bool, error: rustls::Error },
     /// The cursor is too old: pull again from 0 (a full re-snapshot).
     #[error("resnapshot required")]
     ResnapshotRequired,
@@ -124,6 +130,8 @@ impl ClientError {
         match self {
             ClientError::Identity(_) | ClientError::Tls(_) => "station_identity_invalid",
             ClientError::Unreachable { .. } => "server_unreachable",
+            ClientError::Handshake { server: true, .. } => "server_certificate_invalid",
+            ClientError::Handshake { server: false, .. } => "station_certificate_refused",
             ClientError::Refused { error, .. } => &error.code,
             ClientError::ResnapshotRequired => "resnapshot_required",
             ClientError::Decode(_) => "server_answer_invalid",
@@ -205,6 +213,9 @@ impl SyncClient {
             let response = match request.send().await {
                 Ok(r) => r,
                 Err(e) => {
+                    if let Some(refused) = handshake_refusal(&e) {
+                        return Err(refused);
+                    }
                     last = transport(&e);
                     continue;
                 }
@@ -213,6 +224,9 @@ impl SyncClient {
             let bytes = match response.bytes().await {
                 Ok(b) => b,
                 Err(e) => {
+                    if let Some(refused) = handshake_refusal(&e) {
+                        return Err(refused);
+                    }
                     last = transport(&e);
                     continue;
                 }
@@ -222,7 +236,7 @@ impl SyncClient {
                     .map_err(|e| ClientError::Decode(e.to_string()));
             }
             let error: Option<WireError> = serde_json::from_slice(&bytes).ok();
-            if status.is_server_error() {
+            if transient(status) {
                 last = format!(
                     "{status} {}",
                     error.map(|e| e.code).unwrap_or_else(|| "no code".into())
@@ -292,7 +306,8 @@ impl SyncClient {
     }
 
     /// A supervisor's decision (the station checked the role and four eyes). Safe to retry:
-    /// a second attempt after a lost reply gets `conflict_resolved`.
+    /// the same decision again (the same supervisor, the same values) gets the answer the
+    /// first one got; any other decision on a decided conflict gets `conflict_resolved`.
     pub async fn resolve_conflict(
         &self,
         id: uuid::Uuid,
@@ -341,6 +356,56 @@ impl SyncClient {
     }
 }
 
+/// 5xx, and the 4xx that say "not now" rather than "not this": a request timeout and too
+/// many requests.
+fn transient(status: reqwest::StatusCode) -> bool {
+    status.is_server_error()
+        || status == reqwest::StatusCode::REQUEST_TIMEOUT
+        || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+}
+
+/// A TLS handshake that refused a certificate, found among the transport error's causes.
+/// Other TLS failures (a connection cut mid-handshake) stay transport failures, retried.
+fn handshake_refusal(e: &reqwest::Error) -> Option<ClientError> {
+    match rustls_cause(e)? {
+        error @ rustls::Error::InvalidCertificate(_) => Some(ClientError::Handshake {
+            server: true,
+            error: error.clone(),
+        }),
+        error @ rustls::Error::AlertReceived(
+            rustls::AlertDescription::UnknownCA
+            | rustls::AlertDescription::BadCertificate
+            | rustls::AlertDescription::CertificateExpired
+            | rustls::AlertDescription::CertificateRevoked
+            | rustls::AlertDescription::CertificateRequired
+            | rustls::AlertDescription::CertificateUnknown
+            | rustls::AlertDescription::UnsupportedCertificate
+            | rustls::AlertDescription::AccessDenied,
+        ) => Some(ClientError::Handshake {
+            server: false,
+            error: error.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// rustls's error among the causes of `e`. It sits inside I/O errors there, possibly one
+/// inside another, whose `source` skips what they wrap: those are opened with `get_ref`.
+fn rustls_cause<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+    {
+        if let Some(tls) = rustls_cause(inner) {
+            return Some(tls);
+        }
+    }
+    e.source().and_then(rustls_cause)
+}
+
 /// A transport failure in words, with its causes (no request content is in them).
 fn transport(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
@@ -367,6 +432,28 @@ mod tests {
         assert_eq!(backoff(40, base, max, 1.0), max);
         assert_eq!(backoff(3, base, max, 0.5), Duration::from_millis(400));
         assert_eq!(backoff(3, base, max, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn server_errors_timeouts_and_too_many_requests_are_retried_other_refusals_not() {
+        let table = [
+            (500, true),
+            (502, true),
+            (503, true),
+            (504, true),
+            (408, true),
+            (429, true),
+            (400, false),
+            (403, false),
+            (404, false),
+            (409, false),
+            (410, false),
+            (413, false),
+        ];
+        for (status, retried) in table {
+            let status = reqwest::StatusCode::from_u16(status).unwrap();
+            assert_eq!(transient(status), retried, "{status}");
+        }
     }
 
     #[test]

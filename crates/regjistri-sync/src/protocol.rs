@@ -8,7 +8,7 @@
 //! | `GET /v1/pull?after=C&limit=N[&count=true]` | | [`PullPage`], or `410 resnapshot_required` |
 //! | `POST /v1/audit` | [`AuditPush`] | [`AuditAccepted`], or `409 audit_chain_*` |
 //! | `GET /v1/conflicts` | | [`ConflictList`] (the station's directorate, open ones) |
-//! | `POST /v1/conflicts/{id}/resolve` | [`ResolveRequest`] | [`Resolved`], or `404 conflict_not_found`, `409 conflict_resolved` |
+//! | `POST /v1/conflicts/{id}/resolve` | [`ResolveRequest`] | [`Resolved`] (the same decision repeated gets the first answer), or `404 conflict_not_found`, `409 conflict_resolved` (decided otherwise) |
 //! | `POST /v1/files/{id}/fetch` | [`FetchRequest`] | [`FetchedFile`] (any directorate, online only, logged with the reason) |
 //! | `POST /v1/rules` | [`RuleProposal`] | [`RuleSetCreated`], or `400 invalid_request` |
 //!
@@ -413,7 +413,8 @@ impl WireError {
 
 /// Splits pending mutations, in order, into push batches of at most
 /// [`MAX_PUSH_MUTATIONS`] and (with the envelope) [`MAX_PUSH_BYTES`]. A single mutation
-/// larger than the limit goes alone (the server refuses it, and the station quarantines it).
+/// larger than the limit goes alone (the server refuses it `413 batch_too_large`, and the
+/// worker quarantines it with that error).
 pub fn batches(mutations: Vec<Mutation>) -> Vec<Vec<Mutation>> {
     const ENVELOPE: usize = 64;
     let mut out: Vec<Vec<Mutation>> = Vec::new();

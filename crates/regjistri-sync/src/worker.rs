@@ -5,7 +5,9 @@
 //!
 //! Rules the worker keeps: push before pull (so the station's own changes are merged on the
 //! server before its copy is replaced by the server's); a rejected mutation is quarantined by
-//! the replica and never blocks the others or the pull; the cursor is stored with the page
+//! the replica and never blocks the others or the pull, and that holds too when the server
+//! refuses a whole batch for its content (too large, unreadable): the batch is split until
+//! the one mutation at fault is alone and quarantined with the server's error; the cursor is stored with the page
 //! that advanced it; `resnapshot_required` starts a full pull from 0 that ends by dropping
 //! records the server no longer sent; an audit refusal is reported, never blocks data.
 
@@ -104,25 +106,76 @@ async fn push<R: Replica>(
         }
         last_first = Some(pending[0].mutation_id);
         for batch in batches(pending) {
-            let response = client.push(&batch).await?;
-            for r in &response.results {
-                match r.outcome {
-                    Outcome::Applied => report.pushed += 1,
-                    Outcome::Conflict => {
-                        report.pushed += 1;
-                        report.conflicts += 1;
-                    }
-                    Outcome::Rejected => report.rejected += 1,
-                }
-            }
-            replica
-                .record_results(&response.results)
-                .map_err(WorkerError::Replica)?;
-            progress(Progress::Pushed {
-                done: report.pushed + report.rejected,
-            });
+            push_batch(client, replica, batch, report, progress).await?;
         }
     }
+}
+
+/// Whether the server refused a whole push for what it carried (a body it could not read or
+/// that was too large), as opposed to who sent it (`403 station_unknown`), where it went
+/// (`404`, `405`) or a passing condition (`408`, `429`, which the client retries like 5xx):
+/// only a refusal of the content can be narrowed down to the mutation that caused it.
+pub fn refuses_content(status: u16) -> bool {
+    matches!(status, 400 | 413 | 415 | 422)
+}
+
+/// Pushes one batch. A batch refused as a whole for its content is split in halves, in
+/// order, until the mutation the server will not take is alone; that one is quarantined as
+/// `rejected` with the server's error, as if the server had answered it so, and the others go
+/// on (one rejected mutation never blocks the rest, the pull or the next rounds).
+async fn push_batch<R: Replica>(
+    client: &SyncClient,
+    replica: &mut R,
+    batch: Vec<Mutation>,
+    report: &mut Report,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<(), WorkerError<R::Error>> {
+    // Parts still to push, the next one last.
+    let mut parts = vec![batch];
+    while let Some(mut part) = parts.pop() {
+        let results = match client.push(&part).await {
+            Ok(response) => response.results,
+            Err(ClientError::Refused { status, error }) if refuses_content(status) => {
+                if part.len() > 1 {
+                    let second = part.split_off(part.len() / 2);
+                    parts.push(second);
+                    parts.push(part);
+                    continue;
+                }
+                let m = &part[0];
+                log::warn!(
+                    "the server refused mutation {} on its own ({status} {}); quarantined",
+                    m.mutation_id,
+                    error.code
+                );
+                vec![MutationResult {
+                    mutation_id: m.mutation_id,
+                    outcome: Outcome::Rejected,
+                    version: None,
+                    conflict: None,
+                    error: Some(error),
+                }]
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for r in &results {
+            match r.outcome {
+                Outcome::Applied => report.pushed += 1,
+                Outcome::Conflict => {
+                    report.pushed += 1;
+                    report.conflicts += 1;
+                }
+                Outcome::Rejected => report.rejected += 1,
+            }
+        }
+        replica
+            .record_results(&results)
+            .map_err(WorkerError::Replica)?;
+        progress(Progress::Pushed {
+            done: report.pushed + report.rejected,
+        });
+    }
+    Ok(())
 }
 
 async fn pull<R: Replica>(
@@ -238,6 +291,34 @@ async fn audit<R: Replica>(
                 return Ok(());
             }
             Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_of_what_a_push_carried_are_narrowed_down_to_a_mutation() {
+        let table = [
+            (400, true),
+            (413, true),
+            (415, true),
+            (422, true),
+            // The station, the address or the method: no mutation is at fault.
+            (401, false),
+            (403, false),
+            (404, false),
+            (405, false),
+            (409, false),
+            (410, false),
+            // Passing conditions, retried by the client.
+            (408, false),
+            (429, false),
+        ];
+        for (status, narrowed) in table {
+            assert_eq!(refuses_content(status), narrowed, "{status}");
         }
     }
 }
