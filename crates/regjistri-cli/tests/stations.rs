@@ -769,7 +769,7 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
                 kind: "check_in".into(),
                 date: "01.12.2026".into(),
                 officer: "Inspektor Gjoka".into(),
-                photo_taken: true,
+                no_photo_reason: "Kamera e prishur".into(),
                 ..Default::default()
             },
         )

@@ -20,7 +20,15 @@ end_date: string,
 /**
  * Date the person reported or gave notice (address change, trip, occupation).
  */
-reported_on: string, officer: string, note: string, photo_taken: boolean, 
+reported_on: string, officer: string, note: string, 
+/**
+ * The photo taken at a check-in (its id, added first), empty when none was taken.
+ */
+photo_id: string, 
+/**
+ * Why a check-in has no photo.
+ */
+no_photo_reason: string, 
 /**
  * residence / temporary_stay / work (address change); work / education / volunteering
  * (occupation); confirmed / not_found (verification); active / in_custody / absconded /
