@@ -263,6 +263,13 @@ impl Registry {
             records::validate_record(draft, store.reference(), today)
                 .map_err(AppError::validation)?
         };
+        if let RecordData::CheckIn {
+            photo_id: Some(photo_id),
+            ..
+        } = &data
+        {
+            self.check_photo_of(file_id, *photo_id)?;
+        }
         let record = self
             .store()?
             .add_record(file_id, data, &actor, self.clock.now())?;
