@@ -421,3 +421,39 @@ fn a_photo_is_pushed_with_its_bytes_and_taken_from_the_feed() {
     ));
     assert_eq!(store.sync_cursor().unwrap(), 10);
 }
+
+#[test]
+fn pending_photos_are_read_a_few_megabytes_at_a_time() {
+    let db = Db::new();
+    let mut store = Store::open(&db.path, &keys(), now()).unwrap();
+    let file = create(&mut store);
+    // Twelve photos of 500 KB (the store takes what the application layer checked).
+    for i in 0..12u8 {
+        let mut bytes = jpeg_with(&[i; 16]);
+        bytes.resize(500 * 1024, i);
+        let new = NewPhoto {
+            file_id: file,
+            taken_on: d(2026, 12, 1),
+            media_type: MediaType::Jpeg,
+            width: 96,
+            height: 120,
+            bytes,
+        };
+        store.add_photo(new, &actor("clerk"), now()).unwrap();
+    }
+    let pending = store.sync_pending(1000).unwrap();
+    let photos = pending.iter().filter(|m| m.entity == ENTITY_PHOTO).count();
+    assert!(photos > 0 && photos < 12, "{photos} photos in one read");
+    let carried: usize = pending
+        .iter()
+        .flat_map(|m| &m.diff)
+        .filter(|c| c.path == "data")
+        .map(|c| decode_bytes(c.new.as_str().unwrap()).unwrap().len())
+        .sum();
+    assert!(
+        carried <= 4 * 1024 * 1024 + 500 * 1024,
+        "{carried} bytes read at once"
+    );
+    // The file's creation came first, in order.
+    assert_eq!(pending[0].entity, "offender_file");
+}
