@@ -306,6 +306,40 @@ pub(crate) mod tests {
         out
     }
 
+    proptest::proptest! {
+        /// Any bytes at all: an answer, never a panic or an out-of-bounds read.
+        #[test]
+        fn inspecting_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let _ = inspect(&bytes);
+        }
+
+        /// A whole image of any size within the limits reads back its size; cut anywhere, or
+        /// with one byte changed in its headers, it is never taken as a different image.
+        #[test]
+        fn images_read_back_their_size_and_damage_is_refused(
+            width in 1u16..=4096,
+            height in 1u16..=4096,
+            png in proptest::prelude::any::<bool>(),
+            cut in 0usize..64,
+            flip in 0usize..64,
+        ) {
+            let bytes = if png { png_of(u32::from(width), u32::from(height)) } else { jpeg_of(width, height) };
+            let facts = inspect(&bytes).unwrap();
+            proptest::prop_assert_eq!((facts.width, facts.height), (u32::from(width), u32::from(height)));
+            let cut = cut % bytes.len();
+            proptest::prop_assert!(inspect(&bytes[..cut]).is_err());
+            let mut flipped = bytes.clone();
+            let at = flip % flipped.len();
+            flipped[at] ^= 0x5A;
+            if let Ok(f) = inspect(&flipped) {
+                // Only a change that leaves a valid image of some size gets through (a JPEG's
+                // size bytes carry no checksum); a PNG's chunks all do.
+                proptest::prop_assert!(!png, "a damaged PNG was taken: byte {at}");
+                proptest::prop_assert_eq!(f.media_type, MediaType::Jpeg);
+            }
+        }
+    }
+
     #[test]
     fn crc_matches_the_png_reference_value() {
         // The CRC of an empty IEND chunk, as every PNG ends.
