@@ -140,7 +140,12 @@ export function PersonView({
     <main className="person" id="main" data-testid="person-view" data-id={f.id}>
       {toolbar}
       <div className="person__top">
-        <PersonPhoto photo={latest?.file === f.id ? latest.photo : view.latest_photo} mayView={view.may_view_photos} />
+        <PersonPhoto
+          photo={latest?.file === f.id ? latest.photo : view.latest_photo}
+          mayView={view.may_view_photos}
+          mayVoid={view.may_view_photos && session.role === "supervisor"}
+          onVoided={refreshPhoto}
+        />
         <div>
           <h2 className="person__name" tabIndex={-1} ref={heading}>
             <span className="name" data-testid="person-surname">

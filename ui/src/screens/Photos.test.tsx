@@ -113,3 +113,27 @@ describe("photos", () => {
     expect(input).toHaveFocus();
   });
 });
+
+describe("voiding a photo", () => {
+  it("lets a supervisor void the latest photo with a reason; the one before then shows", async () => {
+    const { fake, ids, user } = await openPerson("supervisor", "Leka");
+    const photo = await screen.findByTestId("person-photo");
+    await user.click(within(photo).getByTestId("photo-void"));
+    const form = await screen.findByTestId("photo-void-form");
+    await user.click(within(form).getByTestId("photo-void-submit"));
+    expect(form).toHaveTextContent("Shkruani arsyen e shfuqizimit.");
+    expect(fake.callsOf("voidPhoto")).toHaveLength(0);
+    await user.type(within(form).getByRole("textbox"), "Foto e një personi tjetër");
+    await user.click(within(form).getByTestId("photo-void-submit"));
+    await waitFor(() => expect(screen.getByTestId("person-photo-date")).toHaveTextContent("28.08.2024"));
+    expect(screen.getByTestId("status")).toHaveTextContent("Fotoja u shfuqizua.");
+    const voided = (await fake.listPhotos(ids.travelling)).find((p) => p.taken_on === "2025-08-29")!;
+    expect(voided.void).toMatchObject({ reason: "Foto e një personi tjetër", by: "supervisor" });
+  });
+
+  it("offers a clerk no void", async () => {
+    await openPerson("clerk", "Leka");
+    const photo = await screen.findByTestId("person-photo");
+    expect(within(photo).queryByTestId("photo-void")).not.toBeInTheDocument();
+  });
+});

@@ -15,7 +15,7 @@ import { useBackend } from "../backend/context";
 import { ErrorCode, toAppError } from "../backend/errors";
 import { CheckboxField, Problems, SelectField, TextArea, TextField } from "../form/fields";
 import { fieldId } from "../form/draft";
-import { useI18n } from "../i18n";
+import { bilingual, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { municipalitiesByCounty } from "../reference";
 import { dataUrl, PhotoProblem, preparePhoto } from "../photo";
@@ -117,7 +117,7 @@ export function RecordForm({
           field: "photo",
           code,
           severity: "error",
-          message: code === "photo_too_large" ? { sq: t("photoTooLarge"), en: t("photoTooLarge") } : { sq: t("photoFormat"), en: t("photoFormat") },
+          message: bilingual(code === "photo_too_large" ? "photoTooLarge" : "photoFormat"),
         },
       ]);
       if (picker.current) picker.current.value = "";
