@@ -574,6 +574,8 @@ async fn dashboard(c: &Client, db: &Path) -> R<()> {
     let today =
         regjistri_domain::dates::format(regjistri_domain::dates::local_date(chrono::Utc::now()));
     type_into(c, "record.date", &today).await?;
+    // No photo at this check-in: the form then asks why.
+    type_into(c, "record.no_photo_reason", "Kamera nuk punon").await?;
     // The officer who takes a check-in is the one signed in, unless changed.
     let officer = c
         .find(Locator::Css(&field("record.officer")))

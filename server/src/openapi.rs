@@ -70,7 +70,10 @@ pub fn document() -> Value {
                 "operationId": "pull",
                 "summary": "One page of the feed after a cursor",
                 "description": "Items in strictly increasing `seq`: full files of the station's \
-                    directorate, index entries of the others, tombstones. Store `next_cursor` in \
+                    directorate (with their records and photos), index entries of the others, \
+                    tombstones. A page holds at most `limit` items and stops at the item that \
+                    takes its documents past 4 MiB as stored (the first item always comes), so \
+                    `more` may be true on a page shorter than `limit`. Store `next_cursor` in \
                     the same local transaction that applied the page; ask again while `more`.",
                 "parameters": [
                     {"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0},
@@ -178,7 +181,7 @@ fn schemas() -> Value {
             "required": ["mutation_id", "entity", "entity_id", "base_version", "diff", "actor", "created_at"],
             "properties": {
                 "mutation_id": {"type": "string", "format": "uuid", "description": "UUIDv7 made on the station; the idempotency key"},
-                "entity": {"type": "string", "enum": ["offender_file", "file_record", "user", "rule_notice"]},
+                "entity": {"type": "string", "enum": ["offender_file", "file_record", "user", "rule_notice", "photo"]},
                 "entity_id": {"type": "string", "format": "uuid"},
                 "base_version": {"type": "integer", "format": "int64", "description": "The server version the station's copy came from; 0 creates"},
                 "diff": {"type": "array", "items": {"$ref": "#/components/schemas/FieldChange"}},
@@ -218,6 +221,7 @@ fn schemas() -> Value {
                 "kind": {"const": "index"}, "seq": {"type": "integer"}, "id": {"type": "string", "format": "uuid"},
                 "version": {"type": "integer"}, "entry": {"$ref": "#/components/schemas/IndexEntry"}}},
             feed_document("record", "a record about a file of the station's directorate (regjistri_domain::records::FileRecord); it may come before its file"),
+            feed_document("photo", "a photo of a person of the station's directorate (regjistri_domain::photo::Photo: id, file_id, taken_on, taken_by, media_type image/jpeg or image/png, byte_len, width, height, sha256, recorded_at, void) and its bytes base64 in `data` (at most 512 KiB). Pushed as entity photo; never edited, voided once (else rejected photo_changed)"),
             feed_document("notice", "a rule-change notice to a person of the station's directorate (regjistri_domain::records::RuleNotice)"),
             feed_document("reference", "the national reference data as a whole (regjistri_domain::reference::ReferenceSet), to every station"),
             feed_document("rule_set", "a national rule version with its author (RuleSetDocument), to every station"),
@@ -386,9 +390,10 @@ mod tests {
             PullItem::RuleSet { .. } => 5,
             PullItem::User { .. } => 6,
             PullItem::Tombstone { .. } => 7,
+            PullItem::Photo { .. } => 8,
         }
     }
-    const PULL_KINDS: usize = 8;
+    const PULL_KINDS: usize = 9;
 
     fn outcome_kind(o: Outcome) -> usize {
         match o {
@@ -490,6 +495,12 @@ mod tests {
                 seq: 9,
                 id: id(9),
                 version: 9,
+                document: doc.clone(),
+            },
+            PullItem::Photo {
+                seq: 11,
+                id: id(11),
+                version: 11,
                 document: doc,
             },
             PullItem::Tombstone {
@@ -799,7 +810,7 @@ mod tests {
             more: false,
             remaining: None,
         });
-        unknown_kind["items"][0]["kind"] = json!("photo");
+        unknown_kind["items"][0]["kind"] = json!("parcel");
         let mut extra_field = value(&PullPage {
             items: vec![PullItem::Tombstone { seq: 1, id: id(1) }],
             next_cursor: 1,

@@ -585,6 +585,7 @@ impl Replica for Station {
                 }
                 // These in-memory stations make no records and no users.
                 PullItem::Record { .. }
+                | PullItem::Photo { .. }
                 | PullItem::User { .. }
                 | PullItem::Notice { .. }
                 | PullItem::RuleSet { .. }

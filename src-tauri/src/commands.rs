@@ -4,12 +4,14 @@
 
 use regjistri_app::{
     AppError, AppInfo, AuditPage, AuditQuery, ConflictDecision, ConflictItem, Dashboard, EditForm,
-    EnrolRequest, FileSummary, FileView, OneTimePassword, Registry, RemoteFileView, RuleBookView,
-    RuleDraft, RulePreview, RuleSaved, Saved, SearchPage, SearchQuery, SessionInfo, StationView,
-    SyncIssue, SyncReport, SyncStatus, Timeline, UserSummary,
+    EnrolRequest, FileSummary, FileView, OneTimePassword, PhotoImage, PhotoUpload, Registry,
+    RemoteFileView, RuleBookView, RuleDraft, RulePreview, RuleSaved, Saved, SearchPage,
+    SearchQuery, SessionInfo, StationView, SyncIssue, SyncReport, SyncStatus, Timeline,
+    UserSummary,
 };
 use regjistri_domain::access::Role;
 use regjistri_domain::file::FileDraft;
+use regjistri_domain::photo::Photo;
 use regjistri_domain::records::{FileRecord, RecordDraft, RuleNotice};
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::FieldError;
@@ -207,6 +209,34 @@ pub fn void_record(
 ) -> Result<FileRecord, AppError> {
     db.registry()?
         .void_record(Registry::parse_id(&record_id)?, &reason)
+}
+
+/// The photo's bytes travel base64 in JSON both ways (at most 512 KB of image): simple, and
+/// shown as a `data:` URL, which the window's content security policy allows for images.
+#[tauri::command(async)]
+pub fn add_photo(
+    db: State<'_, Db>,
+    file_id: String,
+    upload: PhotoUpload,
+) -> Result<Photo, AppError> {
+    db.registry()?
+        .add_photo(Registry::parse_id(&file_id)?, &upload)
+}
+
+#[tauri::command(async)]
+pub fn get_photo(db: State<'_, Db>, photo_id: String) -> Result<PhotoImage, AppError> {
+    db.registry()?.photo(Registry::parse_id(&photo_id)?)
+}
+
+#[tauri::command(async)]
+pub fn list_photos(db: State<'_, Db>, file_id: String) -> Result<Vec<Photo>, AppError> {
+    db.registry()?.photos(Registry::parse_id(&file_id)?)
+}
+
+#[tauri::command(async)]
+pub fn void_photo(db: State<'_, Db>, photo_id: String, reason: String) -> Result<Photo, AppError> {
+    db.registry()?
+        .void_photo(Registry::parse_id(&photo_id)?, &reason)
 }
 
 #[tauri::command(async)]

@@ -6,6 +6,7 @@ use regjistri_domain::access::Role;
 use regjistri_domain::compliance::{Compliance, ComplianceStatus};
 use regjistri_domain::diff::FieldChange;
 use regjistri_domain::file::{FileDraft, FileStatus, OffenderFile};
+use regjistri_domain::photo::Photo;
 use regjistri_domain::records::{FileRecord, Itinerary, RuleNotice};
 use regjistri_domain::rules::{RuleSet, RuleValues};
 use regjistri_domain::{FieldError, Text};
@@ -143,6 +144,28 @@ pub struct FileView {
     pub registered: bool,
     /// Computed from the approved version, the records and the rules, today.
     pub compliance: Option<Compliance>,
+    /// The latest photo that is not voided (its image is fetched on its own, by
+    /// `Registry::photo`).
+    pub latest_photo: Option<Photo>,
+    /// Whether the signed-in officer may see the person's photos (their directorate's).
+    pub may_view_photos: bool,
+}
+
+/// A photo as the window sends it: taken on a day (dd.mm.yyyy), its bytes base64 (the
+/// window downscales the picture first; at most 512 KB of JPEG or PNG).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhotoUpload {
+    pub taken_on: String,
+    pub data_base64: String,
+}
+
+/// A photo with its image, base64 (for a `data:` URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhotoImage {
+    pub photo: Photo,
+    pub data_base64: String,
 }
 
 /// What the edit form starts from.

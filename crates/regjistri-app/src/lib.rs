@@ -8,6 +8,7 @@
 pub mod api;
 mod error;
 mod obligations;
+mod photos;
 mod session;
 mod station;
 
@@ -398,6 +399,8 @@ impl Registry {
         let registered = approved.is_some()
             && file.status != FileStatus::Removed
             && compliance.as_ref().is_none_or(|c| c.counts_as_registered());
+        let latest_photo = store.latest_photo(id)?;
+        let may_view_photos = self.may(Operation::ViewPhoto, &file.owning_directorate);
         store.record(&actor, self.clock.now(), &audit("file.view", id))?;
         Ok(FileView {
             file,
@@ -410,6 +413,8 @@ impl Registry {
             pending_changes,
             registered,
             compliance,
+            latest_photo,
+            may_view_photos,
         })
     }
 
@@ -799,6 +804,7 @@ impl Registry {
         };
         let mut generator = regjistri_demo::Generator::new(seed, &generated_from, today);
         let mut record_generator = regjistri_demo::records::RecordGenerator::new(seed, today);
+        let mut avatars = regjistri_demo::photos::Avatars::new();
         let rules = store.rule_book()?;
         // Demo files are entered by a demo clerk and, for most, approved by a demo supervisor,
         // so that the registry looks as it will in use. Both are marked as demo accounts.
@@ -873,6 +879,40 @@ impl Registry {
                 })
                 .collect();
             store.write_files(approvals, &supervisor, now, &mut |_| {})?;
+            // Each check-in has its photo: an invented avatar, the same for a person.
+            let check_ins: Vec<(usize, regjistri_store::NewPhoto)> = records
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (file_id, r))| match r {
+                    regjistri_domain::records::RecordData::CheckIn { date, .. } => {
+                        Some((i, *file_id, *date))
+                    }
+                    _ => None,
+                })
+                .map(|(i, file_id, date)| {
+                    let bytes = avatars.for_seed(seed ^ file_id.as_u128() as u64).to_vec();
+                    (
+                        i,
+                        regjistri_store::NewPhoto {
+                            file_id,
+                            taken_on: date,
+                            media_type: regjistri_domain::photo::MediaType::Png,
+                            width: regjistri_demo::photos::WIDTH,
+                            height: regjistri_demo::photos::HEIGHT,
+                            bytes,
+                        },
+                    )
+                })
+                .collect();
+            let (at, photos): (Vec<usize>, Vec<_>) = check_ins.into_iter().unzip();
+            let mut records = records;
+            for (i, photo) in at.into_iter().zip(store.add_photos(photos, &clerk, now)?) {
+                if let regjistri_domain::records::RecordData::CheckIn { photo_id, .. } =
+                    &mut records[i].1
+                {
+                    *photo_id = Some(photo.id);
+                }
+            }
             // Deaths and removals take effect once a second supervisor confirms them.
             let added = store.add_records(records, &clerk, now)?;
             for record in &added {

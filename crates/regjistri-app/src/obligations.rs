@@ -9,7 +9,7 @@ use regjistri_domain::access::Operation;
 use regjistri_domain::compliance::{self, Compliance, ComplianceStatus, Inputs};
 use regjistri_domain::dates::{self, local_date};
 use regjistri_domain::records::{
-    self, itineraries, FileRecord, Itinerary, RecordContext, RecordDraft, RuleNotice,
+    self, itineraries, FileRecord, Itinerary, RecordContext, RecordData, RecordDraft, RuleNotice,
 };
 use regjistri_domain::rules::{self, RuleBook, RuleSet};
 use regjistri_domain::FieldError;
@@ -287,6 +287,13 @@ impl Registry {
             };
             records::validate_record(draft, &ctx).map_err(AppError::validation)?
         };
+        if let RecordData::CheckIn {
+            photo_id: Some(photo_id),
+            ..
+        } = &data
+        {
+            self.check_photo_of(file_id, *photo_id)?;
+        }
         let record = self
             .store()?
             .add_record(file_id, data, &actor, self.clock.now())?;

@@ -101,6 +101,7 @@ fn every_role_against_every_operation() {
                 Operation::FetchRemoteFile => online
                     .block_on(w.registry.fetch_remote_file(file.id, "duplicate check"))
                     .map(drop),
+                Operation::ViewPhoto => w.registry.photos(file.id).map(drop),
             };
             let refused = matches!(&result, Err(e) if e.code == "forbidden");
             assert_eq!(

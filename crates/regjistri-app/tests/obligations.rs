@@ -48,6 +48,8 @@ fn record(kind: &str, date: &str) -> RecordDraft {
         kind: kind.into(),
         date: date.into(),
         officer: "Inspektor Provë".into(),
+        // Check-ins here are about dates; photos have their own tests (photos.rs).
+        no_photo_reason: "Pa kamerë".into(),
         ..RecordDraft::default()
     }
 }

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use regjistri_sync::protocol::{
-    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_REFERENCE, ENTITY_RULE_NOTICE,
-    ENTITY_RULE_SET, ENTITY_USER, MAX_PULL_LIMIT,
+    ApprovedCopy, PullItem, PullPage, ENTITY_FILE_RECORD, ENTITY_PHOTO, ENTITY_REFERENCE,
+    ENTITY_RULE_NOTICE, ENTITY_RULE_SET, ENTITY_USER, MAX_PULL_BYTES, MAX_PULL_LIMIT,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -53,37 +53,54 @@ impl Central {
         if after < 0 || (after > 0 && after < horizon) || after > issued {
             return Err(CentralError::ResnapshotRequired { after, horizon });
         }
+        // The page: at most `limit` items, and it stops at the item that takes the stored
+        // size of its documents past MAX_PULL_BYTES (the first item always goes). Sizes are
+        // read from the column headers (pg_column_size), so documents left out of the page
+        // are never read.
         let rows = sqlx::query(
             "SELECT seq, id, tomb, entity, owning_directorate, document, index_entry, updated_by,
-                    approved_data, approved_by, approved_at, first_approved_at, authors FROM (
-                SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
-                       CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set', 'reference')
-                            THEN document END AS document,
-                       CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
-                       CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
-                       CASE WHEN owning_directorate = $2 THEN approved_data END AS approved_data,
-                       CASE WHEN owning_directorate = $2 THEN approved_by END AS approved_by,
-                       CASE WHEN owning_directorate = $2 THEN approved_at END AS approved_at,
-                       CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
-                       CASE WHEN owning_directorate = $2 THEN authors END AS authors
-                FROM record WHERE version > $1
-                    -- Records about files go only to their directorate's stations. Accounts go
-                    -- to every station (whole only where they sign in: see below), so that a
-                    -- demotion or a move reaches the stations the account leaves.
-                    AND (entity IN ('offender_file', 'rule_set', 'reference', 'user')
-                         OR owning_directorate = $2)
-                UNION ALL
-                SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
-                       NULL, NULL
-                FROM tombstone WHERE seq > $1
-             ) feed ORDER BY seq LIMIT $3",
+                    approved_data, approved_by, approved_at, first_approved_at, authors, candidates
+             FROM (
+                SELECT page.*, sum(size) OVER (ORDER BY seq) AS running,
+                       count(*) OVER () AS candidates
+                FROM (SELECT * FROM (
+                    SELECT version AS seq, id, false AS tomb, entity, owning_directorate,
+                           CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set', 'reference')
+                                THEN document END AS document,
+                           CASE WHEN owning_directorate = $2 THEN NULL ELSE index_entry END AS index_entry,
+                           CASE WHEN owning_directorate = $2 THEN updated_by END AS updated_by,
+                           CASE WHEN owning_directorate = $2 THEN approved_data END AS approved_data,
+                           CASE WHEN owning_directorate = $2 THEN approved_by END AS approved_by,
+                           CASE WHEN owning_directorate = $2 THEN approved_at END AS approved_at,
+                           CASE WHEN owning_directorate = $2 THEN first_approved_at END AS first_approved_at,
+                           CASE WHEN owning_directorate = $2 THEN authors END AS authors,
+                           CASE WHEN owning_directorate = $2 OR entity IN ('user', 'rule_set', 'reference')
+                                THEN pg_column_size(document) + coalesce(pg_column_size(approved_data), 0)
+                                ELSE pg_column_size(index_entry) END::int8 AS size
+                    FROM record WHERE version > $1
+                        -- Records about files (photos too) go only to their directorate's
+                        -- stations. Accounts go to every station (whole only where they sign
+                        -- in: see below), so that a demotion or a move reaches the stations
+                        -- the account leaves.
+                        AND (entity IN ('offender_file', 'rule_set', 'reference', 'user')
+                             OR owning_directorate = $2)
+                    UNION ALL
+                    SELECT seq, id, true, NULL, owning_directorate, NULL, NULL, NULL, NULL, NULL, NULL,
+                           NULL, NULL, 0::int8
+                    FROM tombstone WHERE seq > $1
+                 ) feed ORDER BY seq LIMIT $3) page
+             ) sized
+             WHERE running - size < $4
+             ORDER BY seq",
         )
         .bind(after)
         .bind(&station.directorate)
         .bind(i64::from(limit))
+        .bind(i64::try_from(MAX_PULL_BYTES).unwrap_or(i64::MAX))
         .fetch_all(&mut *tx)
         .await?;
-        let more = rows.len() == limit as usize;
+        let candidates = rows.first().map_or(0, |r| r.get::<i64, _>("candidates"));
+        let more = candidates == i64::from(limit) || (rows.len() as i64) < candidates;
         let last = rows.last().map_or(after, |r| r.get::<i64, _>("seq"));
         let remaining: i64 = if more && count {
             sqlx::query_scalar(
@@ -173,6 +190,15 @@ impl Central {
                 }
                 _ => {}
             }
+            if entity.as_deref() == Some(ENTITY_PHOTO) {
+                items.push(PullItem::Photo {
+                    seq,
+                    id,
+                    version: seq,
+                    document: whole(document)?,
+                });
+                continue;
+            }
             if r.get::<Option<String>, _>("entity").as_deref() == Some(ENTITY_FILE_RECORD) {
                 let document = document
                     .ok_or_else(|| CentralError::Corrupt(format!("record {id} out of scope")))?;
@@ -233,13 +259,15 @@ impl Central {
 
     /// The digest a station of `directorate` computes once it holds everything
     /// (`regjistri_sync::document::replica_checksum`): its directorate's full files and
-    /// records, and the index entries of the others' files.
+    /// records and photos (by what they say of their bytes), and the index entries of the
+    /// others' files.
     pub async fn replica_checksum(&self, directorate: &str) -> Result<String, CentralError> {
         let rows = sqlx::query(
             "SELECT id, version, owning_directorate = $1 AS own,
-                    CASE WHEN owning_directorate = $1 THEN document END AS document
+                    CASE WHEN owning_directorate = $1 AND entity = 'photo' THEN document - 'data'
+                         WHEN owning_directorate = $1 THEN document END AS document
              FROM record WHERE entity = 'offender_file'
-                OR (entity = 'file_record' AND owning_directorate = $1)",
+                OR (entity IN ('file_record', 'photo') AND owning_directorate = $1)",
         )
         .bind(directorate)
         .fetch_all(&self.pool)
@@ -275,9 +303,9 @@ impl Central {
         let Some(owning) = owning else {
             return Err(CentralError::NotFound(format!("record {id}")));
         };
-        // A file's records go with it.
+        // A file's records and photos go with it.
         let records: Vec<Uuid> = sqlx::query_scalar(
-            "DELETE FROM record WHERE entity = 'file_record' AND document->>'file_id' = $1
+            "DELETE FROM record WHERE entity IN ('file_record', 'photo') AND document->>'file_id' = $1
              RETURNING id",
         )
         .bind(id.to_string())

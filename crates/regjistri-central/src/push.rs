@@ -7,11 +7,11 @@ use std::sync::Mutex;
 
 use regjistri_domain::names::name_keys;
 use regjistri_domain::records::{FileRecord, RuleNotice};
-use regjistri_sync::document::{content_hash, FileDocument, UserDocument};
+use regjistri_sync::document::{content_hash, FileDocument, PhotoDocument, UserDocument};
 use regjistri_sync::merge::{merge, Current, Merge, Rejection};
 use regjistri_sync::protocol::{
     ConflictRef, ConflictView, IndexEntry, IndexKey, Mutation, MutationResult, Outcome,
-    PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_RULE_NOTICE, ENTITY_USER,
+    PushResponse, WireError, ENTITY_FILE_RECORD, ENTITY_PHOTO, ENTITY_RULE_NOTICE, ENTITY_USER,
     MAX_PUSH_MUTATIONS, REFERENCE_ID, SYNCED_ENTITIES,
 };
 use serde::Deserialize;
@@ -245,6 +245,38 @@ pub(crate) fn account_change_allowed(
     Ok(())
 }
 
+/// The diff kept with a mutation's result (the idempotency record): a photo's bytes are in
+/// its record already, so the kept diff names them by their SHA-256 instead of repeating
+/// hundreds of kilobytes.
+fn kept_diff(m: &Mutation) -> std::borrow::Cow<'_, [regjistri_domain::diff::FieldChange]> {
+    if m.entity != ENTITY_PHOTO || !m.diff.iter().any(|c| c.path == "data") {
+        return std::borrow::Cow::Borrowed(&m.diff);
+    }
+    let digest = |v: &Value| match v.as_str() {
+        Some(text) => match regjistri_sync::document::decode_bytes(text) {
+            Ok(bytes) => Value::String(format!(
+                "sha256:{}",
+                regjistri_sync::document::sha256_hex(&bytes)
+            )),
+            Err(_) => Value::String("not base64".into()),
+        },
+        None => v.clone(),
+    };
+    std::borrow::Cow::Owned(
+        m.diff
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if c.path == "data" {
+                    c.old = digest(&c.old);
+                    c.new = digest(&c.new);
+                }
+                c
+            })
+            .collect(),
+    )
+}
+
 fn mutation_id_taken() -> WireError {
     WireError::new(
         "mutation_id_taken",
@@ -287,7 +319,7 @@ impl Answered {
         self.entity.push(m.entity.clone());
         self.entity_id.push(m.entity_id);
         self.base_version.push(m.base_version);
-        self.diff.push(json(serde_json::to_value(&m.diff))?);
+        self.diff.push(json(serde_json::to_value(kept_diff(m)))?);
         self.actor.push(m.actor.clone());
         self.created_at.push(m.created_at);
         self.result.push(json(serde_json::to_value(result))?);
@@ -361,6 +393,14 @@ impl Answered {
         }
         Ok(())
     }
+}
+
+fn photo_changed() -> WireError {
+    WireError::new(
+        "photo_changed",
+        "Një foto nuk ndryshohet; shfuqizohet vetëm një herë, me arsye.",
+        "A photo is never changed; it is only voided, once, with a reason.",
+    )
 }
 
 fn rejected(m: &Mutation, error: WireError) -> MutationResult {
@@ -656,7 +696,9 @@ impl Central {
         if !SYNCED_ENTITIES.contains(&m.entity.as_str()) || m.entity_id == REFERENCE_ID {
             return Ok((unknown_entity(), None));
         }
-        let is_record = m.entity == ENTITY_FILE_RECORD || m.entity == ENTITY_RULE_NOTICE;
+        let is_photo = m.entity == ENTITY_PHOTO;
+        let is_record =
+            m.entity == ENTITY_FILE_RECORD || m.entity == ENTITY_RULE_NOTICE || is_photo;
         // User accounts are national: an administrator at any station manages them.
         let is_user = m.entity == ENTITY_USER;
         let out_of_scope = || {
@@ -712,6 +754,11 @@ impl Central {
                 ),
                 None,
             ));
+        }
+        if is_photo && matches!(merged, Merge::Conflict { .. }) {
+            // A photo is never contested: it is what it is, and voided once (the first void
+            // to reach the server stands; the station takes it with its next pull).
+            return Ok((rejected(m, photo_changed()), None));
         }
         let (document, changed, conflict) = match merged {
             Merge::Rejected(r) => return Ok((rejected(m, rejection_error(r)), None)),
@@ -796,11 +843,29 @@ impl Central {
                 (user.directorate, user.role, Value::Null)
             } else if is_record {
                 let file_id = if m.entity == ENTITY_RULE_NOTICE {
-                    RuleNotice::deserialize(&document).map(|n| n.file_id)
+                    RuleNotice::deserialize(&document).map(|n| n.file_id).ok()
+                } else if is_photo {
+                    // Never edited, voided once; and the bytes must be the photo the
+                    // document describes (a JPEG or PNG within the limits).
+                    if let Stored::Live {
+                        document: before, ..
+                    } = &stored
+                    {
+                        if PhotoDocument::change_allowed(before, &document).is_err() {
+                            return Ok((rejected(m, photo_changed()), None));
+                        }
+                    }
+                    match PhotoDocument::parse(&document) {
+                        Ok((photo, _)) => Some(photo.photo.file_id),
+                        Err(e) => {
+                            log::info!("photo {} refused: {e}", m.entity_id);
+                            None
+                        }
+                    }
                 } else {
-                    FileRecord::deserialize(&document).map(|r| r.file_id)
+                    FileRecord::deserialize(&document).map(|r| r.file_id).ok()
                 };
-                let Ok(file_id) = file_id else {
+                let Some(file_id) = file_id else {
                     return Ok((invalid(), None));
                 };
                 // A record belongs to its file's directorate.
@@ -826,7 +891,8 @@ impl Central {
                 if parent != station.directorate || owning.as_ref().is_some_and(|o| *o != parent) {
                     return Ok((out_of_scope(), None));
                 }
-                (parent, "record".to_string(), Value::Null)
+                let status = if is_photo { "photo" } else { "record" };
+                (parent, status.to_string(), Value::Null)
             } else {
                 let approved = approval.as_ref().or(stored_approval.as_ref());
                 settle_status(&mut document, approved);

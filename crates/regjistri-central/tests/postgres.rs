@@ -419,6 +419,7 @@ async fn pull_pages_are_strictly_increasing_scoped_and_harmless_to_reapply() {
                         local.insert(*id, (*version, None));
                     }
                     PullItem::Record { id, .. }
+                    | PullItem::Photo { id, .. }
                     | PullItem::User { id, .. }
                     | PullItem::Notice { id, .. }
                     | PullItem::RuleSet { id, .. }
@@ -510,6 +511,7 @@ async fn deletions_reach_stations_and_an_old_cursor_must_resnapshot() {
             PullItem::File { id, .. }
             | PullItem::Index { id, .. }
             | PullItem::Record { id, .. }
+            | PullItem::Photo { id, .. }
             | PullItem::User { id, .. }
             | PullItem::Notice { id, .. }
             | PullItem::RuleSet { id, .. }
@@ -1357,4 +1359,273 @@ async fn concurrent_pushes_are_committed_together_and_one_failure_is_only_its_ow
     .unwrap();
     assert_eq!((records, kept_bad), (60, false));
     f.central.verify_server_audit().await.unwrap();
+}
+
+// ---- photos ----
+
+/// A photo document of `file` made of `bytes` (a JPEG or PNG), as a station's push builds it.
+fn photo_document(file: Uuid, bytes: &[u8]) -> Value {
+    let facts = regjistri_domain::photo::inspect(bytes).expect("a photo");
+    serde_json::to_value(regjistri_sync::document::PhotoDocument {
+        photo: regjistri_domain::photo::Photo {
+            id: Uuid::now_v7(),
+            file_id: file,
+            taken_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 3).unwrap(),
+            taken_by: "arta.kola".into(),
+            media_type: facts.media_type,
+            byte_len: bytes.len() as u32,
+            width: facts.width,
+            height: facts.height,
+            sha256: regjistri_sync::document::sha256_hex(bytes),
+            recorded_at: Utc.with_ymd_and_hms(2026, 5, 3, 9, 0, 0).unwrap(),
+            void: None,
+        },
+        data: regjistri_sync::document::encode_bytes(bytes),
+    })
+    .unwrap()
+}
+
+fn photo_mutation(doc: &Value, base_version: i64, changes: Vec<FieldChange>) -> Mutation {
+    let id = Uuid::parse_str(doc["id"].as_str().unwrap()).unwrap();
+    Mutation {
+        entity: "photo".into(),
+        ..mutation(id, base_version, changes)
+    }
+}
+
+/// A JPEG of about `kb` kilobytes whose application segments hold bytes that do not
+/// compress (as a real photo's do not).
+fn big_jpeg(kb: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 24) as u8
+    };
+    let mut out = vec![0xFF, 0xD8];
+    let mut left = kb * 1024;
+    while left > 0 {
+        let n = left.min(60_000);
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&((n + 2) as u16).to_be_bytes());
+        out.extend((0..n).map(|_| noise()));
+        left -= n;
+    }
+    out.extend_from_slice(&[
+        0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x03, 0x20, 0x02, 0x58, 0x01, 0x01, 0x11, 0x00,
+    ]);
+    out.extend_from_slice(&[
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0xFF, 0xD9,
+    ]);
+    out
+}
+
+#[tokio::test]
+async fn photos_stay_in_their_directorate_are_checked_and_never_change() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let (file, _, _) = create(&f, &tirane, "Hoxha").await;
+    let bytes = regjistri_demo::photos::avatar(3);
+    let doc = photo_document(file, &bytes);
+    let photo_id = Uuid::parse_str(doc["id"].as_str().unwrap()).unwrap();
+    let made = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(&doc, 0, diff(&Value::Null, &doc))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        made.results[0].outcome,
+        Outcome::Applied,
+        "{:?}",
+        made.results[0]
+    );
+    let version = made.results[0].version.unwrap();
+    // The idempotency record names the bytes by their digest, never repeats them.
+    let kept: String = sqlx::query_scalar("SELECT diff::text FROM mutation WHERE entity_id = $1")
+        .bind(photo_id)
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap();
+    assert!(
+        !kept.contains(doc["data"].as_str().unwrap()),
+        "bytes kept with the mutation"
+    );
+    assert!(kept.contains(&format!("sha256:{}", doc["sha256"].as_str().unwrap())));
+
+    // Refused: a photo of another directorate's file, bytes that are not what the document
+    // says, a file the server does not know, any change but a void, a second void.
+    let code = |r: &regjistri_sync::protocol::PushResponse| {
+        r.results[0].error.as_ref().map(|e| e.code.clone())
+    };
+    let other = photo_document(file, &regjistri_demo::photos::avatar(4));
+    let r = f
+        .central
+        .push(
+            &durres,
+            &[photo_mutation(&other, 0, diff(&Value::Null, &other))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("out_of_scope"));
+    let mut forged = photo_document(file, &regjistri_demo::photos::avatar(5));
+    forged["data"] = json!(regjistri_sync::document::encode_bytes(
+        &regjistri_demo::photos::avatar(6)
+    ));
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(&forged, 0, diff(&Value::Null, &forged))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("invalid_document"));
+    let mut gif = photo_document(file, &regjistri_demo::photos::avatar(7));
+    gif["data"] = json!(regjistri_sync::document::encode_bytes(
+        b"GIF89a not a photo"
+    ));
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(&gif, 0, diff(&Value::Null, &gif))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("invalid_document"));
+    let orphan = photo_document(Uuid::now_v7(), &regjistri_demo::photos::avatar(8));
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(&orphan, 0, diff(&Value::Null, &orphan))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("unknown_file"));
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(
+                &doc,
+                version,
+                edit(&doc, &[("/taken_on", json!("2026-05-01"))]),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("photo_changed"));
+    let void = |reason: &str| {
+        let mut after = doc.clone();
+        after["void"] = json!({"reason": reason, "by": "drita.mara", "at": "2026-05-04T07:00:00Z"});
+        diff(&doc, &after)
+    };
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[photo_mutation(&doc, version, void("wrong person"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    let r = f
+        .central
+        .push(&tirane, &[photo_mutation(&doc, version, void("blurred"))])
+        .await
+        .unwrap();
+    assert_eq!(code(&r).as_deref(), Some("photo_changed"));
+    let (_, stored) = f.central.record(photo_id).await.unwrap().unwrap();
+    assert_eq!(stored["void"]["reason"], json!("wrong person"));
+    assert_eq!(stored["data"], doc["data"]);
+
+    // Only the Tirana station pulls it, whole; Durrës sees neither it nor an index entry.
+    let page = f.central.pull(&tirane, 0, 1000).await.unwrap();
+    let photos: Vec<&Value> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            PullItem::Photo { document, .. } => Some(document),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(photos.len(), 1);
+    let (pulled, pulled_bytes) = regjistri_sync::document::PhotoDocument::parse(photos[0]).unwrap();
+    assert_eq!(pulled_bytes, bytes);
+    assert_eq!(
+        pulled.photo.void.map(|v| v.reason).as_deref(),
+        Some("wrong person")
+    );
+    let page = f.central.pull(&durres, 0, 1000).await.unwrap();
+    assert!(page.items.iter().all(|i| match i {
+        PullItem::Photo { .. } => false,
+        PullItem::Index { id, .. } => *id == file,
+        _ => true,
+    }));
+    assert!(!page
+        .items
+        .iter()
+        .any(|i| i.seq() > 0 && matches!(i, PullItem::Index { id, .. } if *id == photo_id)));
+}
+
+#[tokio::test]
+async fn a_pull_page_of_photos_stays_within_its_byte_bound() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let (file, _, _) = create(&f, &tirane, "Hoxha").await;
+    let mut made = Vec::new();
+    for i in 0..12 {
+        let doc = photo_document(file, &big_jpeg(480, 7 + i));
+        let r = f
+            .central
+            .push(
+                &tirane,
+                &[photo_mutation(&doc, 0, diff(&Value::Null, &doc))],
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+        // One photo fits one push request with room to spare.
+        let request = serde_json::to_vec(&regjistri_sync::protocol::PushRequest {
+            mutations: vec![photo_mutation(&doc, 0, diff(&Value::Null, &doc))],
+        })
+        .unwrap();
+        assert!(
+            request.len() < regjistri_sync::protocol::MAX_PUSH_BYTES,
+            "{}",
+            request.len()
+        );
+        made.push(doc["id"].as_str().unwrap().to_string());
+    }
+    let mut cursor = 0;
+    let mut pages = 0;
+    let mut got = Vec::new();
+    loop {
+        let page = f.central.pull(&tirane, cursor, 1000).await.unwrap();
+        pages += 1;
+        let size = serde_json::to_vec(&page).unwrap().len();
+        // The bound, plus at most the one item that crossed it.
+        assert!(
+            size < regjistri_sync::protocol::MAX_PULL_BYTES + 700 * 1024,
+            "page {pages}: {size} bytes"
+        );
+        assert!(!page.items.is_empty() || !page.more);
+        for item in &page.items {
+            if let PullItem::Photo { id, .. } = item {
+                got.push(id.to_string());
+            }
+        }
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert!(pages >= 2, "{pages} page(s) for 12 photos of ~650 KB");
+    assert_eq!(got, made, "every photo once, in feed order");
 }

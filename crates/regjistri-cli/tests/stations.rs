@@ -1183,7 +1183,7 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
                 kind: "check_in".into(),
                 date: "01.12.2026".into(),
                 officer: "Inspektor Gjoka".into(),
-                photo_taken: true,
+                no_photo_reason: "Kamera e prishur".into(),
                 ..Default::default()
             },
         )
@@ -1306,6 +1306,114 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
             .records(saved.id)
             .unwrap();
     assert!(records_at_c.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_reaches_the_directorates_stations_only_and_its_void_follows() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    let c = Station::new("dvp-durres", "c");
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(18)).unwrap();
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    // A check-in with its photo at A, offline.
+    a.as_user("clerk.a");
+    let bytes = regjistri_demo::photos::avatar(18);
+    let photo = a
+        .registry
+        .add_photo(
+            saved.id,
+            &regjistri_app::PhotoUpload {
+                taken_on: "01.12.2026".into(),
+                data_base64: regjistri_sync::document::encode_bytes(&bytes),
+            },
+        )
+        .unwrap();
+    let check_in = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                kind: "check_in".into(),
+                date: "01.12.2026".into(),
+                officer: "Inspektor Gjoka".into(),
+                photo_id: photo.id.to_string(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let r = a.sync().await;
+    assert_eq!(
+        (r.pushed, r.rejected),
+        (4, 0),
+        "file, approval, photo, check-in: {r:?}"
+    );
+    b.sync().await;
+    c.sync().await;
+
+    // B has the photo, byte for byte, as the person's latest and the check-in's.
+    b.as_user("clerk.b");
+    let view = b.registry.get_file(saved.id).unwrap();
+    assert_eq!(view.latest_photo.as_ref().map(|p| p.id), Some(photo.id));
+    let image = b.registry.photo(photo.id).unwrap();
+    assert_eq!(image.photo, photo);
+    assert_eq!(
+        image.data_base64,
+        regjistri_sync::document::encode_bytes(&bytes)
+    );
+    let timeline = b.registry.timeline(saved.id).unwrap();
+    assert!(timeline.records.iter().any(|r| r.id == check_in.id
+        && matches!(r.data, regjistri_domain::records::RecordData::CheckIn { photo_id: Some(p), .. } if p == photo.id)));
+
+    // A supervisor at B voids it; the void reaches A, and the photo stays, marked.
+    b.as_user("supervisor.b");
+    b.registry
+        .void_photo(photo.id, "Fotoja e një personi tjetër")
+        .unwrap();
+    b.sync().await;
+    a.sync().await;
+    a.as_user("clerk.a");
+    assert!(a
+        .registry
+        .get_file(saved.id)
+        .unwrap()
+        .latest_photo
+        .is_none());
+    let at_a = a.registry.photos(saved.id).unwrap();
+    assert_eq!(at_a.len(), 1);
+    assert_eq!(
+        at_a[0]
+            .void
+            .as_ref()
+            .map(|v| (v.reason.as_str(), v.by.as_str())),
+        Some(("Fotoja e një personi tjetër", "supervisor.b"))
+    );
+    assert_eq!(a.checksum(), b.checksum());
+    assert_eq!(
+        a.checksum(),
+        server.central.replica_checksum("dvp-tirane").await.unwrap()
+    );
+
+    // Another directorate's station holds nothing of it, not even in its national index.
+    c.sync().await;
+    assert_eq!(
+        c.checksum(),
+        server.central.replica_checksum("dvp-durres").await.unwrap()
+    );
+    let at_c =
+        regjistri_store::Store::open_existing(&c.path, &OsKeyStore::new(), chrono::Utc::now())
+            .unwrap();
+    assert!(at_c.photos(saved.id).unwrap().is_empty());
+    assert!(matches!(
+        at_c.photo(photo.id),
+        Err(regjistri_store::StoreError::NotFound(_))
+    ));
+    assert!(at_c.national_entry(photo.id).unwrap().is_none());
+    c.as_user("clerk.c");
+    assert_eq!(c.registry.photo(photo.id).unwrap_err().code, "not_found");
 }
 
 // ---- measurements (ignored in the normal run; see docs/performance.md) ----

@@ -38,6 +38,7 @@
 //!   address; municipalities weighted by population.
 
 mod data;
+pub mod photos;
 pub mod records;
 
 use chrono::{Datelike, Days, NaiveDate};

@@ -158,11 +158,14 @@ impl RecordGenerator {
             if date > today {
                 continue;
             }
+            // The seed attaches the photo taken at it (`crate::photos`).
             out.push(RecordData::CheckIn {
                 date,
                 officer: self.officer(),
-                photo_taken: true,
+                photo_id: None,
+                no_photo_reason: None,
                 note: String::new(),
+                photo_taken: None,
             });
         }
         if self.chance(0.2) {

@@ -79,10 +79,12 @@ pub enum Operation {
     ResolveConflicts,
     /// Fetch another directorate's full file from the server, with a reason (online).
     FetchRemoteFile,
+    /// See a person's photos (their images): the owning directorate's officers only.
+    ViewPhoto,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 26] = [
+    pub const ALL: [Operation; 27] = [
         Operation::ReadReferenceData,
         Operation::SearchFiles,
         Operation::ViewFile,
@@ -109,6 +111,7 @@ impl Operation {
         Operation::EnrolStation,
         Operation::ResolveConflicts,
         Operation::FetchRemoteFile,
+        Operation::ViewPhoto,
     ];
 }
 
@@ -147,6 +150,7 @@ pub fn scope(role: Role, op: Operation) -> Option<Scope> {
         (Administrator, EnrolStation) => Some(National),
         (Supervisor, ResolveConflicts) => Some(OwnDirectorate),
         (Clerk | Supervisor, FetchRemoteFile) => Some(National),
+        (Clerk | Supervisor, ViewPhoto) => Some(OwnDirectorate),
         _ => None,
     }
 }
@@ -197,6 +201,7 @@ mod tests {
             (EnrolStation, [false, false, true, false]),
             (ResolveConflicts, [false, true, false, false]),
             (FetchRemoteFile, [true, true, false, false]),
+            (ViewPhoto, [true, true, false, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -12,6 +12,7 @@ pub mod message;
 pub mod names;
 pub mod nid;
 pub mod password;
+pub mod photo;
 pub mod records;
 pub mod reference;
 pub mod rules;

@@ -206,6 +206,22 @@ pub fn field_message(code: &str) -> Text {
             "Rregullat e reja hyjnë në fuqi sot ose më vonë, jo në të kaluarën.",
             "New rules take effect today or later, never in the past.",
         ),
+        "photo_or_reason_required" => (
+            "Paraqitja periodike kërkon një foto të re, ose arsyen pse nuk u bë.",
+            "A check-in needs a new photo, or the reason why none was taken.",
+        ),
+        "photo_unknown" => (
+            "Fotoja nuk gjendet në këtë dosje (ose është shfuqizuar).",
+            "The photo is not in this file (or it was voided).",
+        ),
+        "photo_too_large" => (
+            "Fotoja është shumë e madhe: lejohen deri në 512 KB dhe 4096 piksela për anë.",
+            "The photo is too large: at most 512 KB and 4096 pixels a side are allowed.",
+        ),
+        "photo_format" => (
+            "Skedari nuk është një foto JPEG ose PNG e plotë.",
+            "The file is not a whole JPEG or PNG photo.",
+        ),
         _ => ("Vlerë e pavlefshme.", "Invalid value."),
     };
     Text::new(sq, en)

@@ -61,12 +61,26 @@ pub enum RecordData {
         officer: String,
         note: String,
     },
-    /// A periodic in-person report at the police station, with a new photo.
+    /// A periodic in-person report at the police station, with a new photo
+    /// (`crate::photo::Photo`, taken the same day), or the reason why none was taken.
+    ///
+    /// Check-ins recorded before photos were stored carry only `photo_taken` (whether one was
+    /// taken, no image): they still read, and are written back exactly as they were (so that
+    /// their content, and its hash, stays what every station and the server hold). New
+    /// check-ins never set it.
     CheckIn {
         date: NaiveDate,
         officer: String,
-        photo_taken: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        photo_id: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        no_photo_reason: Option<String>,
         note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        photo_taken: Option<bool>,
     },
     /// A declared change of address: when the person moved and when they reported it.
     AddressChange {
@@ -263,7 +277,10 @@ pub struct RecordDraft {
     pub new_given_name: String,
     pub officer: String,
     pub note: String,
-    pub photo_taken: bool,
+    /// The photo taken at a check-in (its id, added first), empty when none was taken.
+    pub photo_id: String,
+    /// Why a check-in has no photo.
+    pub no_photo_reason: String,
     /// residence / temporary_stay / work (address change); work / education / volunteering
     /// (occupation); confirmed / not_found (verification); active / in_custody / absconded /
     /// deceased / removed (status change); standard / medium / high (risk).
@@ -536,11 +553,33 @@ fn build(
             let date = p.date("date", &d.date, true, today);
             let officer = p.text("officer", &d.officer, true);
             let note = p.text("note", &d.note, false);
+            let photo_id = match d.photo_id.trim() {
+                "" => None,
+                id => match Uuid::parse_str(id) {
+                    Ok(id) => Some(id),
+                    Err(_) => {
+                        p.error("photo_id", "photo_unknown");
+                        None
+                    }
+                },
+            };
+            // A reason is kept only when there is no photo.
+            let no_photo_reason = if photo_id.is_none() {
+                let reason = p.text("no_photo_reason", &d.no_photo_reason, false);
+                if reason.is_empty() && d.photo_id.trim().is_empty() {
+                    p.error("no_photo_reason", "photo_or_reason_required");
+                }
+                Some(reason).filter(|r| !r.is_empty())
+            } else {
+                None
+            };
             Some(RecordData::CheckIn {
                 date: date?,
                 officer,
-                photo_taken: d.photo_taken,
+                photo_id,
+                no_photo_reason,
                 note,
+                photo_taken: None,
             })
         }
         "address_change" => {
@@ -770,7 +809,13 @@ mod tests {
             RecordDraft {
                 date: "01.12.2026".into(),
                 officer: "Inspektor 12".into(),
-                photo_taken: true,
+                photo_id: "0196a000-0000-7000-8000-000000000001".into(),
+                ..draft("check_in")
+            },
+            RecordDraft {
+                date: "01.12.2026".into(),
+                officer: "Inspektor 12".into(),
+                no_photo_reason: "Kamera e prishur".into(),
                 ..draft("check_in")
             },
             RecordDraft {
@@ -929,6 +974,27 @@ mod tests {
                 "date",
                 "date_invalid",
             ),
+            (
+                draft("check_in"),
+                "no_photo_reason",
+                "photo_or_reason_required",
+            ),
+            (
+                RecordDraft {
+                    no_photo_reason: "   ".into(),
+                    ..draft("check_in")
+                },
+                "no_photo_reason",
+                "photo_or_reason_required",
+            ),
+            (
+                RecordDraft {
+                    photo_id: "not-an-id".into(),
+                    ..draft("check_in")
+                },
+                "photo_id",
+                "photo_unknown",
+            ),
             (draft("status_change"), "note", "required"),
             (draft("risk_assessment"), "choice", "required"),
             (draft("trip_change"), "trip_id", "required"),
@@ -1037,6 +1103,41 @@ mod tests {
                 d.kind
             );
         }
+    }
+
+    #[test]
+    fn check_ins_from_before_photos_read_and_write_back_unchanged() {
+        let old = serde_json::json!({"kind": "check_in", "date": "2025-01-08",
+            "officer": "Insp. Kola", "photo_taken": true, "note": ""});
+        let data: RecordData = serde_json::from_value(old.clone()).unwrap();
+        assert!(matches!(
+            &data,
+            RecordData::CheckIn {
+                photo_taken: Some(true),
+                photo_id: None,
+                no_photo_reason: None,
+                ..
+            }
+        ));
+        assert_eq!(serde_json::to_value(&data).unwrap(), old);
+        // A new one names its photo, and has no legacy flag.
+        let photo = "0196a000-0000-7000-8000-000000000001";
+        let new = validate(
+            &RecordDraft {
+                date: "01.12.2026".into(),
+                officer: "Inspektor 12".into(),
+                photo_id: photo.into(),
+                no_photo_reason: "ignored with a photo".into(),
+                ..draft("check_in")
+            },
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&new).unwrap(),
+            serde_json::json!({"kind": "check_in", "date": "2026-12-01",
+                "officer": "Inspektor 12", "photo_id": photo, "note": ""})
+        );
     }
 
     #[test]

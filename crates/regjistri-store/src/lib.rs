@@ -16,6 +16,7 @@ pub mod index;
 pub mod key;
 pub mod obligations;
 mod open;
+pub mod photos;
 mod reference_db;
 pub mod schema;
 pub mod sync;
@@ -38,6 +39,7 @@ pub use index::{Hit, Level};
 pub use key::{DbKey, KeyStore, KeyStoreError, OsKeyStore, Secret};
 pub use obligations::RegisteredFile;
 pub use open::{key_account, Create};
+pub use photos::NewPhoto;
 pub use sync::{NationalEntry, SyncCounts, SyncOutcome};
 pub use users::{NewUser, SignIn, User};
 

@@ -41,6 +41,7 @@ pub(crate) fn log_change(
         "file_record" => Some("file_record"),
         "user" => Some("app_user"),
         "rule_notice" => Some("rule_notice"),
+        "photo" => Some("photo"),
         _ => None,
     };
     let server_base: i64 = match table {
@@ -80,7 +81,7 @@ pub fn notice_id(file: Uuid, version: u32) -> Uuid {
 /// A time as it is stored (microseconds): a record's times are part of its content, which the
 /// station and the server compare, so the record handed back and synchronised must carry
 /// exactly what was stored.
-fn stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
     parse_time(&format_time(t)).unwrap_or(t)
 }
 

@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
 
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -332,6 +332,44 @@ BEGIN SELECT RAISE(ABORT, 'refusals are kept as they were'); END;
 CREATE VIEW standing_approval AS
 SELECT a.* FROM approved_version a
 WHERE NOT EXISTS (SELECT 1 FROM approval_refused r WHERE r.file = a.file AND r.version = a.version);
+"#;
+
+/// Photos of registered persons (DOMAIN.md §3): immutable, dated images, a new one at each
+/// periodic check-in. The bytes are kept once, here (a rowid table: rows are large); the
+/// change log keeps the photo without them, and a push adds them. A photo changes only
+/// once, to be voided; its server version follows the feed.
+const V5: &str = r#"
+CREATE TABLE photo (
+    rowid          INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
+    file_id        TEXT NOT NULL,
+    taken_on       TEXT NOT NULL,
+    taken_by       TEXT NOT NULL,
+    media_type     TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png')),
+    byte_len       INTEGER NOT NULL CHECK (byte_len BETWEEN 1 AND 524288),
+    width          INTEGER NOT NULL CHECK (width BETWEEN 1 AND 4096),
+    height         INTEGER NOT NULL CHECK (height BETWEEN 1 AND 4096),
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    bytes          BLOB NOT NULL CHECK (length(bytes) = byte_len),
+    recorded_at    TEXT NOT NULL,
+    void_reason    TEXT,
+    voided_by      TEXT,
+    voided_at      TEXT,
+    server_version INTEGER NOT NULL DEFAULT 0,
+    CHECK ((void_reason IS NULL) = (voided_by IS NULL) AND (void_reason IS NULL) = (voided_at IS NULL))
+);
+CREATE INDEX photo_file ON photo(file_id, taken_on);
+CREATE TRIGGER photo_no_delete BEFORE DELETE ON photo
+BEGIN SELECT RAISE(ABORT, 'photos are voided, never deleted'); END;
+CREATE TRIGGER photo_only_void BEFORE UPDATE ON photo
+WHEN NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.taken_on IS NOT OLD.taken_on OR NEW.taken_by IS NOT OLD.taken_by
+  OR NEW.media_type IS NOT OLD.media_type OR NEW.byte_len IS NOT OLD.byte_len
+  OR NEW.width IS NOT OLD.width OR NEW.height IS NOT OLD.height OR NEW.sha256 IS NOT OLD.sha256
+  OR NEW.bytes IS NOT OLD.bytes OR NEW.recorded_at IS NOT OLD.recorded_at
+  OR (OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
+      OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at))
+BEGIN SELECT RAISE(ABORT, 'a photo only changes once, to be voided'); END;
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

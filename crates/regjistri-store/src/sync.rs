@@ -53,6 +53,14 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
+/// Roughly how many bytes of photos one call of `sync_pending` reads (a few push batches).
+const PENDING_PHOTO_BYTES: usize = 4 * regjistri_sync::protocol::MAX_PUSH_BYTES;
+
+/// Whether a photo's change-log diff is its creation (its SHA-256 appears).
+fn photo_created(diff: &[FieldChange]) -> bool {
+    diff.iter().any(|c| c.path == "sha256" && c.old.is_null())
+}
+
 fn entity_list() -> String {
     SYNCED_ENTITIES
         .iter()
@@ -443,6 +451,73 @@ fn apply_record(
     Ok(true)
 }
 
+/// A photo of a person of the station's directorate, from the feed: a new one is inserted
+/// whole, with its bytes (checked against what the document says of them); of a known one
+/// only a void this station does not have yet is taken. A document that does not hold its
+/// photo is skipped (logged by id), never stopping the pull.
+fn apply_photo(
+    conn: &Connection,
+    id: Uuid,
+    version: i64,
+    document: &Value,
+) -> Result<bool, StoreError> {
+    let key = id.to_string();
+    let known: Option<(i64, Option<String>)> = conn
+        .prepare_cached("SELECT server_version, void_reason FROM photo WHERE id = ?1")?
+        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if known.as_ref().is_some_and(|k| k.0 >= version) {
+        return Ok(false);
+    }
+    if let Some((_, voided)) = known {
+        let void = document
+            .get("void")
+            .filter(|v| !v.is_null())
+            .map(|v| regjistri_domain::records::Void::deserialize(v).map_err(corrupt))
+            .transpose()?;
+        if let (None, Some(v)) = (voided, void) {
+            conn.prepare_cached(
+                "UPDATE photo SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![key, v.reason, v.by, format_time(v.at)])?;
+        }
+        conn.prepare_cached("UPDATE photo SET server_version = ?2 WHERE id = ?1")?
+            .execute(params![key, version])?;
+        return Ok(true);
+    }
+    let (doc, bytes) = match regjistri_sync::document::PhotoDocument::parse(document) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            log::warn!("photo {id} from the server skipped: {e}");
+            return Ok(false);
+        }
+    };
+    let p = doc.photo;
+    conn.prepare_cached(
+        "INSERT INTO photo (id, file_id, taken_on, taken_by, media_type, byte_len, width, height, sha256,
+            bytes, recorded_at, void_reason, voided_by, voided_at, server_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        key,
+        p.file_id.to_string(),
+        iso(p.taken_on),
+        p.taken_by,
+        p.media_type.as_str(),
+        p.byte_len,
+        p.width,
+        p.height,
+        p.sha256,
+        bytes,
+        format_time(p.recorded_at),
+        p.void.as_ref().map(|v| v.reason.as_str()),
+        p.void.as_ref().map(|v| v.by.as_str()),
+        p.void.as_ref().map(|v| format_time(v.at)),
+        version
+    ])?;
+    Ok(true)
+}
+
 /// A national rule version from the feed: kept as it is (versions never change). A version
 /// of the same number made here before enrolment stays, and the server's is not taken.
 fn apply_rule_set(conn: &Connection, id: Uuid, document: &Value) -> Result<bool, StoreError> {
@@ -562,8 +637,9 @@ fn drop_unseen(
 }
 
 impl Store {
-    /// This station's changes not yet answered by the server, oldest first, at most `max`.
-    /// An approval carries the content hash of the data approved.
+    /// This station's changes not yet answered by the server, oldest first, at most `max`
+    /// (fewer once the photos among them pass a few megabytes: the worker asks again).
+    /// An approval carries the content hash of the data approved; a new photo its bytes.
     pub fn sync_pending(&self, max: usize) -> Result<Vec<Mutation>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT c.mutation_id, c.entity, c.entity_id, c.server_base, c.diff, c.actor, c.created_at,
@@ -588,33 +664,49 @@ impl Store {
                 r.try_into()
             })?
             .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(
-                |(mutation_id, entity, entity_id, base, diff, actor, at, approved)| {
-                    let diff: Vec<FieldChange> = serde_json::from_str(&diff).map_err(corrupt)?;
-                    let approves = diff
-                        .iter()
-                        .any(|c| c.path == "status" && c.new.as_str() == Some("approved"));
-                    let approves = match (approves, approved) {
-                        (true, Some(data)) => {
-                            let v: Value = serde_json::from_str(&data).map_err(corrupt)?;
-                            Some(content_hash(&v))
-                        }
-                        _ => None,
-                    };
-                    Ok(Mutation {
-                        mutation_id: Uuid::parse_str(&mutation_id).map_err(corrupt)?,
-                        entity,
-                        entity_id: Uuid::parse_str(&entity_id).map_err(corrupt)?,
-                        base_version: base,
-                        diff,
-                        actor,
-                        created_at: parse_time(&at)?,
-                        approves,
-                    })
-                },
-            )
-            .collect()
+        // Photos' bytes are added here, from the photo table: the list stops once they pass
+        // a few push batches' worth, so that many photos never sit in memory at once.
+        let mut photo_bytes = 0usize;
+        let mut out = Vec::with_capacity(rows.len());
+        for (mutation_id, entity, entity_id, base, diff, actor, at, approved) in rows {
+            if photo_bytes > PENDING_PHOTO_BYTES {
+                break;
+            }
+            let mut diff: Vec<FieldChange> = serde_json::from_str(&diff).map_err(corrupt)?;
+            if entity == crate::photos::ENTITY && photo_created(&diff) {
+                let bytes: Vec<u8> = self
+                    .conn
+                    .prepare_cached("SELECT bytes FROM photo WHERE id = ?1")?
+                    .query_row(params![entity_id], |r| r.get(0))?;
+                photo_bytes += bytes.len();
+                diff.push(FieldChange {
+                    path: "data".into(),
+                    old: Value::Null,
+                    new: Value::String(regjistri_sync::document::encode_bytes(&bytes)),
+                });
+            }
+            let approves = diff
+                .iter()
+                .any(|c| c.path == "status" && c.new.as_str() == Some("approved"));
+            let approves = match (approves, approved) {
+                (true, Some(data)) => {
+                    let v: Value = serde_json::from_str(&data).map_err(corrupt)?;
+                    Some(content_hash(&v))
+                }
+                _ => None,
+            };
+            out.push(Mutation {
+                mutation_id: Uuid::parse_str(&mutation_id).map_err(corrupt)?,
+                entity,
+                entity_id: Uuid::parse_str(&entity_id).map_err(corrupt)?,
+                base_version: base,
+                diff,
+                actor,
+                created_at: parse_time(&at)?,
+                approves,
+            });
+        }
+        Ok(out)
     }
 
     pub fn sync_counts(&self) -> Result<SyncCounts, StoreError> {
@@ -880,6 +972,12 @@ impl Store {
                     document,
                     ..
                 } => (*id, apply_record(&tx, *id, *version, document)?),
+                PullItem::Photo {
+                    id,
+                    version,
+                    document,
+                    ..
+                } => (*id, apply_photo(&tx, *id, *version, document)?),
                 PullItem::RuleSet { id, document, .. } => {
                     (*id, apply_rule_set(&tx, *id, document)?)
                 }
@@ -1269,6 +1367,23 @@ impl Store {
                 let record = to_record(row)?;
                 let doc = serde_json::to_value(&record).map_err(corrupt)?;
                 files.push((record.id, version, content_hash(&doc)));
+            }
+        }
+        {
+            // Photos of the files held here, by what the registry says of them (their
+            // SHA-256 stands for the bytes).
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {}, p.server_version FROM photo p JOIN offender_file f ON f.id = p.file_id",
+                crate::photos::PHOTO_COLUMNS
+            ))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((crate::photos::photo_row(r)?, r.get::<_, i64>(13)?))
+            })?;
+            for row in rows {
+                let (row, version) = row?;
+                let photo = crate::photos::to_photo(row)?;
+                let doc = serde_json::to_value(&photo).map_err(corrupt)?;
+                files.push((photo.id, version, content_hash(&doc)));
             }
         }
         let mut index = Vec::new();

@@ -148,8 +148,10 @@ fn records_are_logged_audited_and_only_ever_voided() {
             RecordData::CheckIn {
                 date: d(2026, 12, 1),
                 officer: "Inspektor".into(),
-                photo_taken: true,
+                photo_id: None,
+                no_photo_reason: Some("Kamera e prishur".into()),
                 note: String::new(),
+                photo_taken: None,
             },
             &actor("clerk"),
             now(),

@@ -8,8 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine;
 use regjistri_domain::diff::diff;
 use regjistri_domain::file::{FileData, FileStatus};
+use regjistri_domain::photo::Photo;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -73,6 +75,91 @@ impl UserDocument {
             && hex_of(&self.salt, pw::SALT_BYTES)
             && hex_of(&self.verifier, pw::VERIFIER_BYTES)
             && (pw::MIN_ITERATIONS..=pw::MAX_ITERATIONS).contains(&self.iterations)
+    }
+}
+
+/// A photo as it travels ([`crate::protocol::ENTITY_PHOTO`]): what the registry says of it
+/// and its bytes, base64 (standard alphabet, padded) in `data`. The station's change log
+/// keeps the photo without its bytes (they are in the photo table, once); the push adds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoDocument {
+    #[serde(flatten)]
+    pub photo: Photo,
+    pub data: String,
+}
+
+/// Why a photo document is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoRefusal {
+    #[error("not a photo document")]
+    Shape,
+    #[error("the bytes are not base64")]
+    Encoding,
+    #[error("the bytes are not a photo: {0}")]
+    Image(&'static str),
+    #[error("the bytes do not match what the document says of them")]
+    Mismatch,
+    #[error("a photo changes only once, to be voided")]
+    Changed,
+}
+
+/// Base64 of bytes, as photo documents carry them.
+pub fn encode_bytes(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The bytes of base64 text (standard alphabet, padded).
+pub fn decode_bytes(text: &str) -> Result<Vec<u8>, PhotoRefusal> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| PhotoRefusal::Encoding)
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    regjistri_domain::photo::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+impl PhotoDocument {
+    /// The document and its bytes, if the bytes are a photo within the limits and are what
+    /// the document says (type, size, dimensions, SHA-256).
+    pub fn parse(doc: &Value) -> Result<(PhotoDocument, Vec<u8>), PhotoRefusal> {
+        let parsed = PhotoDocument::deserialize(doc).map_err(|_| PhotoRefusal::Shape)?;
+        let bytes = decode_bytes(&parsed.data)?;
+        let facts =
+            regjistri_domain::photo::inspect(&bytes).map_err(|p| PhotoRefusal::Image(p.code()))?;
+        let p = &parsed.photo;
+        if facts.media_type != p.media_type
+            || facts.width != p.width
+            || facts.height != p.height
+            || usize::try_from(p.byte_len).ok() != Some(bytes.len())
+            || sha256_hex(&bytes) != p.sha256
+        {
+            return Err(PhotoRefusal::Mismatch);
+        }
+        Ok((parsed, bytes))
+    }
+
+    /// What may become of a stored photo: nothing, or its void set once. `before` and
+    /// `after` are whole documents (with their bytes).
+    pub fn change_allowed(before: &Value, after: &Value) -> Result<(), PhotoRefusal> {
+        let without_void = |v: &Value| {
+            let mut l = leaves(v);
+            l.retain(|path, _| path != "void" && !path.starts_with("void."));
+            l
+        };
+        let void = |v: &Value| v.get("void").cloned().unwrap_or(Value::Null);
+        if without_void(before) != without_void(after) {
+            return Err(PhotoRefusal::Changed);
+        }
+        let (was, is) = (void(before), void(after));
+        if !was.is_null() && was != is {
+            return Err(PhotoRefusal::Changed);
+        }
+        if !is.is_null() && regjistri_domain::records::Void::deserialize(&is).is_err() {
+            return Err(PhotoRefusal::Shape);
+        }
+        Ok(())
     }
 }
 
@@ -281,6 +368,105 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    fn photo_document(bytes: &[u8]) -> Value {
+        let photo = Photo {
+            id: uuid::Uuid::from_u128(1),
+            file_id: uuid::Uuid::from_u128(2),
+            taken_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            taken_by: "clerk".into(),
+            media_type: regjistri_domain::photo::MediaType::Png,
+            byte_len: bytes.len() as u32,
+            width: regjistri_demo::photos::WIDTH,
+            height: regjistri_demo::photos::HEIGHT,
+            sha256: sha256_hex(bytes),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            void: None,
+        };
+        serde_json::to_value(PhotoDocument {
+            photo,
+            data: encode_bytes(bytes),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_photo_document_must_hold_the_photo_it_describes() {
+        let bytes = regjistri_demo::photos::avatar(7);
+        let good = photo_document(&bytes);
+        let (parsed, back) = PhotoDocument::parse(&good).unwrap();
+        assert_eq!(back, bytes);
+        assert_eq!(parsed.photo.sha256, sha256_hex(&bytes));
+        let with = |path: &str, v: Value| {
+            let mut d = good.clone();
+            apply(&mut d, path, &v).unwrap();
+            d
+        };
+        let other = regjistri_demo::photos::avatar(8);
+        let cases = [
+            (with("data", json!("%%%")), PhotoRefusal::Encoding),
+            (
+                with("data", json!(encode_bytes(b"GIF89a"))),
+                PhotoRefusal::Image("photo_format"),
+            ),
+            (
+                with("data", json!(encode_bytes(&other))),
+                PhotoRefusal::Mismatch,
+            ),
+            (with("sha256", json!("00")), PhotoRefusal::Mismatch),
+            (with("width", json!(10)), PhotoRefusal::Mismatch),
+            (with("byte_len", json!(1)), PhotoRefusal::Mismatch),
+            (
+                with("media_type", json!("image/jpeg")),
+                PhotoRefusal::Mismatch,
+            ),
+            (with("media_type", json!("image/gif")), PhotoRefusal::Shape),
+            (json!({"id": "x"}), PhotoRefusal::Shape),
+        ];
+        for (doc, refusal) in cases {
+            assert_eq!(
+                PhotoDocument::parse(&doc).err(),
+                Some(refusal),
+                "{refusal:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stored_photo_only_gains_a_void_once() {
+        let good = photo_document(&regjistri_demo::photos::avatar(7));
+        let void =
+            json!({"reason": "wrong person", "by": "supervisor", "at": "2026-12-02T10:00:00Z"});
+        let mut voided = good.clone();
+        voided["void"] = void.clone();
+        let mut revoided = voided.clone();
+        revoided["void"]["reason"] = json!("another reason");
+        let mut unvoided = voided.clone();
+        unvoided["void"] = Value::Null;
+        let mut retaken = good.clone();
+        retaken["taken_on"] = json!("2026-11-30");
+        let mut rebytes = good.clone();
+        rebytes["data"] = json!(encode_bytes(&regjistri_demo::photos::avatar(8)));
+        let mut bad_void = good.clone();
+        bad_void["void"] = json!({"reason": 3});
+        let cases = [
+            (&good, &good, true),
+            (&good, &voided, true),
+            (&voided, &voided, true),
+            (&voided, &revoided, false),
+            (&voided, &unvoided, false),
+            (&good, &retaken, false),
+            (&good, &rebytes, false),
+            (&good, &bad_void, false),
+        ];
+        for (i, (before, after, ok)) in cases.into_iter().enumerate() {
+            assert_eq!(
+                PhotoDocument::change_allowed(before, after).is_ok(),
+                ok,
+                "case {i}"
+            );
+        }
+    }
 
     #[test]
     fn paths_parse_into_fields_and_keyed_items() {

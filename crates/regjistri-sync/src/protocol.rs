@@ -28,8 +28,12 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const MAX_PUSH_MUTATIONS: usize = 100;
 /// …and at most this many bytes of request body.
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
-/// At most this many items in one pull page.
+/// At most this many items in one pull page…
 pub const MAX_PULL_LIMIT: u32 = 1000;
+/// …and a page stops at the item that takes its documents past this many bytes (as the
+/// server stores them): a page of photos stays a few megabytes, not hundreds. The first item
+/// always goes, so a page is never empty while the feed has more.
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 /// At most this many audit events in one upload.
 pub const MAX_AUDIT_EVENTS: usize = 1000;
 /// An offender file: `{status, owning_directorate, data}`.
@@ -45,6 +49,12 @@ pub const ENTITY_USER: &str = "user";
 /// A notice to a person that the rules changed (`regjistri_domain::records::RuleNotice`):
 /// like a record, it belongs to its file's directorate.
 pub const ENTITY_RULE_NOTICE: &str = "rule_notice";
+/// A photo of a registered person ([`crate::document::PhotoDocument`]: what
+/// `regjistri_domain::photo::Photo` says, and the bytes base64 in `data`). Like a record it
+/// belongs to its file's directorate: pushed only for files of the station's own
+/// directorate, pulled only by that directorate's stations, never in the national index.
+/// Immutable but for its void (reason, by, at), set once.
+pub const ENTITY_PHOTO: &str = "photo";
 /// A national rule version. Made only online, on the server (`POST /v1/rules`), which numbers
 /// it; it comes down to every station. Never pushed from a change log.
 pub const ENTITY_RULE_SET: &str = "rule_set";
@@ -60,6 +70,7 @@ pub const SYNCED_ENTITIES: &[&str] = &[
     ENTITY_FILE_RECORD,
     ENTITY_USER,
     ENTITY_RULE_NOTICE,
+    ENTITY_PHOTO,
 ];
 
 /// One row of a station's change log, as pushed.
@@ -189,6 +200,14 @@ pub enum PullItem {
         version: i64,
         document: Value,
     },
+    /// A photo of a person of the station's directorate
+    /// ([`crate::document::PhotoDocument`]). It may come before its file in the feed.
+    Photo {
+        seq: i64,
+        id: Uuid,
+        version: i64,
+        document: Value,
+    },
     /// A notice of a rule change to a person of the station's directorate.
     Notice {
         seq: i64,
@@ -227,6 +246,7 @@ impl PullItem {
             PullItem::File { seq, .. }
             | PullItem::Index { seq, .. }
             | PullItem::Record { seq, .. }
+            | PullItem::Photo { seq, .. }
             | PullItem::User { seq, .. }
             | PullItem::Notice { seq, .. }
             | PullItem::RuleSet { seq, .. }

@@ -14,6 +14,9 @@ import type { FileRecord } from "../generated/FileRecord";
 import type { FileSummary } from "../generated/FileSummary";
 import type { FileView } from "../generated/FileView";
 import type { OneTimePassword } from "../generated/OneTimePassword";
+import type { Photo } from "../generated/Photo";
+import type { PhotoImage } from "../generated/PhotoImage";
+import type { PhotoUpload } from "../generated/PhotoUpload";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import type { RemoteFileView } from "../generated/RemoteFileView";
@@ -99,6 +102,14 @@ export interface Backend {
   addRecord(fileId: string, draft: RecordDraft): Promise<FileRecord>;
   /** `void_record`: a supervisor voids a record, with a reason; it stays on the timeline, marked. Rejects with `own_work` for a record the supervisor made. */
   voidRecord(recordId: string, reason: string): Promise<FileRecord>;
+  /** `add_photo`: a photo of a file of the officer's directorate, base64 (downscaled first); rejects with `photo_format`, `photo_too_large`, `photo_required` (field "photo") or `validation` (field "taken_on"). */
+  addPhoto(fileId: string, upload: PhotoUpload): Promise<Photo>;
+  /** `get_photo`: a photo with its image (the owning directorate's clerks and supervisors; audited as a view). */
+  getPhoto(photoId: string): Promise<PhotoImage>;
+  /** `list_photos`: a file's photos without their images, newest first, voided ones marked. */
+  listPhotos(fileId: string): Promise<Photo[]>;
+  /** `void_photo`: a supervisor other than who took it voids a photo, with a reason. */
+  voidPhoto(photoId: string, reason: string): Promise<Photo>;
   /** `confirm_record`: a supervisor other than its author confirms a death or removal, which only then takes effect. Rejects with `own_work`, `nothing_to_confirm`, `forbidden`. */
   confirmRecord(recordId: string): Promise<FileRecord>;
   /** `serve_notice`: the notice of a rule change was handed to the person on `servedOn` (dd.mm.yyyy). */
@@ -158,6 +169,10 @@ export const COMMANDS = {
   addRecord: "add_record",
   voidRecord: "void_record",
   confirmRecord: "confirm_record",
+  addPhoto: "add_photo",
+  getPhoto: "get_photo",
+  listPhotos: "list_photos",
+  voidPhoto: "void_photo",
   serveNotice: "serve_notice",
   ruleBook: "rule_book",
   previewRules: "preview_rules",

@@ -134,8 +134,8 @@ describe("tauriBackend", () => {
       ["locked_users", undefined],
       ["release_user", { id: "u-1" }],
     ]);
-    expect(Object.values(COMMANDS)).toHaveLength(41);
-    expect(new Set(Object.values(COMMANDS)).size).toBe(41);
+    expect(Object.values(COMMANDS)).toHaveLength(45);
+    expect(new Set(Object.values(COMMANDS)).size).toBe(45);
   });
 
   it("calls the obligation and rule commands with the argument keys Rust names", async () => {
@@ -148,6 +148,10 @@ describe("tauriBackend", () => {
     await b.addRecord("id-1", record);
     await b.voidRecord("r-1", "typed in the wrong file");
     await b.confirmRecord("r-2");
+    await b.addPhoto("id-1", { taken_on: "01.03.2026", data_base64: "iVBOR" });
+    await b.getPhoto("p-1");
+    await b.listPhotos("id-1");
+    await b.voidPhoto("p-1", "wrong person");
     await b.serveNotice("n-1", "02.03.2026");
     await b.ruleBook();
     await b.previewRules(rules);
@@ -158,6 +162,10 @@ describe("tauriBackend", () => {
       ["add_record", { fileId: "id-1", draft: record }],
       ["void_record", { recordId: "r-1", reason: "typed in the wrong file" }],
       ["confirm_record", { recordId: "r-2" }],
+      ["add_photo", { fileId: "id-1", upload: { taken_on: "01.03.2026", data_base64: "iVBOR" } }],
+      ["get_photo", { photoId: "p-1" }],
+      ["list_photos", { fileId: "id-1" }],
+      ["void_photo", { photoId: "p-1", reason: "wrong person" }],
       ["serve_notice", { noticeId: "n-1", servedOn: "02.03.2026" }],
       ["rule_book", undefined],
       ["preview_rules", { draft: rules }],

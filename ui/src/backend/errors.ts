@@ -31,6 +31,12 @@ export const ErrorCode = {
   /** Someone decided the conflict meanwhile: reload the list. */
   conflictResolved: "conflict_resolved",
   conflictNotFound: "conflict_not_found",
+  // photos (the problem is also on the field "photo")
+  /** Not a whole JPEG or PNG (told by content, not by name). */
+  photoFormat: "photo_format",
+  /** More than 512 KB, or a side longer than 4096 pixels, even after the downscale. */
+  photoTooLarge: "photo_too_large",
+  photoRequired: "photo_required",
 } as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -50,7 +50,7 @@ describe("fake backend: obligations", () => {
     const { overdue } = fake.seedObligations();
     await expect(fake.addRecord(overdue, { kind: "trip", foreign: true, country: "" } as never)).rejects.toMatchObject({ code: "validation" });
     const { problems } = fake.validateRecord({
-      kind: "trip", date: "01.04.2026", end_date: "30.03.2026", reported_on: "", officer: "", note: "", photo_taken: false, choice: "",
+      kind: "trip", date: "01.04.2026", end_date: "30.03.2026", reported_on: "", officer: "", note: "", photo_id: "", no_photo_reason: "", choice: "",
       municipality_code: "", street: "", foreign: true, country: "AL", destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
     });
     expect(problems.map((p) => `${p.field}:${p.code}`)).toEqual([
@@ -304,7 +304,7 @@ describe("fake backend: changes to trips and of name", () => {
 function blank() {
   return {
     kind: "", date: "", end_date: "", reported_on: "", reported_time: "", trip_id: "", old_surname: "", old_given_name: "", new_surname: "",
-    new_given_name: "", officer: "", note: "", photo_taken: false, choice: "", municipality_code: "", street: "", foreign: false, country: "",
-    destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
+    new_given_name: "", officer: "", note: "", photo_id: "", no_photo_reason: "", choice: "", municipality_code: "", street: "", foreign: false,
+    country: "", destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
   };
 }

@@ -25,6 +25,9 @@ import type { FileView } from "../generated/FileView";
 import type { NationalHit } from "../generated/NationalHit";
 import type { OffenderFile } from "../generated/OffenderFile";
 import type { OneTimePassword } from "../generated/OneTimePassword";
+import type { Photo } from "../generated/Photo";
+import type { PhotoImage } from "../generated/PhotoImage";
+import type { PhotoUpload } from "../generated/PhotoUpload";
 import type { RecordData } from "../generated/RecordData";
 import type { RecordDraft } from "../generated/RecordDraft";
 import type { ReferenceSet } from "../generated/ReferenceSet";
@@ -51,6 +54,7 @@ import type { Text } from "../generated/Text";
 import type { Timeline } from "../generated/Timeline";
 import type { TripUnderWay } from "../generated/TripUnderWay";
 import type { UserSummary } from "../generated/UserSummary";
+import { sniff, fromBase64, MAX_PHOTO_BYTES } from "../photo";
 import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import type { Backend } from "./backend";
 import { AUDIT_PAGE_SIZE, PAGE_SIZE } from "./backend";
@@ -125,6 +129,16 @@ const MESSAGES: Record<string, Text> = {
   country_unknown: { sq: "Shteti nuk njihet.", en: "Unknown country." },
   municipality_unknown: { sq: "Bashkia nuk njihet.", en: "Unknown municipality." },
   kind_invalid: { sq: "Lloji nuk njihet.", en: "Unknown kind." },
+  photo_or_reason_required: {
+    sq: "Paraqitja periodike kërkon një foto të re, ose arsyen pse nuk u bë.",
+    en: "A check-in needs a new photo, or the reason why none was taken.",
+  },
+  photo_unknown: { sq: "Fotoja nuk gjendet në këtë dosje (ose është shfuqizuar).", en: "The photo is not in this file (or it was voided)." },
+  photo_too_large: {
+    sq: "Fotoja është shumë e madhe: lejohen deri në 512 KB dhe 4096 piksela për anë.",
+    en: "The photo is too large: at most 512 KB and 4096 pixels a side are allowed.",
+  },
+  photo_format: { sq: "Skedari nuk është një foto JPEG ose PNG e plotë.", en: "The file is not a whole JPEG or PNG photo." },
   number_range: { sq: "Numri është jashtë kufijve.", en: "The number is out of range." },
   band_order: { sq: "Kufijtë e dënimit duhet të rriten nga një rresht te tjetri.", en: "Sentence limits must increase from one row to the next." },
   band_open_end: { sq: "Rreshti i fundit duhet të mbulojë çdo dënim më të gjatë (pa kufi).", en: "The last row must cover every longer sentence (no limit)." },
@@ -258,7 +272,8 @@ type Op =
   | "synchronise"
   | "enrol_station"
   | "resolve_conflicts"
-  | "fetch_remote_file";
+  | "fetch_remote_file"
+  | "view_photo";
 
 export function scope(role: Role, op: Op): Scope | null {
   switch (op) {
@@ -303,14 +318,16 @@ export function scope(role: Role, op: Op): Scope | null {
       return role === "supervisor" ? "own" : null;
     case "fetch_remote_file":
       return role === "clerk" || role === "supervisor" ? "national" : null;
+    case "view_photo":
+      return role === "clerk" || role === "supervisor" ? "own" : null;
   }
 }
 
 export function emptyRecordDraft(): RecordDraft {
   return {
     kind: "", date: "", end_date: "", reported_on: "", reported_time: "", trip_id: "", old_surname: "", old_given_name: "", new_surname: "",
-    new_given_name: "", officer: "", note: "", photo_taken: false, choice: "", municipality_code: "", street: "", foreign: false, country: "",
-    destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
+    new_given_name: "", officer: "", note: "", photo_id: "", no_photo_reason: "", choice: "", municipality_code: "", street: "", foreign: false,
+    country: "", destination: "", purpose: "", organisation: "", role: "", contact_with_children: false,
   };
 }
 
@@ -338,6 +355,32 @@ interface Stored {
   authors: string[];
   records: FileRecord[];
   notices: RuleNotice[];
+  /** Photos with their images (base64), oldest first. */
+  photos: { photo: Photo; data: string }[];
+}
+
+/** A 1 × 1 PNG: the fake's photos (nobody's face). */
+export const FAKE_PHOTO_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/** Width and height of a JPEG or PNG, as the Rust side reads them (0 × 0 if not found). */
+function imageSize(bytes: Uint8Array): { width: number; height: number } {
+  const be = (i: number, n: number) => {
+    let v = 0;
+    for (let k = 0; k < n; k++) v = v * 256 + (bytes[i + k] ?? 0);
+    return v;
+  };
+  if (sniff(bytes) === "image/png") return { width: be(16, 4), height: be(20, 4) };
+  let i = 2;
+  while (i + 9 < bytes.length && bytes[i] === 0xff) {
+    const marker = bytes[i + 1] ?? 0;
+    const length = be(i + 2, 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { width: be(i + 7, 2), height: be(i + 5, 2) };
+    }
+    i += 2 + length;
+  }
+  return { width: 0, height: 0 };
 }
 
 const ERR = {
@@ -768,6 +811,7 @@ export class FakeBackend implements Backend {
       authors: approved ? [] : [author],
       records: [],
       notices: [],
+      photos: [],
     });
     this.order.push(id);
     this.info = { ...this.info, file_count: this.files.size };
@@ -956,7 +1000,113 @@ export class FakeBackend implements Backend {
       pending_changes: s.approvedData && s.file.status === "amended" ? diff(s.approvedData, s.file.data) : [],
       registered: this.registered(s),
       compliance: this.complianceOf(s),
+      latest_photo: this.latestPhoto(s),
+      may_view_photos: scope(u.role, "view_photo") !== null && u.directorate === s.file.owning_directorate,
     });
+  }
+
+  /** The latest photo that is not voided (by day taken, then by when recorded). */
+  private latestPhoto(s: Stored): Photo | null {
+    const live = s.photos.filter((p) => !p.photo.void).map((p) => p.photo);
+    live.sort((a, b) => b.taken_on.localeCompare(a.taken_on) || b.recorded_at.localeCompare(a.recorded_at));
+    return live[0] ?? null;
+  }
+
+  /**
+   * Adds a photo as if an officer had taken it (no call recorded); returns it. `data` is the
+   * image base64 (a 1 × 1 PNG unless given).
+   */
+  addPhotoTo(fileId: string, takenOn: string, data = FAKE_PHOTO_PNG, by = "test", voided: string | null = null): Photo {
+    const s = this.stored(fileId);
+    const bytes = fromBase64(data);
+    const size = imageSize(bytes);
+    const photo: Photo = {
+      id: `40000000-0000-4000-8000-${String(this.nextRecord++).padStart(12, "0")}`,
+      file_id: fileId,
+      taken_on: takenOn,
+      taken_by: by,
+      media_type: sniff(bytes) ?? "image/png",
+      byte_len: bytes.length,
+      width: size.width,
+      height: size.height,
+      sha256: "0".repeat(64),
+      recorded_at: FIXED_NOW,
+      void: voided ? { reason: voided, by: "test.supervisor", at: FIXED_NOW } : null,
+    };
+    s.photos.push({ photo, data });
+    return structuredClone(photo);
+  }
+
+  private photoById(photoId: string): { s: Stored; entry: { photo: Photo; data: string } } {
+    for (const s of this.files.values()) {
+      const entry = s.photos.find((p) => p.photo.id === photoId);
+      if (entry) return { s, entry };
+    }
+    throw appError("not_found", ERR.notFound);
+  }
+
+  /** As Registry::add_photo: the bytes are checked by content and size; the day is dd.mm.yyyy, not in the future. */
+  async addPhoto(fileId: string, upload: PhotoUpload): Promise<Photo> {
+    await this.enter("addPhoto", [fileId, upload]);
+    this.authorize("add_record");
+    const s = this.stored(fileId);
+    const u = this.authorize("add_record", s.file.owning_directorate);
+    const iso = upload.taken_on.trim() ? displayToIso(upload.taken_on) : null;
+    if (!upload.taken_on.trim()) throw appError("validation", ERR.invalid, [problem("taken_on", "required")]);
+    if (!iso) throw appError("validation", ERR.invalid, [problem("taken_on", "date_invalid")]);
+    if (iso > this.today) throw appError("validation", ERR.invalid, [problem("taken_on", "date_in_future")]);
+    const refuse = (code: string) => {
+      const field = problem("photo", code === "photo_required" ? "required" : code);
+      return appError(code, field.message, [field]);
+    };
+    const text = upload.data_base64.trim();
+    if (!text) throw refuse("photo_required");
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64(text);
+    } catch {
+      throw refuse("photo_format");
+    }
+    if (bytes.length > MAX_PHOTO_BYTES) throw refuse("photo_too_large");
+    if (!sniff(bytes)) throw refuse("photo_format");
+    const photo = this.addPhotoTo(fileId, iso, text, u.user_name);
+    this.record(u.user_name, "photo.add", "offender_file", fileId, `ok photo=${photo.id}`);
+    return photo;
+  }
+
+  /** As Registry::photo: the owning directorate's clerks and supervisors; audited as a view. */
+  async getPhoto(photoId: string): Promise<PhotoImage> {
+    await this.enter("getPhoto", [photoId]);
+    this.authorize("view_photo");
+    const { s, entry } = this.photoById(photoId);
+    const u = this.authorize("view_photo", s.file.owning_directorate);
+    this.record(u.user_name, "photo.view", "offender_file", s.file.id, `ok photo=${photoId}`);
+    return structuredClone({ photo: entry.photo, data_base64: entry.data });
+  }
+
+  async listPhotos(fileId: string): Promise<Photo[]> {
+    await this.enter("listPhotos", [fileId]);
+    this.authorize("view_photo");
+    const s = this.stored(fileId);
+    this.authorize("view_photo", s.file.owning_directorate);
+    const newest = s.photos.map((p) => p.photo);
+    newest.sort((a, b) => b.taken_on.localeCompare(a.taken_on) || b.recorded_at.localeCompare(a.recorded_at) || b.id.localeCompare(a.id));
+    return structuredClone(newest);
+  }
+
+  /** As Registry::void_photo: a supervisor other than who took it, with a reason. */
+  async voidPhoto(photoId: string, reason: string): Promise<Photo> {
+    await this.enter("voidPhoto", [photoId, reason]);
+    this.authorize("confirm_record");
+    const { s, entry } = this.photoById(photoId);
+    const u = this.authorize("confirm_record", s.file.owning_directorate);
+    const why = reason.trim();
+    if (!why || [...why].length > 1000) throw appError("reason_required", ERR.voidReason, [problem("reason", "required")]);
+    if (entry.photo.taken_by === u.user_name) throw appError("own_work", ERR.ownRecord);
+    if (entry.photo.void) throw appError("version_conflict", ERR.recordConflict);
+    entry.photo.void = { reason: why, by: u.user_name, at: FIXED_NOW };
+    this.record(u.user_name, "photo.void", "offender_file", s.file.id, `ok photo=${photoId}`);
+    return structuredClone(entry.photo);
   }
 
   async editFile(id: string): Promise<EditForm> {
@@ -1310,17 +1460,17 @@ export class FakeBackend implements Backend {
    */
   seedObligations(): Record<"overdue" | "dueSoon" | "travelling" | "absconded" | "compliant" | "durres", string> {
     const overdue = this.addPerson({ surname: "Hoxha", given_name: "Arben", nid: "G80218157A", municipality_code: "tirane", final_date: "2024-01-10" });
-    this.addRecordTo(overdue, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_taken: true, note: "" });
+    this.addRecordTo(overdue, { kind: "check_in", date: "2025-01-08", officer: "Insp. Kola", photo_id: this.addPhotoTo(overdue, "2025-01-08").id, note: "" });
 
     const dueSoon = this.addPerson({ surname: "Kola", given_name: "Mirela", sex: "F", date_of_birth: "1975-11-30", municipality_code: "kamez", final_date: "2023-04-05" });
     this.addRecordTo(dueSoon, { kind: "check_in", date: "2024-04-02", officer: "Insp. Dema", photo_taken: true, note: "" });
-    this.addRecordTo(dueSoon, { kind: "check_in", date: "2025-04-20", officer: "Insp. Dema", photo_taken: false, note: "Erdhi me vonesë" });
+    this.addRecordTo(dueSoon, { kind: "check_in", date: "2025-04-20", officer: "Insp. Dema", no_photo_reason: "Kamera e prishur", note: "Erdhi me vonesë" });
 
     const travelling = this.addPerson({ surname: "Leka", given_name: "Gentian", date_of_birth: "1969-06-15", municipality_code: "tirane", final_date: "2022-09-01", sentence_months: 150 });
     this.addRecordTo(travelling, { kind: "check_in", date: "2023-08-30", officer: "Insp. Kola", photo_taken: true, note: "" });
-    this.addRecordTo(travelling, { kind: "check_in", date: "2024-08-28", officer: "Insp. Kola", photo_taken: true, note: "" });
-    this.addRecordTo(travelling, { kind: "check_in", date: "2024-09-02", officer: "Insp. Kola", photo_taken: false, note: "" }, "clerk", { reason: "Regjistruar dy herë" });
-    this.addRecordTo(travelling, { kind: "check_in", date: "2025-08-29", officer: "Insp. Kola", photo_taken: true, note: "" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2024-08-28", officer: "Insp. Kola", photo_id: this.addPhotoTo(travelling, "2024-08-28").id, note: "" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2024-09-02", officer: "Insp. Kola", no_photo_reason: "Regjistruar dy herë", note: "" }, "clerk", { reason: "Regjistruar dy herë" });
+    this.addRecordTo(travelling, { kind: "check_in", date: "2025-08-29", officer: "Insp. Kola", photo_id: this.addPhotoTo(travelling, "2025-08-29").id, note: "" });
     this.addRecordTo(travelling, { kind: "address_change", address_kind: "residence", municipality_code: "tirane", street: "Rr. Myslym Shyri 12", moved_on: "2025-10-01", reported_on: "2025-10-09" });
     this.addRecordTo(travelling, { kind: "trip", foreign: true, country: "IT", destination: "Bari", departure: "2026-03-20", return_date: "2026-04-05", purpose: "Vizitë familjare", notice_date: "2026-03-10" });
 
@@ -1425,7 +1575,7 @@ export class FakeBackend implements Backend {
     this.authorize("add_record");
     const s = this.stored(fileId);
     const u = this.authorize("add_record", s.file.owning_directorate);
-    const { data, problems } = this.validateRecord(draft, s.records);
+    const { data, problems } = this.validateRecord(draft, s.records, fileId);
     if (!data || problems.length > 0) throw appError("validation", ERR.invalid, problems);
     // a death or removal by anyone who may add records: it awaits a second supervisor's confirmation
     const record = this.addRecordTo(fileId, data, u.user_name);
@@ -1762,7 +1912,17 @@ export class FakeBackend implements Backend {
   }
 
   /** As records::validate_record: the record data, or every problem by draft field. */
-  validateRecord(partial: Partial<RecordDraft>, records: FileRecord[] = []): { data: RecordData | null; problems: FieldError[] } {
+  /** A photo of the file (any file when null) that is not voided. */
+  private photoOf(fileId: string | null, photoId: string): Photo | null {
+    for (const [id, s] of this.files) {
+      if (fileId !== null && id !== fileId) continue;
+      const found = s.photos.find((p) => p.photo.id === photoId && !p.photo.void);
+      if (found) return found.photo;
+    }
+    return null;
+  }
+
+  validateRecord(partial: Partial<RecordDraft>, records: FileRecord[] = [], fileId: string | null = null): { data: RecordData | null; problems: FieldError[] } {
     // serde(default) on the Rust side: a missing field is empty
     const d: RecordDraft = { ...emptyRecordDraft(), ...partial };
     const out: FieldError[] = [];
@@ -1801,7 +1961,15 @@ export class FakeBackend implements Backend {
       case "check_in": {
         const date_ = date("date", d.date, true, today);
         const officer = text("officer", d.officer, true);
-        if (date_) data = { kind: "check_in", date: date_, officer, photo_taken: d.photo_taken, note: d.note.trim() };
+        const photoId = d.photo_id.trim();
+        const reason = d.no_photo_reason.trim();
+        if (!photoId && !reason) out.push(problem("no_photo_reason", "photo_or_reason_required"));
+        if (photoId && !this.photoOf(fileId, photoId)) out.push(problem("photo_id", "photo_unknown"));
+        if (date_) {
+          data = photoId
+            ? { kind: "check_in", date: date_, officer, photo_id: photoId, note: d.note.trim() }
+            : { kind: "check_in", date: date_, officer, no_photo_reason: reason, note: d.note.trim() };
+        }
         break;
       }
       case "address_change": {

@@ -4,6 +4,7 @@ import type { Compliance } from "./Compliance";
 import type { FieldChange } from "./FieldChange";
 import type { HistoryEntry } from "./HistoryEntry";
 import type { OffenderFile } from "./OffenderFile";
+import type { Photo } from "./Photo";
 
 export type FileView = { file: OffenderFile, history: Array<HistoryEntry>, 
 /**
@@ -22,4 +23,13 @@ registered: boolean,
 /**
  * Computed from the approved version, the records and the rules, today.
  */
-compliance: Compliance | null, };
+compliance: Compliance | null, 
+/**
+ * The latest photo that is not voided (its image is fetched on its own, by
+ * `Registry::photo`).
+ */
+latest_photo: Photo | null, 
+/**
+ * Whether the signed-in officer may see the person's photos (their directorate's).
+ */
+may_view_photos: boolean, };

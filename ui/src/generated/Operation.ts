@@ -3,4 +3,4 @@
 /**
  * Every operation of the application layer that needs a signed-in user.
  */
-export type Operation = "read_reference_data" | "search_files" | "view_file" | "open_edit_form" | "check_draft" | "create_file" | "update_file" | "view_approval_queue" | "approve_file" | "return_file" | "read_audit" | "verify_audit" | "manage_users" | "release_locked_account" | "seed_demo_data" | "change_settings" | "view_compliance" | "add_record" | "confirm_record" | "serve_notice" | "manage_rules" | "view_sync_status" | "synchronise" | "enrol_station" | "resolve_conflicts" | "fetch_remote_file";
+export type Operation = "read_reference_data" | "search_files" | "view_file" | "open_edit_form" | "check_draft" | "create_file" | "update_file" | "view_approval_queue" | "approve_file" | "return_file" | "read_audit" | "verify_audit" | "manage_users" | "release_locked_account" | "seed_demo_data" | "change_settings" | "view_compliance" | "add_record" | "confirm_record" | "serve_notice" | "manage_rules" | "view_sync_status" | "synchronise" | "enrol_station" | "resolve_conflicts" | "fetch_remote_file" | "view_photo";

@@ -5,7 +5,7 @@ import type { PersonState } from "./PersonState";
 import type { RiskLevel } from "./RiskLevel";
 import type { VerificationResult } from "./VerificationResult";
 
-export type RecordData = { "kind": "registration_notice", date: string, officer: string, note: string, } | { "kind": "check_in", date: string, officer: string, photo_taken: boolean, note: string, } | { "kind": "address_change", address_kind: AddressKind, municipality_code: string, street: string, moved_on: string, reported_on: string, } | { "kind": "verification", date: string, officer: string, result: VerificationResult, note: string, } | { "kind": "trip", foreign: boolean, 
+export type RecordData = { "kind": "registration_notice", date: string, officer: string, note: string, } | { "kind": "check_in", date: string, officer: string, photo_id?: string, no_photo_reason?: string, note: string, photo_taken?: boolean, } | { "kind": "address_change", address_kind: AddressKind, municipality_code: string, street: string, moved_on: string, reported_on: string, } | { "kind": "verification", date: string, officer: string, result: VerificationResult, note: string, } | { "kind": "trip", foreign: boolean, 
 /**
  * ISO code for foreign trips, "AL" for domestic ones.
  */

@@ -34,7 +34,15 @@ trip_id: string,
 /**
  * A name change: the name parts as declared, before and after.
  */
-old_surname: string, old_given_name: string, new_surname: string, new_given_name: string, officer: string, note: string, photo_taken: boolean, 
+old_surname: string, old_given_name: string, new_surname: string, new_given_name: string, officer: string, note: string, 
+/**
+ * The photo taken at a check-in (its id, added first), empty when none was taken.
+ */
+photo_id: string, 
+/**
+ * Why a check-in has no photo.
+ */
+no_photo_reason: string, 
 /**
  * residence / temporary_stay / work (address change); work / education / volunteering
  * (occupation); confirmed / not_found (verification); active / in_custody / absconded /

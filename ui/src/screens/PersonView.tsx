@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { AppError } from "../generated/AppError";
 import type { FileView } from "../generated/FileView";
+import type { Photo } from "../generated/Photo";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import { useBackend } from "../backend/context";
 import { toAppError } from "../backend/errors";
@@ -13,7 +14,7 @@ import { mayDecide, mayEdit, seesCompliance, useSession } from "../session";
 import { Decision } from "./Decision";
 import { FileFacts } from "./FileFacts";
 import { PendingDiff } from "./PendingDiff";
-import { PhotoPlaceholder } from "./PhotoPlaceholder";
+import { PersonPhoto } from "./PersonPhoto";
 import { Timeline } from "./Timeline";
 
 const HISTORY_ACTIONS = new Set(["create", "update", "approve", "return"]);
@@ -41,6 +42,15 @@ export function PersonView({
   const [error, setError] = useState<AppError | null>(null);
   const [loads, setLoads] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
+  /** The latest photo as re-read after a record was added (a check-in brings a new one). */
+  const [latest, setLatest] = useState<{ file: string; photo: Photo | null } | null>(null);
+  const refreshPhoto = () => {
+    if (!view?.may_view_photos) return;
+    backend.listPhotos(id).then(
+      (photos) => setLatest({ file: id, photo: photos.find((p) => p.void === null) ?? null }),
+      () => undefined,
+    );
+  };
 
   useEffect(() => {
     let live = true;
@@ -130,7 +140,12 @@ export function PersonView({
     <main className="person" id="main" data-testid="person-view" data-id={f.id}>
       {toolbar}
       <div className="person__top">
-        <PhotoPlaceholder label={t("noPhoto")} />
+        <PersonPhoto
+          photo={latest?.file === f.id ? latest.photo : view.latest_photo}
+          mayView={view.may_view_photos}
+          mayVoid={view.may_view_photos && session.role === "supervisor"}
+          onVoided={refreshPhoto}
+        />
         <div>
           <h2 className="person__name" tabIndex={-1} ref={heading}>
             <span className="name" data-testid="person-surname">
@@ -180,7 +195,7 @@ export function PersonView({
 
       <PendingDiff view={view} reference={reference} />
 
-      {seesCompliance(session.role) && <Timeline key={`timeline-${f.id}@${f.version}`} fileId={f.id} reference={reference} currentName={who} />}
+      {seesCompliance(session.role) && <Timeline key={`timeline-${f.id}@${f.version}`} fileId={f.id} reference={reference} currentName={who} onChanged={refreshPhoto} />}
 
       <FileFacts data={f.data} reference={reference} />
 

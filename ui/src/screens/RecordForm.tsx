@@ -5,7 +5,9 @@
 // "trip_id", "choice", "country", "end_date", …) and are shown at the field. Anyone who may
 // add records may record a death or removal; it takes effect once a second supervisor confirms
 // it. A trip change starts from the trip as it stands (chosen from the file's trips), so only
-// what changed is typed; a name change starts from the name on the file.
+// what changed is typed; a name change starts from the name on the file. A check-in takes a
+// new photo (picked, recognised by content, downscaled and previewed here; sent first, then
+// named by the record) or the reason why none was taken.
 import { useEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 import type { FieldError } from "../generated/FieldError";
@@ -18,9 +20,11 @@ import { ErrorCode, toAppError } from "../backend/errors";
 import { isoToDisplay } from "../dates";
 import { CheckboxField, Problems, SelectField, TextArea, TextField } from "../form/fields";
 import { fieldId } from "../form/draft";
-import { useI18n } from "../i18n";
+import { bilingual, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { countryName, municipalitiesByCounty, municipalityName } from "../reference";
+import { dataUrl, PhotoProblem, preparePhoto } from "../photo";
+import type { PreparedPhoto } from "../photo";
 import { useSession } from "../session";
 
 export const RECORD_KINDS = [
@@ -38,10 +42,10 @@ export const RECORD_KINDS = [
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The fields each kind uses, in the order of the form (for the focus and the problems). */
-const DRAFT_FIELDS: (keyof RecordDraft)[] = [
+const DRAFT_FIELDS: (keyof RecordDraft | "photo")[] = [
   "kind", "trip_id", "old_surname", "old_given_name", "new_surname", "new_given_name", "choice", "foreign", "country", "destination",
-  "municipality_code", "street", "organisation", "role", "date", "end_date", "reported_on", "reported_time", "officer", "photo_taken",
-  "contact_with_children", "purpose", "note",
+  "municipality_code", "street", "organisation", "role", "date", "end_date", "reported_on", "reported_time", "officer", "photo", "photo_id",
+  "no_photo_reason", "contact_with_children", "purpose", "note",
 ];
 
 /** The name on the file, for a change of name to start from. */
@@ -65,7 +69,8 @@ export function emptyRecord(kind: RecordKind, officer: string, name?: CurrentNam
     new_given_name: kind === "name_change" ? (name?.given_name ?? "") : "",
     officer: kind === "registration_notice" || kind === "check_in" || kind === "verification" || kind === "risk_assessment" ? officer : "",
     note: "",
-    photo_taken: kind === "check_in",
+    photo_id: "",
+    no_photo_reason: "",
     choice: "",
     municipality_code: "",
     street: "",
@@ -108,6 +113,11 @@ export function RecordForm({
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const root = useRef<HTMLFormElement>(null);
+  /** The check-in's new photo: prepared here; once sent, its id and the day it was sent for. */
+  const [photo, setPhoto] = useState<{ prepared: PreparedPhoto; sent: { id: string; takenOn: string } | null } | null>(null);
+  const [photoProblems, setPhotoProblems] = useState<FieldError[]>([]);
+  const [preparing, setPreparing] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     root.current?.querySelector<HTMLElement>("input, select, textarea")?.focus();
@@ -117,22 +127,74 @@ export function RecordForm({
   const of = (field: string) => problems.filter((p) => p.field === field);
   const groups = municipalitiesByCounty(reference);
 
+  const pick = async (file: File | undefined) => {
+    setPhotoProblems([]);
+    if (!file) return;
+    setPreparing(true);
+    try {
+      const prepared = await preparePhoto(file);
+      setPhoto({ prepared, sent: null });
+      set({ no_photo_reason: "" });
+    } catch (e) {
+      const code = e instanceof PhotoProblem ? e.code : "photo_format";
+      setPhoto(null);
+      setPhotoProblems([
+        {
+          field: "photo",
+          code,
+          severity: "error",
+          message: bilingual(code === "photo_too_large" ? "photoTooLarge" : "photoFormat"),
+        },
+      ]);
+      if (picker.current) picker.current.value = "";
+    } finally {
+      setPreparing(false);
+    }
+  };
+
+  const removePhoto = () => {
+    setPhoto(null);
+    setPhotoProblems([]);
+    if (picker.current) {
+      picker.current.value = "";
+      picker.current.focus();
+    }
+  };
+
+  /** Sends the check-in's photo (once per day it is for) and returns its id, or "". */
+  const sendPhoto = async (): Promise<string> => {
+    if (kind !== "check_in" || !photo) return "";
+    if (photo.sent && photo.sent.takenOn === draft.date) return photo.sent.id;
+    const sent = await backend.addPhoto(fileId, { taken_on: draft.date, data_base64: photo.prepared.base64 });
+    setPhoto({ prepared: photo.prepared, sent: { id: sent.id, takenOn: draft.date } });
+    return sent.id;
+  };
+
   const save = async () => {
     if (saving) return;
     setSaving(true);
     setError(null);
     try {
-      const record = await backend.addRecord(fileId, draft);
+      let photoId: string;
+      try {
+        photoId = await sendPhoto();
+      } catch (e) {
+        // The photo's day is the check-in's: its problems are shown at the date.
+        const err = toAppError(e);
+        throw { ...err, fields: err.fields.map((f) => (f.field === "taken_on" ? { ...f, field: "date" } : f)) };
+      }
+      const record = await backend.addRecord(fileId, { ...draft, photo_id: photoId, no_photo_reason: photoId ? "" : draft.no_photo_reason });
       setProblems([]);
       onSaved(record);
     } catch (e) {
       const err = toAppError(e);
-      if (err.code === ErrorCode.validation && err.fields.length > 0) {
+      const isPhoto = [ErrorCode.photoFormat, ErrorCode.photoTooLarge, ErrorCode.photoRequired].includes(err.code as never);
+      if ((err.code === ErrorCode.validation || isPhoto) && err.fields.length > 0) {
         setProblems(err.fields);
         setError(t("recordProblems"));
         // the first field with a problem, in the order of the form
         const order = (f: string) => {
-          const i = DRAFT_FIELDS.indexOf(f as keyof RecordDraft);
+          const i = DRAFT_FIELDS.indexOf(f as keyof RecordDraft | "photo");
           return i < 0 ? DRAFT_FIELDS.length : i;
         };
         const first = [...err.fields].sort((a, b) => order(a.field) - order(b.field))[0];
@@ -263,7 +325,43 @@ export function RecordForm({
         <>
           {date("date", "fCheckInDate")}
           {textField("officer", "fOfficer", true)}
-          <CheckboxField path={path("photo_taken")} label={t("fPhotoTaken")} problems={of("photo_taken")} checked={draft.photo_taken} onChange={(v) => set({ photo_taken: v })} />
+          <div className="field photo-field">
+            <label htmlFor={fieldId(path("photo"))}>{t("fPhoto")}</label>
+            <input
+              id={fieldId(path("photo"))}
+              ref={picker}
+              type="file"
+              data-field={path("photo")}
+              accept="image/jpeg,image/png"
+              onChange={(e) => void pick(e.target.files?.[0])}
+              aria-describedby={`${fieldId(path("photo"))}-hint ${fieldId(path("photo"))}-problems`}
+              aria-invalid={[...photoProblems, ...of("photo"), ...of("photo_id")].length > 0 || undefined}
+            />
+            <p className="hint" id={`${fieldId(path("photo"))}-hint`}>
+              {preparing ? t("photoPreparing") : t("fPhotoHint")}
+            </p>
+            {photo && (
+              <figure className="photo photo--preview" data-testid="photo-preview">
+                <img className="photo__img" src={dataUrl(photo.prepared.mediaType, photo.prepared.base64)} alt={t("photoPreview")} />
+                <figcaption className="photo__caption">
+                  <button type="button" className="button button--small" data-testid="photo-remove" onClick={removePhoto}>
+                    {t("photoRemove")}
+                  </button>
+                </figcaption>
+              </figure>
+            )}
+            <Problems id={`${fieldId(path("photo"))}-problems`} problems={[...photoProblems, ...of("photo"), ...of("photo_id")]} />
+          </div>
+          {!photo && (
+            <TextArea
+              path={path("no_photo_reason")}
+              label={t("fNoPhotoReason")}
+              required
+              problems={of("no_photo_reason")}
+              value={draft.no_photo_reason}
+              onChange={(v) => set({ no_photo_reason: v })}
+            />
+          )}
           {note("fNote")}
         </>
       );

@@ -46,7 +46,7 @@ export function RemoteFile({ view, reference, onBack }: { view: RemoteFileView; 
         <p>{t("remoteBannerText", { at: timestampToDisplay(view.fetched_at) })}</p>
       </div>
       <div className="person__top">
-        <PhotoPlaceholder label={t("noPhoto")} />
+        <PhotoPlaceholder label={t("noPhoto")} note={t("photoRemote")} />
         <div>
           <h2 className="person__name" tabIndex={-1} ref={heading}>
             <span className="name">{who.surname}</span> <span className="name">{who.given_name}</span>{" "}

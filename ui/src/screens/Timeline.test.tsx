@@ -118,6 +118,7 @@ describe("person timeline", () => {
     const form = await screen.findByTestId("record-form");
     expect(within(form).getByLabelText(/^Oficeri/)).toHaveValue("clerk");
     await user.type(within(form).getByLabelText(/^Data e paraqitjes/), "28.03.2026");
+    await user.type(within(form).getByLabelText(/^Arsyeja pse nuk u bë foto/), "Kamera e prishur");
     await user.click(within(form).getByTestId("record-save"));
     await waitFor(() => expect(within(timeline).getByTestId("compliance-badge")).toHaveTextContent("Në rregull"));
     expect(fake.recordsOf(ids.overdue)).toHaveLength(2);

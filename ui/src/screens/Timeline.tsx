@@ -24,6 +24,7 @@ import type { MessageKey } from "../i18n";
 import { countryName, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
 import { ComplianceBadge } from "./Dashboard";
+import { CheckInPhoto } from "./PersonPhoto";
 import { RECORD_KINDS, RecordForm } from "./RecordForm";
 import type { CurrentName, RecordKind } from "./RecordForm";
 
@@ -72,6 +73,13 @@ function RecordDetails({ record, reference }: { record: FileRecord; reference: R
       return (
         <>
           {d.officer}
+          {d.photo_id ? (
+            <>
+              {" · "}
+              <CheckInPhoto photoId={d.photo_id} date={date(d.date)} />
+            </>
+          ) : null}
+          {d.no_photo_reason && ` · ${t("noPhotoBecause", { reason: d.no_photo_reason })}`}
           {d.photo_taken && ` · ${t("photoTaken")}`}
           {d.note && ` · ${d.note}`}
         </>

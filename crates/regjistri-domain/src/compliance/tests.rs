@@ -70,8 +70,10 @@ fn check_in(n: u128, date: NaiveDate) -> FileRecord {
         R::CheckIn {
             date,
             officer: "o".into(),
-            photo_taken: true,
+            photo_id: None,
+            no_photo_reason: None,
             note: String::new(),
+            photo_taken: Some(true),
         },
     )
 }
