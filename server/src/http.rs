@@ -105,7 +105,11 @@ impl From<CentralError> for ApiError {
             | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
             CentralError::ConflictResolved(_) | CentralError::OwnWork(_) => StatusCode::CONFLICT,
             CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
-            CentralError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Found at start-up, never in a request; a server error if they ever were.
+            CentralError::Corrupt(_)
+            | CentralError::AppLoginMissing
+            | CentralError::SchemaNotCurrent { .. }
+            | CentralError::PrivilegedLogin { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {
             // Details stay in the log (ids and database messages, no personal values).

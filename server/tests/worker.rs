@@ -180,9 +180,13 @@ async fn start(db: &PgConnectOptions, faults: Faults) -> Server {
     )
     .unwrap();
     let config = tls::server_config(&ca.cert_pem, &cert.cert_pem, &cert.key_pem).unwrap();
-    let central = Central::connect_with(db.clone(), 8, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let central = Central::connect_with(
+        db.clone().username(regjistri_central::APP_ROLE),
+        8,
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let f = faults.clone();
@@ -752,9 +756,13 @@ async fn a_server_killed_and_restarted_during_pushes_loses_and_duplicates_nothin
         60,
     );
     let mut child = serve(&state, port, &url);
-    let central = Central::connect_with(db.clone(), 2, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let central = Central::connect_with(
+        db.clone().username(regjistri_central::APP_ROLE),
+        2,
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
 
     // Each round: 150 new files pushed (two batches), the server killed after a delay that
     // falls before, inside or after a batch's transaction, then started again.

@@ -81,9 +81,13 @@ async fn start(db: &PgConnectOptions) -> Server {
     )
     .unwrap();
     let config = tls::server_config(&ca.cert_pem, &cert.cert_pem, &cert.key_pem).unwrap();
-    let central = Central::connect_with(db.clone(), 8, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let central = Central::connect_with(
+        db.clone().username(regjistri_central::APP_ROLE),
+        8,
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let pull_delay_ms = Arc::new(AtomicU64::new(0));
