@@ -363,12 +363,10 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| CommandError::Io {
-            path: PathBuf::from(listen.to_string()),
-            source: e,
-        })?;
+    let listener = http::listen(listen).map_err(|e| CommandError::Io {
+        path: PathBuf::from(listen.to_string()),
+        source: e,
+    })?;
     log::info!("regjistri-server listening on {listen} (mutual TLS)");
     let app = http::router(AppState { central });
     http::serve(listener, tls, app, shutdown_signal()).await;

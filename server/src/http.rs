@@ -345,6 +345,26 @@ fn timeout_response() -> Response {
     .into_response()
 }
 
+/// How many connections the kernel holds for the server before it accepts them (capped by
+/// `net.core.somaxconn`). The standard library's and tokio's 128 is too few when hundreds of
+/// stations connect at once (after an outage, at the same minute): connections beyond it
+/// are dropped and the station's TCP retries them after 200 ms and more.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// The server's listening socket on `addr`, with [`LISTEN_BACKLOG`].
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As tokio's own bind does: a restarted server rebinds at once.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Accepts connections until `shutdown` completes: mutual TLS (handshake bounded in time),
 /// then HTTP/1.1 with header and whole-request timeouts. A refused handshake is logged with
 /// the peer's address only.

@@ -35,7 +35,6 @@ use regjistri_sync::worker::{sync_once, Replica, Report};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
 use uuid::Uuid;
 
 pub async fn database() -> Option<PgConnectOptions> {
@@ -186,7 +185,8 @@ pub async fn start(db: &PgConnectOptions, faults: Faults) -> Server {
     )
     .await
     .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // The server's own listening socket (its backlog matters when hundreds connect at once).
+    let listener = http::listen("127.0.0.1:0".parse().unwrap()).unwrap();
     let port = listener.local_addr().unwrap().port();
     let f = faults.clone();
     let app = http::router(AppState {

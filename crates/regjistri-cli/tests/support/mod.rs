@@ -21,7 +21,6 @@ use regjistri_server::tls;
 use regjistri_store::KeyStore;
 use sqlx::{Connection, Executor, PgConnection};
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
 use uuid::Uuid;
 
 pub const ADMIN_PW: &str = "kyçi i sigurt i zyrës 2026";
@@ -85,7 +84,7 @@ pub async fn start(db: &PgConnectOptions) -> Server {
     )
     .await
     .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = http::listen("127.0.0.1:0".parse().unwrap()).unwrap();
     let port = listener.local_addr().unwrap().port();
     let pull_delay_ms = Arc::new(AtomicU64::new(0));
     let delay = pull_delay_ms.clone();
