@@ -1642,3 +1642,56 @@ async fn concurrent_pushes_are_committed_together_and_one_failure_is_only_its_ow
     assert_eq!((records, kept_bad), (60, false));
     f.central.verify_server_audit().await.unwrap();
 }
+
+#[tokio::test]
+async fn mutations_of_one_group_to_the_same_file_merge_as_one_after_another() {
+    // A group's records are looked up together before its first write: a file met again
+    // later in the group must be merged against what the group made of it, not that copy.
+    // Three mutations of one push, all from the same old copy of the file.
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let (id, version, doc) = create(&f, &a, "Hoxha").await;
+    let batch = vec![
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/identity/surname", json!("Hoxhaj"))]),
+        ),
+        // Another field: merged on top of the first change.
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/description/marks", json!("scar"))]),
+        ),
+        // The first one's field again, from the old copy: a conflict; the first value stands.
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/identity/surname", json!("Hoxhe"))]),
+        ),
+    ];
+    let r = f.central.push(&a, &batch).await.expect("push");
+    let outcomes: Vec<Outcome> = r.results.iter().map(|m| m.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Applied, Outcome::Applied, Outcome::Conflict]
+    );
+    let versions: Vec<i64> = r
+        .results
+        .iter()
+        .map(|m| m.version.expect("a version"))
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "each change a new version: {versions:?}"
+    );
+    let (stored, document): (i64, Value) =
+        sqlx::query_as("SELECT version, document FROM record WHERE id = $1")
+            .bind(id)
+            .fetch_one(f.central.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, versions[2]);
+    assert_eq!(document["data"]["identity"]["surname"], json!("Hoxhaj"));
+    assert_eq!(document["data"]["description"]["marks"], json!("scar"));
+}
