@@ -125,7 +125,7 @@ async fn initial_sync(server: &Server, files: usize, runs: usize) -> Station {
     println!(
         "{}",
         at_most(
-            "initial sync of 50,000 files (slowest)",
+            &format!("initial sync of {files} files (slowest)"),
             l.max(),
             secs_of(30)
         )
