@@ -11,6 +11,13 @@
 # certificate are in $REGJISTRI_SERVER_HOME/state. Settings: REGJISTRI_SERVER_LISTEN
 # (default 127.0.0.1:8443), REGJISTRI_SERVER_HOSTS (names in the server certificate,
 # default "localhost"), REGJISTRI_SERVER_PROFILE=dev for a debug build.
+#
+# Two logins: `init` (run every time) makes and updates the schema as the database's owner
+# (DATABASE_URL); `serve` logs in as the role regjistri_app (APP_DATABASE_URL), which may
+# only read and append audit rows and cannot become the owner, and is started without the
+# owner's URL. On the local cluster APP_DATABASE_URL is the same socket with the user
+# regjistri_app (the socket's folder is private to this user, and the cluster trusts it).
+# With an external DATABASE_URL give APP_DATABASE_URL too (see README, "The central server").
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -60,7 +67,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
     run_as=(runuser -u "$pg_user" --)
   fi
   mkdir -p "$pgdata" "$socket"
-  chmod 700 "$pgdata"
+  # The cluster trusts its socket: only this user (and root) may reach it.
+  chmod 700 "$pgdata" "$socket"
   if [ ! -f "$pgdata/PG_VERSION" ]; then
     "${run_as[@]}" "$pg_bin/initdb" -D "$pgdata" --username=regjistri --auth=trust \
       --encoding=UTF8 --locale=C.UTF-8 >"$home/initdb.log"
@@ -77,6 +85,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     "$pg_bin/createdb" -h "$socket" -U regjistri regjistri
   fi
   export DATABASE_URL="postgres://regjistri@localhost/regjistri?host=$socket"
+  export APP_DATABASE_URL="postgres://regjistri_app@localhost/regjistri?host=$socket"
 fi
 
 host_args=()
@@ -87,7 +96,12 @@ if [ "$#" -eq 0 ]; then
   echo "server.sh: serving on $listen (mutual TLS); enrol a station with:"
   echo "  scripts/server.sh enrol-station st-tr-01 --directorate dvp-tirane"
   status=0
-  "$bin" --dir "$state" serve --listen "$listen" || status=$?
+  if [ -n "${APP_DATABASE_URL:-}" ]; then
+    # The serving process never holds the owner's URL.
+    env -u DATABASE_URL "$bin" --dir "$state" serve --listen "$listen" || status=$?
+  else
+    "$bin" --dir "$state" serve --listen "$listen" || status=$?
+  fi
   exit "$status"
 fi
 status=0

@@ -1,6 +1,12 @@
 //! What the administrator runs: `init` (CA, server certificate, database schema), `serve`,
 //! `enrol-station`. The state folder holds the CA and the server's certificate; private keys
 //! are written 0600 and never printed.
+//!
+//! Two logins to the database ([`Database`]): the owner's (`DATABASE_URL`) makes and changes
+//! the schema, and is used for nothing else; every operation runs on the application role's
+//! own login (`APP_DATABASE_URL`, by default the owner's URL with the user `regjistri_app`
+//! and no password, for a local cluster that trusts its socket). `serve` needs only the
+//! latter.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -39,6 +45,8 @@ pub enum CommandError {
     Json(String),
     #[error("reference data refused: {0}")]
     ReferenceRefused(String),
+    #[error("no {0} given")]
+    NoDatabase(&'static str),
 }
 
 impl CommandError {
@@ -51,6 +59,7 @@ impl CommandError {
             CommandError::NotInitialised(_) => "not_initialised",
             CommandError::Json(_) => "invalid_reference_data",
             CommandError::ReferenceRefused(_) => "reference_refused",
+            CommandError::NoDatabase(_) => "database_not_configured",
         }
     }
 
@@ -81,6 +90,10 @@ impl CommandError {
                 format!("Të dhënat e referencës nuk janë JSON i vlefshëm: {e}"),
                 format!("The reference data are not valid JSON: {e}"),
             ),
+            CommandError::NoDatabase(which) => Text::new(
+                format!("Mungon adresa e bazës së të dhënave: jepni {which}."),
+                format!("The database's address is missing: give {which}."),
+            ),
             CommandError::NotInitialised(dir) => Text::new(
                 format!(
                     "Serveri nuk është inicializuar në {}: ekzekutoni `regjistri-server init`.",
@@ -99,6 +112,49 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CommandError + '_ {
     move |source| CommandError::Io {
         path: path.to_path_buf(),
         source,
+    }
+}
+
+/// Where the database is, for its two logins.
+#[derive(Debug, Clone, Default)]
+pub struct Database {
+    /// The owner's URL (`DATABASE_URL`): migrations only.
+    pub owner_url: Option<String>,
+    /// The application role's URL (`APP_DATABASE_URL`): every operation.
+    pub app_url: Option<String>,
+}
+
+impl Database {
+    /// The owner's URL, required by the commands that change the schema.
+    pub fn owner_url(&self) -> Result<&str, CommandError> {
+        self.owner_url
+            .as_deref()
+            .ok_or(CommandError::NoDatabase("DATABASE_URL (--database-url)"))
+    }
+
+    /// The application role's URL: as given, or made from the owner's
+    /// ([`regjistri_central::app_login_url`]).
+    pub fn app_url(&self) -> Result<String, CommandError> {
+        match (&self.app_url, &self.owner_url) {
+            (Some(app), _) => Ok(app.clone()),
+            (None, Some(owner)) => Ok(regjistri_central::app_login_url(owner)?),
+            (None, None) => Err(CommandError::NoDatabase(
+                "APP_DATABASE_URL (--app-database-url) or DATABASE_URL (--database-url)",
+            )),
+        }
+    }
+
+    /// Brings the schema up to date when the owner's URL is given.
+    async fn migrate_if_owner(&self) -> Result<(), CommandError> {
+        if let Some(owner) = &self.owner_url {
+            regjistri_central::migrate(owner).await?;
+        }
+        Ok(())
+    }
+
+    /// The central layer on the application role's login.
+    async fn central(&self, max_connections: u32) -> Result<Central, CommandError> {
+        Ok(Central::connect(&self.app_url()?, max_connections, Arc::new(SystemClock)).await?)
     }
 }
 
@@ -174,11 +230,12 @@ pub struct Initialised {
 }
 
 /// Creates the CA and the server certificate for `hosts` (when missing; existing ones are
-/// kept, never replaced) and brings the database schema up to date. Safe to run again.
+/// kept, never replaced) and, as the database's owner, brings the schema up to date and
+/// makes `regjistri_app` a role that can log in. Safe to run again.
 pub async fn init(
     dir: &Path,
     hosts: &[String],
-    database_url: &str,
+    owner_database_url: &str,
 ) -> Result<Initialised, CommandError> {
     let state = StateDir(dir.to_path_buf());
     fs::create_dir_all(dir).map_err(io(dir))?;
@@ -215,7 +272,7 @@ pub async fn init(
         write_new(&state.server_cert(), &server.cert_pem, false)?;
         done.created_server_certificate = true;
     }
-    regjistri_central::migrate(database_url).await?;
+    regjistri_central::migrate(owner_database_url).await?;
     Ok(done)
 }
 
@@ -233,7 +290,7 @@ pub struct StationToEnrol<'a> {
 /// (certificate, private key, CA; 0600). Returns the certificate's SHA-256.
 pub async fn enrol_station(
     dir: &Path,
-    database_url: &str,
+    database: &Database,
     station: &StationToEnrol<'_>,
     out: &Path,
     by: &str,
@@ -258,7 +315,7 @@ pub async fn enrol_station(
     // The file first (it must not exist), then the database; undo the file if that fails.
     write_new(out, &pki::station_bundle(&issued, &ca), true)?;
     let enrolled = async {
-        let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
+        let central = database.central(1).await?;
         if administration {
             central
                 .enrol_administration_station(code, directorate, &sha, by)
@@ -267,21 +324,23 @@ pub async fn enrol_station(
             central.enrol_station(code, directorate, &sha, by).await?;
         }
         central.pool().close().await;
-        Ok::<_, CentralError>(())
+        Ok::<_, CommandError>(())
     }
     .await;
     if let Err(e) = enrolled {
         let _ = fs::remove_file(out);
-        return Err(e.into());
+        return Err(e);
     }
     Ok(sha)
 }
 
-/// Runs the server until Ctrl-C (or SIGTERM): migrates, connects as the application role,
-/// prunes expired tombstones every hour, serves mutual TLS on `listen`.
+/// Runs the server until Ctrl-C (or SIGTERM): logs in as the application role (`app_url`;
+/// refused if that login is, or may become, the owner or a superuser, or if the schema is
+/// not the one `init` of this build makes), prunes expired tombstones every hour, serves
+/// mutual TLS on `listen`. It never changes the schema.
 pub async fn serve(
     dir: &Path,
-    database_url: &str,
+    app_database_url: &str,
     listen: SocketAddr,
     tombstone_days: i64,
     max_connections: u32,
@@ -290,8 +349,7 @@ pub async fn serve(
     let ca = state.ca()?;
     let server = state.server()?;
     let tls = tls::server_config(&ca.cert_pem, &server.cert_pem, &server.key_pem)?;
-    regjistri_central::migrate(database_url).await?;
-    let central = Central::connect(database_url, max_connections, Arc::new(SystemClock))
+    let central = Central::connect(app_database_url, max_connections, Arc::new(SystemClock))
         .await?
         .with_tombstone_days(tombstone_days);
     let pruner = central.clone();
@@ -305,12 +363,10 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| CommandError::Io {
-            path: PathBuf::from(listen.to_string()),
-            source: e,
-        })?;
+    let listener = http::listen(listen).map_err(|e| CommandError::Io {
+        path: PathBuf::from(listen.to_string()),
+        source: e,
+    })?;
     log::info!("regjistri-server listening on {listen} (mutual TLS)");
     let app = http::router(AppState { central });
     http::serve(listener, tls, app, shutdown_signal()).await;
@@ -343,9 +399,9 @@ async fn shutdown_signal() {
 
 /// The national reference data as JSON (the last set published, or the one this build
 /// carries): the starting point of the next set an administrator edits and publishes.
-pub async fn export_reference(database_url: &str) -> Result<String, CommandError> {
-    regjistri_central::migrate(database_url).await?;
-    let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
+pub async fn export_reference(database: &Database) -> Result<String, CommandError> {
+    database.migrate_if_owner().await?;
+    let central = database.central(1).await?;
     let set = central.reference().await?;
     serde_json::to_string_pretty(&set).map_err(|e| CommandError::Json(e.to_string()))
 }
@@ -353,15 +409,15 @@ pub async fn export_reference(database_url: &str) -> Result<String, CommandError
 /// Publishes the reference data in `file` (JSON, as `export` writes it, with a new
 /// `version`); returns its feed number.
 pub async fn publish_reference(
-    database_url: &str,
+    database: &Database,
     file: &Path,
     by: &str,
 ) -> Result<(String, i64), CommandError> {
     let text = fs::read_to_string(file).map_err(io(file))?;
     let set: regjistri_domain::reference::ReferenceSet =
         serde_json::from_str(&text).map_err(|e| CommandError::Json(e.to_string()))?;
-    regjistri_central::migrate(database_url).await?;
-    let central = Central::connect(database_url, 1, Arc::new(SystemClock)).await?;
+    database.migrate_if_owner().await?;
+    let central = database.central(1).await?;
     let seq = match central.publish_reference(&set, by).await {
         Ok(seq) => seq,
         Err(CentralError::Invalid(problems)) => {

@@ -106,7 +106,11 @@ impl From<CentralError> for ApiError {
             | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
             CentralError::ConflictResolved(_) | CentralError::OwnWork(_) => StatusCode::CONFLICT,
             CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
-            CentralError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Found at start-up, never in a request; a server error if they ever were.
+            CentralError::Corrupt(_)
+            | CentralError::AppLoginMissing
+            | CentralError::SchemaNotCurrent { .. }
+            | CentralError::PrivilegedLogin { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {
             // Details stay in the log (ids and database messages, no personal values).
@@ -369,6 +373,26 @@ fn timeout_response() -> Response {
         "The server did not answer in time. Try again.",
     )
     .into_response()
+}
+
+/// How many connections the kernel holds for the server before it accepts them (capped by
+/// `net.core.somaxconn`). The standard library's and tokio's 128 is too few when hundreds of
+/// stations connect at once (after an outage, at the same minute): connections beyond it
+/// are dropped and the station's TCP retries them after 200 ms and more.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// The server's listening socket on `addr`, with [`LISTEN_BACKLOG`].
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As tokio's own bind does: a restarted server rebinds at once.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Accepts connections until `shutdown` completes: mutual TLS (handshake bounded in time),

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use regjistri_server::commands::{self, CommandError};
+use clap::{Args, Parser, Subcommand};
+use regjistri_server::commands::{self, CommandError, Database};
 
 #[derive(Parser)]
 #[command(
@@ -26,22 +26,48 @@ struct Cli {
     command: Command,
 }
 
+/// The database's two logins: its owner's, for the schema, and the application role's, for
+/// every operation.
+#[derive(Args)]
+struct DatabaseArgs {
+    /// The database as its owner: the schema is made and brought up to date with it.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// The database as the role regjistri_app, which every operation runs as. Default:
+    /// DATABASE_URL with the user regjistri_app and no password (a local cluster that
+    /// trusts its socket, as scripts/server.sh makes).
+    #[arg(long, env = "APP_DATABASE_URL")]
+    app_database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    fn database(self) -> Database {
+        Database {
+            owner_url: self.database_url,
+            app_url: self.app_database_url,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Create the CA and the server certificate (when missing) and the database schema.
+    /// Create the CA and the server certificate (when missing) and, as the database's
+    /// owner, the schema and the login of the role regjistri_app.
     Init {
         /// A host name or IP address stations use to reach the server (repeatable).
         #[arg(long = "host", default_value = "localhost")]
         hosts: Vec<String>,
+        /// The database as its owner.
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
     },
-    /// Serve stations over mutual TLS until Ctrl-C or SIGTERM.
+    /// Serve stations over mutual TLS until Ctrl-C or SIGTERM, logged in to the database as
+    /// regjistri_app (never as the owner: such a login is refused). Run init first.
     Serve {
         #[arg(long, default_value = "0.0.0.0:8443")]
         listen: SocketAddr,
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// How long deletions are kept for offline stations.
         #[arg(long, default_value_t = regjistri_central::DEFAULT_TOMBSTONE_DAYS)]
         tombstone_days: i64,
@@ -55,8 +81,8 @@ enum Command {
         /// The directorate it belongs to, e.g. dvp-tirane.
         #[arg(long)]
         directorate: String,
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Where to write the bundle (default: CODE.station.pem).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -84,15 +110,15 @@ enum Command {
 enum ReferenceCommand {
     /// Print the current national reference data as JSON (to edit into the next set).
     Export {
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Publish a new set (JSON, with a new "version"): it must keep every row of the
     /// current one (end a row's validity instead of deleting it); every station gets it.
     Publish {
         file: PathBuf,
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Who publishes (for the server's audit trail).
         #[arg(long, env = "USER", default_value = "administrator")]
         by: String,
@@ -140,13 +166,13 @@ fn main() -> ExitCode {
             }
             Command::Serve {
                 listen,
-                database_url,
+                database,
                 tombstone_days,
                 max_connections,
             } => {
                 commands::serve(
                     &cli.dir,
-                    &database_url,
+                    &database.database().app_url()?,
                     listen,
                     tombstone_days,
                     max_connections,
@@ -156,7 +182,7 @@ fn main() -> ExitCode {
             Command::EnrolStation {
                 code,
                 directorate,
-                database_url,
+                database,
                 out,
                 valid_days,
                 administration,
@@ -165,7 +191,7 @@ fn main() -> ExitCode {
                 let out = out.unwrap_or_else(|| PathBuf::from(format!("{code}.station.pem")));
                 let sha = commands::enrol_station(
                     &cli.dir,
-                    &database_url,
+                    &database.database(),
                     &commands::StationToEnrol {
                         code: &code,
                         directorate: &directorate,
@@ -190,21 +216,24 @@ fn main() -> ExitCode {
                 Ok(())
             }
             Command::Reference {
-                command: ReferenceCommand::Export { database_url },
+                command: ReferenceCommand::Export { database },
             } => {
-                println!("{}", commands::export_reference(&database_url).await?);
+                println!(
+                    "{}",
+                    commands::export_reference(&database.database()).await?
+                );
                 Ok(())
             }
             Command::Reference {
                 command:
                     ReferenceCommand::Publish {
                         file,
-                        database_url,
+                        database,
                         by,
                     },
             } => {
                 let (version, seq) =
-                    commands::publish_reference(&database_url, &file, &by).await?;
+                    commands::publish_reference(&database.database(), &file, &by).await?;
                 println!("reference data {version} published (feed number {seq}); stations get it with their next round");
                 Ok(())
             }

@@ -221,6 +221,22 @@ async fn init_enrol_and_serve_a_station_that_holds_only_its_bundle() {
         body.contains("\"st-tr-01\"") && body.contains("dvp-tirane"),
         "{body}"
     );
+
+    // Given the owner's login to serve with (the cluster's superuser here), it refuses.
+    let (ok, _, err) = run(&[
+        "--dir",
+        state_s,
+        "serve",
+        "--listen",
+        &listen,
+        "--app-database-url",
+        &url,
+    ]);
+    assert!(!ok, "served as the owner");
+    assert!(
+        err.contains("database_login_privileged") && err.contains("regjistri_app"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -94,9 +94,13 @@ async fn start(
     .unwrap();
     let config =
         tls::server_config(&ca.cert_pem, &server_cert.cert_pem, &server_cert.key_pem).unwrap();
-    let central = Central::connect_with(db.clone(), 4, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let central = Central::connect_with(
+        db.clone().username(regjistri_central::APP_ROLE),
+        4,
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

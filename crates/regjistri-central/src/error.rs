@@ -41,6 +41,20 @@ pub enum CentralError {
     Invalid(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// The application role cannot log in, and the owner may not make it (no CREATEROLE).
+    #[error("the role regjistri_app cannot log in")]
+    AppLoginMissing,
+    /// The database's schema is not the one this build migrates to (`init` not run).
+    #[error("database schema version {database:?}, this server's {server}")]
+    SchemaNotCurrent { database: Option<i64>, server: i64 },
+    /// The server was given a login that holds, or may take, more than the application's
+    /// grants (the owner, a superuser, ...): it does not serve with it.
+    #[error("the database login {login} may act as {role}, which {}", privilege.describe())]
+    PrivilegedLogin {
+        login: String,
+        role: String,
+        privilege: crate::login::Privilege,
+    },
 }
 
 impl CentralError {
@@ -64,6 +78,9 @@ impl CentralError {
             CentralError::Busy => "server_busy",
             CentralError::Invalid(_) => "invalid_request",
             CentralError::Corrupt(_) => "internal",
+            CentralError::AppLoginMissing => "app_login_missing",
+            CentralError::SchemaNotCurrent { .. } => "schema_not_current",
+            CentralError::PrivilegedLogin { .. } => "database_login_privileged",
         }
     }
 
@@ -133,6 +150,42 @@ impl CentralError {
             CentralError::Corrupt(_) => Text::new(
                 "Gabim i brendshëm i serverit.",
                 "Internal server error.",
+            ),
+            CentralError::AppLoginMissing => Text::new(
+                "Roli regjistri_app nuk mund të hyjë në bazë dhe pronari nuk ka të drejtë ta lejojë. \
+                 Administratori i bazës: ALTER ROLE regjistri_app LOGIN PASSWORD '…';",
+                "The role regjistri_app cannot log in and the owner may not allow it. \
+                 The database administrator: ALTER ROLE regjistri_app LOGIN PASSWORD '…';",
+            ),
+            CentralError::SchemaNotCurrent { database, server } => {
+                let database = database.map_or("?".to_string(), |v| v.to_string());
+                Text::new(
+                    format!(
+                        "Skema e bazës është në versionin {database}, ky server kërkon {server}: \
+                         ekzekutoni `regjistri-server init` me DATABASE_URL të pronarit."
+                    ),
+                    format!(
+                        "The database schema is at version {database}, this server needs {server}: \
+                         run `regjistri-server init` with the owner's DATABASE_URL."
+                    ),
+                )
+            }
+            CentralError::PrivilegedLogin {
+                login,
+                role,
+                privilege,
+            } => Text::new(
+                format!(
+                    "Serveri nuk shërben me hyrjen {login} në bazë: ajo mund të veprojë si {role}, \
+                     që {}. Jepini hyrjen e rolit regjistri_app (APP_DATABASE_URL).",
+                    privilege.describe_sq()
+                ),
+                format!(
+                    "The server does not serve with the database login {login}: it may act as \
+                     {role}, which {}. Give it the login of the role regjistri_app \
+                     (APP_DATABASE_URL).",
+                    privilege.describe()
+                ),
             ),
         }
     }

@@ -11,12 +11,15 @@
 //!
 //! Invariants: versions come from the `feed_seq` sequence, never a clock; numbers are taken
 //! under one advisory lock held to commit, so the feed has no holes a cursor could skip;
-//! requests run as the `regjistri_app` role, which cannot change or delete audit rows; log
-//! lines carry ids only.
+//! the schema is changed by its owner ([`migrate`]) and requests run on connections that log
+//! in as the `regjistri_app` role itself ([`Central::connect`] refuses any login that is, or
+//! may become, more: see [`login`]), which cannot change or delete audit rows; log lines
+//! carry ids only.
 
 mod audit;
 mod error;
 mod feed;
+pub mod login;
 mod push;
 mod resolve;
 
@@ -30,6 +33,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Executor, PgPool, Row, SqlSafeStr};
 
 pub use error::CentralError;
+pub use login::{app_login_url, APP_ROLE};
 pub use sqlx::postgres::PgConnectOptions;
 
 /// The advisory lock under which feed numbers are taken (held until commit).
@@ -71,11 +75,28 @@ pub fn migrator() -> Migrator {
             include_str!("../migrations/0004_administration.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "audit refusal and login".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0005_audit_refusal_and_login.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
-/// Brings the database to the latest schema, as the connecting (owner) role. Run by
-/// `regjistri-server init` and at the start of `serve`.
+/// The schema version this build migrates to.
+pub fn latest_schema_version() -> i64 {
+    migrator()
+        .migrations
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Brings the database to the latest schema, as the connecting (owner) role, and makes the
+/// application role a LOGIN role (see [`login`]). Run by `regjistri-server init`.
 pub async fn migrate(database_url: &str) -> Result<(), CentralError> {
     migrate_with(PgConnectOptions::from_str(database_url)?).await
 }
@@ -86,9 +107,13 @@ pub async fn migrate_with(options: PgConnectOptions) -> Result<(), CentralError>
         .max_connections(1)
         .connect_with(options)
         .await?;
-    migrator().run(&pool).await?;
+    let done = async {
+        migrator().run(&pool).await?;
+        login::ensure_app_login(&pool).await
+    }
+    .await;
     pool.close().await;
-    Ok(())
+    done
 }
 
 /// An enrolled station.
@@ -104,7 +129,7 @@ pub struct Station {
     pub administration: bool,
 }
 
-/// The central layer: a pool of connections that run as `regjistri_app`.
+/// The central layer: a pool of connections that log in as `regjistri_app`.
 #[derive(Clone)]
 pub struct Central {
     pool: PgPool,
@@ -115,7 +140,10 @@ pub struct Central {
 }
 
 impl Central {
-    /// Connects with `max_connections`; every connection switches to the application role.
+    /// Connects with `max_connections`, logging in as the application role: `database_url`
+    /// names `regjistri_app` (see [`app_login_url`]). Refuses a login that is, or may become,
+    /// more than that role (the owner, a superuser: [`login`]) and a schema this build did
+    /// not migrate to.
     pub async fn connect(
         database_url: &str,
         max_connections: u32,
@@ -139,7 +167,6 @@ impl Central {
             .max_connections(max_connections)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("SET ROLE regjistri_app").await?;
                     // Statements are prepared once per connection; a generic plan would not
                     // know how few rows follow a pull cursor and scan the whole feed.
                     conn.execute("SET plan_cache_mode = force_custom_plan")
@@ -149,6 +176,15 @@ impl Central {
             })
             .connect_with(options)
             .await?;
+        let verified = async {
+            let mut conn = pool.acquire().await?;
+            login::verify(&mut conn, latest_schema_version()).await
+        }
+        .await;
+        if let Err(e) = verified {
+            pool.close().await;
+            return Err(e);
+        }
         Ok(Central {
             pool,
             clock,

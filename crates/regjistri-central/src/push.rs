@@ -460,37 +460,76 @@ struct Lookup {
     stored: Stored,
 }
 
+/// What `lookup` and `lookup_many` select, joined on `k` (the mutation and record ids).
+const LOOKUP_COLUMNS: &str = "mu.station AS seen_station, mu.result AS seen_result,
+     r.entity, r.version, r.owning_directorate, r.document, r.approved_data, r.authors,
+     t.seq AS deleted_seq, t.owning_directorate AS deleted_owning";
+const LOOKUP_JOINS: &str = "LEFT JOIN mutation mu ON mu.mutation_id = k.mutation_id
+     LEFT JOIN record r ON r.id = k.record_id
+     LEFT JOIN tombstone t ON t.id = k.record_id";
+
 async fn lookup(conn: &mut PgConnection, m: &Mutation) -> Result<Lookup, CentralError> {
-    let r = sqlx::query(
-        "SELECT mu.station AS seen_station, mu.result AS seen_result,
-                r.entity, r.version, r.owning_directorate, r.document, r.approved_data, r.authors,
-                t.seq AS deleted_seq, t.owning_directorate AS deleted_owning
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {LOOKUP_COLUMNS}
          FROM (SELECT $1::uuid AS mutation_id, $2::uuid AS record_id) k
-         LEFT JOIN mutation mu ON mu.mutation_id = k.mutation_id
-         LEFT JOIN record r ON r.id = k.record_id
-         LEFT JOIN tombstone t ON t.id = k.record_id",
-    )
+         {LOOKUP_JOINS}"
+    )))
     .bind(m.mutation_id)
     .bind(m.entity_id)
     .fetch_one(&mut *conn)
     .await?;
+    lookup_from_row(&r)
+}
+
+/// The lookups of many mutations in one round trip, in their order. A group's own writes
+/// are not in them: one is valid for a mutation only if no mutation before it in the group
+/// concerned the same record (a mutation writes only its own record, and the group's
+/// results are written at its end, answered until then from `Answered`).
+async fn lookup_many(
+    conn: &mut PgConnection,
+    mutations: &[&Mutation],
+) -> Result<Vec<Lookup>, CentralError> {
+    let mutation_ids: Vec<Uuid> = mutations.iter().map(|m| m.mutation_id).collect();
+    let record_ids: Vec<Uuid> = mutations.iter().map(|m| m.entity_id).collect();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {LOOKUP_COLUMNS}
+         FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(mutation_id, record_id, n)
+         {LOOKUP_JOINS}
+         ORDER BY k.n"
+    )))
+    .bind(mutation_ids)
+    .bind(record_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() != mutations.len() {
+        return Err(CentralError::Corrupt(format!(
+            "{} lookups for {} mutations",
+            rows.len(),
+            mutations.len()
+        )));
+    }
+    rows.iter().map(lookup_from_row).collect()
+}
+
+fn lookup_from_row(r: &sqlx::postgres::PgRow) -> Result<Lookup, CentralError> {
     let seen = r
-        .get::<Option<String>, _>("seen_station")
-        .map(|station| (station, r.get("seen_result")));
-    let stored = if let Some(version) = r.get::<Option<i64>, _>("version") {
+        .try_get::<Option<String>, _>("seen_station")?
+        .map(|station| r.try_get("seen_result").map(|result| (station, result)))
+        .transpose()?;
+    let stored = if let Some(version) = r.try_get::<Option<i64>, _>("version")? {
         Stored::Live {
-            entity: r.get("entity"),
+            entity: r.try_get("entity")?,
             version,
-            owning: r.get("owning_directorate"),
-            document: r.get("document"),
-            approved: r.get("approved_data"),
-            authors: serde_json::from_value(r.get("authors"))
+            owning: r.try_get("owning_directorate")?,
+            document: r.try_get("document")?,
+            approved: r.try_get("approved_data")?,
+            authors: serde_json::from_value(r.try_get("authors")?)
                 .map_err(|e| CentralError::Corrupt(format!("authors: {e}")))?,
         }
-    } else if let Some(version) = r.get::<Option<i64>, _>("deleted_seq") {
+    } else if let Some(version) = r.try_get::<Option<i64>, _>("deleted_seq")? {
         Stored::Deleted {
             version,
-            owning: r.get("deleted_owning"),
+            owning: r.try_get("deleted_owning")?,
         }
     } else {
         Stored::Absent
@@ -587,11 +626,19 @@ impl Central {
         let mut events = Vec::with_capacity(jobs.len());
         let mut counts = Vec::with_capacity(jobs.len());
         let mut answered = Answered::default();
+        // Every mutation's lookup in one round trip; a record met again in the group is
+        // looked up again, after the group's earlier write of it.
+        let all: Vec<&Mutation> = jobs.iter().flat_map(|(_, ms)| ms.iter()).collect();
+        let mut ahead = lookup_many(&mut tx, &all).await?.into_iter();
+        let mut records = std::collections::HashSet::with_capacity(all.len());
         for (station, mutations) in jobs {
             let mut results = Vec::with_capacity(mutations.len());
             let (mut applied, mut conflicts, mut refused) = (0, 0, 0);
             for m in mutations.iter() {
-                let result = self.push_one(&mut tx, station, m, &mut answered).await?;
+                let looked_up = ahead.next().filter(|_| records.insert(m.entity_id));
+                let result = self
+                    .push_one(&mut tx, station, m, looked_up, &mut answered)
+                    .await?;
                 match result.outcome {
                     Outcome::Applied => applied += 1,
                     Outcome::Conflict => conflicts += 1,
@@ -627,6 +674,7 @@ impl Central {
         conn: &mut PgConnection,
         station: &Station,
         m: &Mutation,
+        looked_up: Option<Lookup>,
         answered: &mut Answered,
     ) -> Result<MutationResult, CentralError> {
         // Seen earlier in this group (a retry racing its original): the answer it got.
@@ -636,7 +684,10 @@ impl Central {
             }
             return Ok(result.clone());
         }
-        let Lookup { seen, stored } = lookup(conn, m).await?;
+        let Lookup { seen, stored } = match looked_up {
+            Some(l) => l,
+            None => lookup(conn, m).await?,
+        };
         // Idempotency: a mutation seen before gets the answer it got then.
         if let Some((from, stored_result)) = seen {
             if from != station.code {

@@ -18,7 +18,10 @@ use uuid::Uuid;
 struct Fixture {
     central: Central,
     clock: Arc<FixedClock>,
+    /// The database as its owner (migrations; the test's own inspection).
     admin: PgConnectOptions,
+    /// The database as the application role, as the server logs in.
+    app: PgConnectOptions,
 }
 
 /// A fresh, migrated database, or None when REGJISTRI_SKIP_PG=1 and no database is given.
@@ -50,13 +53,17 @@ async fn fixture() -> Option<Fixture> {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap(),
     ));
-    let central = Central::connect_with(options.clone(), 4, clock.clone())
+    // The server logs in as the application role itself (the throwaway cluster trusts its
+    // socket, so no password).
+    let app = options.clone().username(regjistri_central::APP_ROLE);
+    let central = Central::connect_with(app.clone(), 4, clock.clone())
         .await
         .expect("connect");
     Some(Fixture {
         central,
         clock,
         admin: options,
+        app,
     })
 }
 
@@ -652,44 +659,321 @@ async fn a_station_audit_chain_must_continue_where_it_left_off() {
     assert!(f.central.verify_server_audit().await.unwrap() >= 4);
 }
 
+/// How PostgreSQL refused a statement on an audit table.
+#[derive(Debug, PartialEq, Eq)]
+enum Refusal {
+    /// The privilege system: the role holds no such grant (42501, "permission denied for
+    /// table ..."). Checked before any row is touched, so no trigger ran.
+    Privilege,
+    /// The append-only trigger (RJA01 since migration 5): the grant was there.
+    Trigger,
+    Other(String),
+}
+
+fn refusal(err: &sqlx::Error, table: &str) -> Refusal {
+    match err.as_database_error() {
+        Some(db)
+            if db.code().as_deref() == Some("42501")
+                && db.message() == format!("permission denied for table {table}") =>
+        {
+            Refusal::Privilege
+        }
+        Some(db) if db.code().as_deref() == Some("RJA01") => Refusal::Trigger,
+        _ => Refusal::Other(err.to_string()),
+    }
+}
+
+const AUDIT_TABLES: [&str; 3] = ["station_audit_event", "server_audit_event", "file_access"];
+
+fn changes(table: &str) -> [String; 3] {
+    let column = if table == "file_access" {
+        "reason"
+    } else {
+        "outcome"
+    };
+    [
+        format!("UPDATE {table} SET {column} = 'forged'"),
+        format!("DELETE FROM {table}"),
+        format!("TRUNCATE {table}"),
+    ]
+}
+
+/// Rows in each audit table, and the station chain's content, to see that nothing moved.
+async fn audit_rows(f: &Fixture) -> Vec<(String, i64, String)> {
+    let mut out = Vec::new();
+    for table in AUDIT_TABLES {
+        let (count, digest): (i64, Option<String>) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t::text)) FROM {table} t"
+        )))
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap();
+        out.push((table.to_string(), count, digest.unwrap_or_default()));
+    }
+    out
+}
+
+/// A row in every audit table: a station's uploaded events, the server's own trail
+/// (enrolments), and a fetch of another directorate's file.
+async fn audit_of_every_kind(f: &Fixture) {
+    let tirane = station(f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(f, "st-dr-01", "dvp-durres").await;
+    f.central
+        .push_audit(&tirane, &store_events(2))
+        .await
+        .unwrap();
+    let (id, _, _) = create(f, &tirane, "Hoxha").await;
+    f.central
+        .fetch_file(&durres, id, "arta.kola", "duplicate check")
+        .await
+        .unwrap();
+    for (table, count, _) in audit_rows(f).await {
+        assert!(count > 0, "{table} has rows to protect");
+    }
+}
+
 #[tokio::test]
 async fn audit_tables_refuse_update_delete_and_truncate_for_the_application_role() {
     let Some(f) = fixture().await else { return };
-    let a = station(&f, "st-tr-01", "dvp-tirane").await;
-    f.central.push_audit(&a, &store_events(2)).await.unwrap();
-    for sql in [
-        "UPDATE station_audit_event SET outcome = 'forged'",
-        "DELETE FROM station_audit_event",
-        "TRUNCATE station_audit_event",
-        "UPDATE server_audit_event SET outcome = 'forged'",
-        "DELETE FROM server_audit_event",
-        "TRUNCATE server_audit_event",
-    ] {
-        // Through the application's own pool (role regjistri_app).
-        let err = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(f.central.pool())
-            .await
-            .expect_err(sql);
-        let db = err.as_database_error().expect("a database error");
+    audit_of_every_kind(&f).await;
+    let before = audit_rows(&f).await;
+    // A connection of the server's own pool: it logged in as the application role, and
+    // RESET ROLE leaves it there (there is no other role to return to).
+    let mut conn = f.central.pool().acquire().await.unwrap();
+    for reset in [false, true] {
+        if reset {
+            conn.execute("RESET ROLE").await.unwrap();
+        }
+        let (session, current): (String, String) =
+            sqlx::query_as("SELECT session_user::text, current_user::text")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
         assert_eq!(
-            db.code().as_deref(),
-            Some("42501"),
-            "{sql}: permission denied"
+            (session.as_str(), current.as_str()),
+            ("regjistri_app", "regjistri_app")
         );
+        for table in AUDIT_TABLES {
+            for sql in changes(table) {
+                let err = conn
+                    .execute(sqlx::AssertSqlSafe(sql.clone()))
+                    .await
+                    .expect_err(&sql);
+                assert_eq!(
+                    refusal(&err, table),
+                    Refusal::Privilege,
+                    "{sql} (after RESET ROLE: {reset}): refused for want of the grant, not by the trigger"
+                );
+            }
+        }
     }
-    // Even the owner is stopped by the triggers.
-    let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
-    let err = owner
-        .execute("UPDATE station_audit_event SET outcome = 'forged'")
+    // Nor can it become the owner.
+    let owner = f.admin.get_username().to_string();
+    let err = conn
+        .execute(sqlx::AssertSqlSafe(format!("SET ROLE \"{owner}\"")))
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("append-only"), "{err}");
-    let kept: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM station_audit_event WHERE outcome = 'ok'")
-            .fetch_one(f.central.pool())
+    let db = err.as_database_error().expect("a database error");
+    assert_eq!(db.code().as_deref(), Some("42501"), "{err}");
+    assert!(
+        db.message().contains("permission denied to set role"),
+        "{err}"
+    );
+    drop(conn);
+
+    // Even the owner, who holds every grant, is stopped by the triggers.
+    let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
+    for table in AUDIT_TABLES {
+        for sql in changes(table) {
+            let err = owner
+                .execute(sqlx::AssertSqlSafe(sql.clone()))
+                .await
+                .expect_err(&sql);
+            assert_eq!(refusal(&err, table), Refusal::Trigger, "{sql} as the owner");
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
+    }
+    assert_eq!(audit_rows(&f).await, before, "no audit row changed or went");
+}
+
+#[tokio::test]
+async fn the_audit_refusal_check_fails_when_the_application_role_holds_the_grants() {
+    // The check above can fail: with UPDATE, DELETE and TRUNCATE granted (as a careless
+    // migration might), the same statements reach the trigger, which the check tells apart.
+    let Some(f) = fixture().await else { return };
+    audit_of_every_kind(&f).await;
+    let before = audit_rows(&f).await;
+    let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
+    owner
+        .execute(
+            "GRANT UPDATE, DELETE, TRUNCATE ON station_audit_event, server_audit_event, file_access \
+             TO regjistri_app",
+        )
+        .await
+        .unwrap();
+    for table in AUDIT_TABLES {
+        for sql in changes(table) {
+            let err = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(f.central.pool())
+                .await
+                .expect_err(&sql);
+            assert_eq!(refusal(&err, table), Refusal::Trigger, "{sql}");
+        }
+    }
+    assert_eq!(audit_rows(&f).await, before);
+    // And the server no longer logs in with that role.
+    let err = Central::connect_with(f.app.clone(), 1, f.clock.clone())
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "database_login_privileged", "{err}");
+    assert!(err.to_string().contains("audit rows"), "{err}");
+}
+
+/// A login role of the cluster made for one test (roles are the cluster's, not the
+/// database's), dropped at the end.
+struct TestRole {
+    name: String,
+    owner: PgConnectOptions,
+}
+
+impl TestRole {
+    async fn new(f: &Fixture, attributes: &str) -> TestRole {
+        let name = format!("regjistri_t_{}", Uuid::now_v7().simple());
+        let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
+        owner
+            .execute(sqlx::AssertSqlSafe(format!(
+                "CREATE ROLE {name} LOGIN {attributes} IN ROLE regjistri_app"
+            )))
             .await
             .unwrap();
-    assert_eq!(kept, 2);
+        TestRole {
+            name,
+            owner: f.admin.clone(),
+        }
+    }
+
+    async fn drop_role(self) {
+        let mut owner = PgConnection::connect_with(&self.owner).await.unwrap();
+        for sql in [
+            format!("DROP OWNED BY {}", self.name),
+            format!("DROP ROLE {}", self.name),
+        ] {
+            owner.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_server_logs_in_only_as_a_role_that_cannot_reach_the_owners_privileges() {
+    let Some(f) = fixture().await else { return };
+    let owner = f.admin.get_username().to_string();
+    let database = f.admin.get_database().unwrap().to_string();
+    // (what the login is given beyond membership of regjistri_app, the privilege refused)
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("a member of the application role only", "", None),
+        (
+            "a member of the owner (it could SET ROLE to it)",
+            "GRANT \"{owner}\" TO {login}",
+            Some("is a superuser"),
+        ),
+        (
+            "may create roles",
+            "ALTER ROLE {login} CREATEROLE",
+            Some("may create roles"),
+        ),
+        (
+            "may update the file access log",
+            "GRANT UPDATE ON file_access TO {login}",
+            Some("audit rows"),
+        ),
+        (
+            "may truncate the server's trail",
+            "GRANT TRUNCATE ON server_audit_event TO {login}",
+            Some("audit rows"),
+        ),
+        (
+            "owns a table of the schema",
+            "ALTER TABLE conflict OWNER TO {login}",
+            Some("owns the schema"),
+        ),
+        (
+            "owns the database",
+            "ALTER DATABASE {database} OWNER TO {login}",
+            Some("owns the database"),
+        ),
+    ];
+    for (what, grant, refused) in cases {
+        let role = TestRole::new(&f, "").await;
+        if !grant.is_empty() {
+            let sql = grant
+                .replace("{owner}", &owner)
+                .replace("{login}", &role.name)
+                .replace("{database}", &database);
+            let mut conn = PgConnection::connect_with(&f.admin).await.unwrap();
+            conn.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+        }
+        let login = f.admin.clone().username(&role.name);
+        match (
+            Central::connect_with(login, 1, f.clock.clone()).await,
+            refused,
+        ) {
+            (Ok(central), None) => {
+                // It serves: a station's push goes through it.
+                let s = central
+                    .enrol_station("st-member", "dvp-tirane", "sha-member", "admin")
+                    .await
+                    .unwrap();
+                let (id, doc) = (Uuid::now_v7(), document("dvp-tirane", "Kola"));
+                let r = central
+                    .push(&s, &[mutation(id, 0, diff(&Value::Null, &doc))])
+                    .await
+                    .unwrap();
+                assert_eq!(r.results[0].outcome, Outcome::Applied, "{what}");
+                central.pool().close().await;
+            }
+            (Err(e), Some(reason)) => {
+                assert_eq!(e.code(), "database_login_privileged", "{what}: {e}");
+                assert!(e.to_string().contains(reason), "{what}: {e}");
+            }
+            (Ok(_), Some(_)) => panic!("{what}: the server logged in with it"),
+            (Err(e), None) => panic!("{what}: refused: {e}"),
+        }
+        // Give back what the case took.
+        let mut conn = PgConnection::connect_with(&f.admin).await.unwrap();
+        for sql in [
+            format!("ALTER TABLE conflict OWNER TO \"{owner}\""),
+            format!("ALTER DATABASE {database} OWNER TO \"{owner}\""),
+        ] {
+            conn.execute(sqlx::AssertSqlSafe(sql)).await.unwrap();
+        }
+        role.drop_role().await;
+    }
+    // The owner's own login (the cluster's superuser here) is refused outright.
+    let err = Central::connect_with(f.admin.clone(), 1, f.clock.clone())
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "database_login_privileged");
+}
+
+#[tokio::test]
+async fn the_server_does_not_serve_a_schema_it_was_not_built_for() {
+    let Some(f) = fixture().await else { return };
+    let mut owner = PgConnection::connect_with(&f.admin).await.unwrap();
+    // As if `init` of the next version had run.
+    owner
+        .execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (9999, 'from the future', true, '\\x00', 0)",
+        )
+        .await
+        .unwrap();
+    let err = Central::connect_with(f.app.clone(), 1, f.clock.clone())
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "schema_not_current", "{err}");
 }
 
 #[tokio::test]
@@ -1628,4 +1912,57 @@ async fn a_pull_page_of_photos_stays_within_its_byte_bound() {
     }
     assert!(pages >= 2, "{pages} page(s) for 12 photos of ~650 KB");
     assert_eq!(got, made, "every photo once, in feed order");
+}
+
+#[tokio::test]
+async fn mutations_of_one_group_to_the_same_file_merge_as_one_after_another() {
+    // A group's records are looked up together before its first write: a file met again
+    // later in the group must be merged against what the group made of it, not that copy.
+    // Three mutations of one push, all from the same old copy of the file.
+    let Some(f) = fixture().await else { return };
+    let a = station(&f, "st-tr-01", "dvp-tirane").await;
+    let (id, version, doc) = create(&f, &a, "Hoxha").await;
+    let batch = vec![
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/identity/surname", json!("Hoxhaj"))]),
+        ),
+        // Another field: merged on top of the first change.
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/description/marks", json!("scar"))]),
+        ),
+        // The first one's field again, from the old copy: a conflict; the first value stands.
+        mutation(
+            id,
+            version,
+            edit(&doc, &[("/data/identity/surname", json!("Hoxhe"))]),
+        ),
+    ];
+    let r = f.central.push(&a, &batch).await.expect("push");
+    let outcomes: Vec<Outcome> = r.results.iter().map(|m| m.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Applied, Outcome::Applied, Outcome::Conflict]
+    );
+    let versions: Vec<i64> = r
+        .results
+        .iter()
+        .map(|m| m.version.expect("a version"))
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "each change a new version: {versions:?}"
+    );
+    let (stored, document): (i64, Value) =
+        sqlx::query_as("SELECT version, document FROM record WHERE id = $1")
+            .bind(id)
+            .fetch_one(f.central.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, versions[2]);
+    assert_eq!(document["data"]["identity"]["surname"], json!("Hoxhaj"));
+    assert_eq!(document["data"]["description"]["marks"], json!("scar"));
 }
