@@ -124,7 +124,12 @@ pub fn document() -> Value {
             "/v1/files/{id}/fetch": {"post": {
                 "operationId": "fetchFile",
                 "summary": "The full file of any directorate, online only, with a reason",
-                "description": "Who asked and why are kept in the access log; the fetch is audited.",
+                "description": "Who asked and why are kept in the access log; the fetch is audited. \
+                    With the file come what judges whether the person is registered: the data \
+                    that stands approved and the first approval (absent when never approved), \
+                    and the file's records and rule notices as the server holds them. The \
+                    station derives compliance from these with its own national rule book and \
+                    today's date. Never the file's photos, never another record.",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
                 "requestBody": body("FetchRequest"),
                 "responses": with(json!({
@@ -275,9 +280,12 @@ fn schemas() -> Value {
             "version": {"type": "integer", "format": "int64"}}},
         "FetchRequest": {"type": "object", "required": ["actor", "reason"], "properties": {
             "actor": {"type": "string"}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
-        "FetchedFile": {"type": "object", "required": ["id", "version", "document"], "properties": {
+        "FetchedFile": {"type": "object", "required": ["id", "version", "document", "records", "notices"], "properties": {
             "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer", "format": "int64"},
-            "document": {"type": "object"}}},
+            "document": {"type": "object", "description": "{status, owning_directorate, data}: the current content, which may be an amendment or a new file that nobody approved"},
+            "approved": {"$ref": "#/components/schemas/ApprovedCopy"},
+            "records": {"type": "array", "items": {"type": "object"}, "description": "the file's records (regjistri_domain::records::FileRecord, voided and unconfirmed ones too) as the server holds them"},
+            "notices": {"type": "array", "items": {"type": "object"}, "description": "the file's rule-change notices (regjistri_domain::records::RuleNotice)"}}},
         "ConflictList": {"type": "object", "required": ["conflicts"], "properties": {
             "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/Conflict"}}}}
     })
@@ -728,11 +736,29 @@ mod tests {
                         actor: "clerk.c".into(),
                         reason: "Kontroll dublikate".into(),
                     })],
-                    vec![value(&FetchedFile {
-                        id: id(1),
-                        version: 12,
-                        document: json!({"status": "approved", "owning_directorate": "dvp-tirane", "data": {}}),
-                    })],
+                    vec![
+                        value(&FetchedFile {
+                            id: id(1),
+                            version: 12,
+                            document: json!({"status": "amended", "owning_directorate": "dvp-tirane", "data": {}}),
+                            approved: Some(ApprovedCopy {
+                                data: json!({}),
+                                by: "supervisor.a".into(),
+                                at: at(),
+                                first_at: at(),
+                            }),
+                            records: vec![json!({"id": id(5), "file_id": id(1)})],
+                            notices: vec![json!({"id": id(6), "file_id": id(1)})],
+                        }),
+                        value(&FetchedFile {
+                            id: id(2),
+                            version: 3,
+                            document: json!({"status": "pending", "owning_directorate": "dvp-tirane", "data": {}}),
+                            approved: None,
+                            records: Vec::new(),
+                            notices: Vec::new(),
+                        }),
+                    ],
                 ),
             ),
             (
@@ -835,6 +861,31 @@ mod tests {
         ] {
             assert!(
                 !problems(&components, page, &sample).is_empty(),
+                "{what} passed"
+            );
+        }
+        // A fetched file without its records, or with a photo beside them, is not described.
+        let fetched = doc["paths"]["/v1/files/{id}/fetch"]["post"]["responses"]["200"].clone();
+        let fetched = schema_of(&fetched);
+        let file = FetchedFile {
+            id: id(1),
+            version: 1,
+            document: json!({}),
+            approved: None,
+            records: Vec::new(),
+            notices: Vec::new(),
+        };
+        assert!(problems(&components, fetched, &value(&file)).is_empty());
+        let mut without_records = value(&file);
+        without_records.as_object_mut().unwrap().remove("records");
+        let mut with_photos = value(&file);
+        with_photos["photos"] = json!([]);
+        for (what, sample) in [
+            ("fetched file without records", without_records),
+            ("fetched file with photos", with_photos),
+        ] {
+            assert!(
+                !problems(&components, fetched, &sample).is_empty(),
                 "{what} passed"
             );
         }

@@ -82,6 +82,13 @@ pub fn migrator() -> Migrator {
             include_str!("../migrations/0005_audit_refusal_and_login.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            6,
+            "record file index".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0006_record_file_index.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 

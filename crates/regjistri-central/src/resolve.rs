@@ -1,11 +1,13 @@
 //! A supervisor's decision on a conflict, and the full file of another directorate fetched
 //! online with a reason. Both audited in the server's trail.
 
+use chrono::{DateTime, Utc};
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::rules::{self, RuleSet, RuleValues};
 use regjistri_sync::document::{apply, FileDocument};
 use regjistri_sync::protocol::{
-    ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated, RuleSetDocument, REFERENCE_ID,
+    ApprovedCopy, ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated,
+    RuleSetDocument, REFERENCE_ID,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -204,14 +206,47 @@ impl Central {
             ));
         }
         let mut tx = self.pool.begin().await?;
-        // Only files: never an account (its verifier) or anything else by its id.
+        // Only files: never an account (its verifier) or anything else by its id. With the
+        // file, in the same statement (one snapshot), what stands approved and the file's
+        // records and notices, so that the station can tell whether the person is
+        // registered; never its photos, never another record.
         let row = sqlx::query(
-            "SELECT version, document FROM record WHERE id = $1 AND entity = 'offender_file'",
+            "SELECT f.version, f.document, f.approved_data, f.approved_by, f.approved_at,
+                    f.first_approved_at,
+                    coalesce((SELECT jsonb_agg(r.document ORDER BY r.version) FROM record r
+                               WHERE r.entity = 'file_record'
+                                 AND r.document->>'file_id' = f.id::text), '[]') AS records,
+                    coalesce((SELECT jsonb_agg(n.document ORDER BY n.version) FROM record n
+                               WHERE n.entity = 'rule_notice'
+                                 AND n.document->>'file_id' = f.id::text), '[]') AS notices
+             FROM record f WHERE f.id = $1 AND f.entity = 'offender_file'",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| CentralError::RecordNotFound(id.to_string()))?;
+        let approved = match (
+            row.get::<Option<Value>, _>("approved_data"),
+            row.get::<Option<String>, _>("approved_by"),
+            row.get::<Option<DateTime<Utc>>, _>("approved_at"),
+            row.get::<Option<DateTime<Utc>>, _>("first_approved_at"),
+        ) {
+            (Some(data), Some(by), Some(at), Some(first_at)) => Some(ApprovedCopy {
+                data,
+                by,
+                at,
+                first_at,
+            }),
+            _ => None,
+        };
+        let list = |column: &str| -> Result<Vec<Value>, CentralError> {
+            match row.get::<Value, _>(column) {
+                Value::Array(items) => Ok(items),
+                _ => Err(CentralError::Corrupt(format!("{column} of file {id}"))),
+            }
+        };
+        let records = list("records")?;
+        let notices = list("notices")?;
         sqlx::query(
             "INSERT INTO file_access (id, record_id, station_code, actor, reason, at)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -239,6 +274,9 @@ impl Central {
             id,
             version: row.get("version"),
             document: row.get("document"),
+            approved,
+            records,
+            notices,
         })
     }
 }

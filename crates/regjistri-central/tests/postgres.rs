@@ -1966,3 +1966,232 @@ async fn mutations_of_one_group_to_the_same_file_merge_as_one_after_another() {
     assert_eq!(document["data"]["identity"]["surname"], json!("Hoxhaj"));
     assert_eq!(document["data"]["description"]["marks"], json!("scar"));
 }
+
+// ---- another directorate's file, with what judges it ----
+
+/// A record about `file` (a confirmed death when `died` is set, else a check-in), as a
+/// station's push builds it.
+fn file_record_document(file: Uuid, died: Option<chrono::NaiveDate>) -> Value {
+    use regjistri_domain::records::{Confirmation, FileRecord, PersonState, RecordData};
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 5, 2).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 5, 2, 9, 0, 0).unwrap();
+    let (data, confirmation) = match died {
+        Some(effective) => (
+            RecordData::StatusChange {
+                state: PersonState::Deceased,
+                effective,
+                reason: "Certifikatë vdekjeje".into(),
+            },
+            Some(Confirmation {
+                by: "drita.supervisor".into(),
+                at,
+            }),
+        ),
+        None => (
+            RecordData::CheckIn {
+                date: day,
+                officer: "arta.kola".into(),
+                photo_id: None,
+                no_photo_reason: Some("Kamera e prishur".into()),
+                note: String::new(),
+                photo_taken: None,
+            },
+            None,
+        ),
+    };
+    serde_json::to_value(FileRecord {
+        id: Uuid::now_v7(),
+        file_id: file,
+        data,
+        recorded_at: at,
+        recorded_by: "arta.kola".into(),
+        void: None,
+        confirmation,
+    })
+    .unwrap()
+}
+
+fn notice_document(file: Uuid) -> Value {
+    serde_json::to_value(regjistri_domain::records::RuleNotice {
+        id: Uuid::now_v7(),
+        file_id: file,
+        rule_version: 2,
+        created_at: Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap(),
+        served_on: None,
+        served_by: None,
+    })
+    .unwrap()
+}
+
+/// Pushes a new record, notice or photo document of entity `entity`; its id.
+async fn add(f: &Fixture, by: &Station, entity: &str, doc: &Value) -> Uuid {
+    let id = Uuid::parse_str(doc["id"].as_str().unwrap()).unwrap();
+    let r = f
+        .central
+        .push(
+            by,
+            &[Mutation {
+                entity: entity.into(),
+                ..mutation(id, 0, diff(&Value::Null, doc))
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    id
+}
+
+fn ids_of(documents: &[Value]) -> std::collections::BTreeSet<String> {
+    documents
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fetched_file_carries_its_approved_copy_records_and_notices_and_nothing_else() {
+    let Some(f) = fixture().await else { return };
+    let tirane = station(&f, "st-tr-01", "dvp-tirane").await;
+    let durres = station(&f, "st-dr-01", "dvp-durres").await;
+    let (id, v1, doc) = create(&f, &tirane, "Hoxha").await;
+    let approve = approval(id, v1, &doc, "drita.supervisor");
+    // The approval's time is when the supervisor approved, at the station.
+    let approved_at = approve.created_at;
+    let r = f.central.push(&tirane, &[approve]).await.unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    let v2 = r.results[0].version.unwrap();
+    // An amendment waits: the current data is not what stands approved.
+    f.clock.advance(Duration::days(1));
+    let mut approved_doc = doc.clone();
+    approved_doc["status"] = json!("approved");
+    let r = f
+        .central
+        .push(
+            &tirane,
+            &[by(
+                "besa.hoxha",
+                mutation(
+                    id,
+                    v2,
+                    edit(
+                        &approved_doc,
+                        &[("/data/description/marks", json!("Shenjë"))],
+                    ),
+                ),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.results[0].outcome, Outcome::Applied, "{:?}", r.results[0]);
+    // Its records (a check-in and a confirmed death), a notice and a photo; another file of
+    // the same directorate with a record and a notice of its own.
+    let check_in = add(&f, &tirane, "file_record", &file_record_document(id, None)).await;
+    let death = add(
+        &f,
+        &tirane,
+        "file_record",
+        &file_record_document(id, chrono::NaiveDate::from_ymd_opt(2026, 5, 1)),
+    )
+    .await;
+    let notice = add(&f, &tirane, "rule_notice", &notice_document(id)).await;
+    let photo = add(
+        &f,
+        &tirane,
+        "photo",
+        &photo_document(id, &regjistri_demo::photos::avatar(3)),
+    )
+    .await;
+    let (other, _, _) = create(&f, &tirane, "Kola").await;
+    let other_record = add(
+        &f,
+        &tirane,
+        "file_record",
+        &file_record_document(other, None),
+    )
+    .await;
+    let other_notice = add(&f, &tirane, "rule_notice", &notice_document(other)).await;
+
+    let fetched = f
+        .central
+        .fetch_file(&durres, id, "arta.kola", "duplicate check")
+        .await
+        .unwrap();
+    assert_eq!(fetched.document["status"], json!("amended"));
+    assert_eq!(
+        fetched.document["data"]["description"]["marks"],
+        json!("Shenjë")
+    );
+    let approved = fetched.approved.as_ref().expect("the approved copy");
+    assert_eq!(approved.data, doc["data"], "the data that stands approved");
+    assert_eq!(approved.by, "drita.supervisor");
+    assert_eq!(approved.first_at, approved_at);
+    let expected: std::collections::BTreeSet<String> =
+        [check_in, death].iter().map(Uuid::to_string).collect();
+    assert_eq!(ids_of(&fetched.records), expected, "its records only");
+    assert_eq!(
+        ids_of(&fetched.notices),
+        [notice.to_string()].into_iter().collect(),
+        "its notices only"
+    );
+    // The documents as the server holds them: the death's confirmation travels.
+    let died = fetched
+        .records
+        .iter()
+        .find(|d| d["id"] == json!(death.to_string()))
+        .unwrap();
+    assert_eq!(died["confirmation"]["by"], json!("drita.supervisor"));
+    // Never a photo, never another file's record.
+    let sent = serde_json::to_string(&fetched).unwrap();
+    for absent in [photo, other_record, other_notice] {
+        assert!(!sent.contains(&absent.to_string()), "{absent} was sent");
+    }
+    assert!(!sent.contains("sha256"), "a photo was sent");
+
+    // A file never approved: no approved copy, its own record and notice only.
+    let fetched = f
+        .central
+        .fetch_file(&durres, other, "arta.kola", "duplicate check")
+        .await
+        .unwrap();
+    assert_eq!(fetched.approved, None);
+    assert_eq!(
+        ids_of(&fetched.records),
+        [other_record.to_string()].into_iter().collect()
+    );
+    assert_eq!(
+        ids_of(&fetched.notices),
+        [other_notice.to_string()].into_iter().collect()
+    );
+    // Each fetch logged, as before.
+    let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM file_access")
+        .fetch_one(f.central.pool())
+        .await
+        .unwrap();
+    assert_eq!(logged, 2);
+}
+
+#[tokio::test]
+async fn records_notices_and_photos_are_found_by_their_file_through_an_index() {
+    let Some(f) = fixture().await else { return };
+    let mut conn = PgConnection::connect_with(&f.admin).await.unwrap();
+    // The tables are tiny here: forbid the scan so that the plan shows whether the index
+    // can serve the predicates the fetch and the central deletion use.
+    conn.execute("SET enable_seqscan = off").await.unwrap();
+    for predicate in [
+        "entity = 'file_record' AND document->>'file_id' = $1",
+        "entity = 'rule_notice' AND document->>'file_id' = $1",
+        "entity IN ('file_record', 'photo') AND document->>'file_id' = $1",
+    ] {
+        let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN SELECT id FROM record WHERE {predicate}"
+        )))
+        .bind(Uuid::now_v7().to_string())
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert!(
+            plan.iter().any(|l| l.contains("record_file_id")),
+            "{predicate}: {plan:?}"
+        );
+    }
+}

@@ -377,11 +377,30 @@ pub struct FetchRequest {
     pub reason: String,
 }
 
+/// Another directorate's file as the server holds it, with what the station needs to judge
+/// whether the person is registered: compliance is derived from the approved data, the
+/// records and the notices with the station's own (national) rule book and today's date,
+/// exactly as the owning station derives it. Never photos, never any other record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FetchedFile {
     pub id: Uuid,
     pub version: i64,
+    /// `{status, owning_directorate, data}`: the current content, which may be an amendment
+    /// (or a new file) that nobody approved yet.
     pub document: Value,
+    /// The data that stands approved and the first approval, when the file was ever
+    /// approved (it differs from `document.data` while an amendment waits for approval).
+    /// Absent: never approved, so nobody is registered by it. (Servers before this field
+    /// sent none: the station then reports the person as not registered.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<ApprovedCopy>,
+    /// The file's records ([`ENTITY_FILE_RECORD`] documents, voided and unconfirmed ones
+    /// too), as the server holds them.
+    #[serde(default)]
+    pub records: Vec<Value>,
+    /// The file's notices of rule changes ([`ENTITY_RULE_NOTICE`] documents).
+    #[serde(default)]
+    pub notices: Vec<Value>,
 }
 
 /// A new national rule version, as an administrator at a station proposes it (online). The
@@ -514,6 +533,22 @@ mod tests {
             serde_json::to_value(&item).unwrap(),
             json!({"kind": "tombstone", "seq": 7, "id": "00000000-0000-0000-0000-000000000000"})
         );
+    }
+
+    #[test]
+    fn a_fetched_file_from_an_older_server_has_no_approval_records_or_notices() {
+        let id = Uuid::nil();
+        let old: FetchedFile = serde_json::from_value(json!({
+            "id": id, "version": 3, "document": {"status": "approved"}
+        }))
+        .unwrap();
+        assert_eq!(old.approved, None);
+        assert!(old.records.is_empty() && old.notices.is_empty());
+        // The lists always travel, even empty; the approval only when there is one.
+        let sent = serde_json::to_value(&old).unwrap();
+        assert_eq!(sent["records"], json!([]));
+        assert_eq!(sent["notices"], json!([]));
+        assert!(sent.get("approved").is_none());
     }
 
     #[test]
