@@ -570,8 +570,31 @@ pub struct ConflictDecision {
     pub choices: Vec<ConflictChoice>,
 }
 
+/// Which data a [`RemoteFileView`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RemoteData {
+    /// The version that stands approved.
+    Approved,
+    /// The current data, which no supervisor approved (the file was never approved).
+    Unapproved,
+}
+
+/// The approval that stands on another directorate's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RemoteApproval {
+    pub approved_by: String,
+    pub approved_at: DateTime<Utc>,
+    /// Reports are owed from this day (unless a registration notice says otherwise).
+    pub first_approved_at: DateTime<Utc>,
+}
+
 /// A file of another directorate, fetched from the server for one look, with a reason
-/// (logged there and here). Not kept at this station.
+/// (logged there and here). Not kept at this station, nor are its records: whether the
+/// person is registered is judged here, with this station's rule book and today's date,
+/// from the approved data and the records and notices the server sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RemoteFileView {
@@ -580,6 +603,18 @@ pub struct RemoteFileView {
     pub version: i64,
     pub status: FileStatus,
     pub owning_directorate: String,
+    /// Which data `data` is: the approved version when there is one.
+    pub shows: RemoteData,
     pub data: regjistri_domain::file::FileData,
+    pub approved: Option<RemoteApproval>,
+    /// What the current data changes against the approved (an amendment waiting for
+    /// approval, never registered); empty when they are the same or nothing is approved.
+    pub pending_changes: Vec<FieldChange>,
+    /// True only when an approved version stands and the person is not removed, deceased or
+    /// past the registration period.
+    pub registered: bool,
+    /// Computed from the approved version, the records and notices and this station's rule
+    /// book, today; `None` when never approved.
+    pub compliance: Option<Compliance>,
     pub fetched_at: DateTime<Utc>,
 }

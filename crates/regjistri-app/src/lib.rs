@@ -396,9 +396,8 @@ impl Registry {
         let rules = store.rule_book()?;
         let compliance =
             obligations::compliance_of(&store, id, &rules, local_date(self.clock.now()))?;
-        let registered = approved.is_some()
-            && file.status != FileStatus::Removed
-            && compliance.as_ref().is_none_or(|c| c.counts_as_registered());
+        let registered =
+            obligations::is_registered(approved.is_some(), file.status, compliance.as_ref());
         let latest_photo = store.latest_photo(id)?;
         let may_view_photos = self.may(Operation::ViewPhoto, &file.owning_directorate);
         store.record(&actor, self.clock.now(), &audit("file.view", id))?;

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use regjistri_domain::access::Operation;
 use regjistri_domain::compliance::{self, Compliance, ComplianceStatus, Inputs};
 use regjistri_domain::dates::{self, local_date};
+use regjistri_domain::file::{FileData, FileStatus};
 use regjistri_domain::records::{
     self, itineraries, FileRecord, Itinerary, RecordContext, RecordData, RecordDraft, RuleNotice,
 };
@@ -34,15 +35,46 @@ pub(crate) fn compliance_of(
     };
     let records = store.records(id)?;
     let notices = store.notices(id)?;
-    let registered_on = store.first_approved_at(id)?.map(local_date);
-    Ok(Some(compliance::compute(&Inputs {
-        data: &approved.data,
-        records: &records,
-        notices: &notices,
+    Ok(Some(compliance_from(
+        &approved.data,
+        &records,
+        &notices,
+        store.first_approved_at(id)?,
         rules,
         today,
-        registered_on,
-    })))
+    )))
+}
+
+/// Compliance of a file from the data that stands approved, its records and notices and its
+/// first approval (reports are owed from that day in Tirana unless a registration notice
+/// says otherwise): one computation for a file of this station, read from the store, and for
+/// another directorate's file fetched from the server.
+pub(crate) fn compliance_from(
+    approved: &FileData,
+    records: &[FileRecord],
+    notices: &[RuleNotice],
+    first_approved_at: Option<DateTime<Utc>>,
+    rules: &RuleBook,
+    today: NaiveDate,
+) -> Compliance {
+    compliance::compute(&Inputs {
+        data: approved,
+        records,
+        notices,
+        rules,
+        today,
+        registered_on: first_approved_at.map(local_date),
+    })
+}
+
+/// Whether a file's person is registered: an approved version stands, the file is not
+/// removed, and the person is not removed, deceased or past the registration period.
+pub(crate) fn is_registered(
+    approved: bool,
+    status: FileStatus,
+    compliance: Option<&Compliance>,
+) -> bool {
+    approved && status != FileStatus::Removed && compliance.is_none_or(|c| c.counts_as_registered())
 }
 
 /// Compliance statuses of several files (for result lists).
@@ -113,14 +145,14 @@ impl Registry {
         let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
         let mut rows: Vec<(i64, Compliance, Vec<Itinerary>)> = Vec::new();
         for (file, records, notices) in files {
-            let c = compliance::compute(&Inputs {
-                data: &file.data,
-                records: &records,
-                notices: &notices,
-                rules: &rules,
+            let c = compliance_from(
+                &file.data,
+                &records,
+                &notices,
+                Some(file.registered_at),
+                &rules,
                 today,
-                registered_on: Some(local_date(file.registered_at)),
-            });
+            );
             *counts.entry(c.status).or_default() += 1;
             let listed = matches!(
                 c.status,

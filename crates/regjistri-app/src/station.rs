@@ -10,19 +10,29 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use regjistri_domain::access::{Operation, Role};
+use regjistri_domain::dates::local_date;
+use regjistri_domain::diff::diff;
+use regjistri_domain::file::FileData;
+use regjistri_domain::records::{FileRecord, RuleNotice};
+use regjistri_domain::rules::RuleBook;
 use regjistri_domain::Text;
 use regjistri_store::{Actor, AuditEvent, Secret};
 use regjistri_sync::client::{ClientError, Identity, Settings, SyncClient};
 use regjistri_sync::document::FileDocument;
 use regjistri_sync::protocol::{
-    AuditEventWire, ChosenValue, Mutation, MutationResult, PullPage, MAX_PULL_LIMIT,
+    ApprovedCopy, AuditEventWire, ChosenValue, FetchedFile, Mutation, MutationResult, PullPage,
+    MAX_PULL_LIMIT,
 };
 use regjistri_sync::worker::{sync_once, Progress, Replica, WorkerError};
 use uuid::Uuid;
 
+use serde::Deserialize;
+
+use crate::obligations;
 use crate::{
     AppError, ConflictDecision, ConflictField, ConflictItem, EnrolRequest, Registry,
-    RemoteFileView, StationView, SyncIssue, SyncPhase, SyncProgress, SyncReport, SyncStatus,
+    RemoteApproval, RemoteData, RemoteFileView, StationView, SyncIssue, SyncPhase, SyncProgress,
+    SyncReport, SyncStatus,
 };
 
 /// The actor of what synchronisation writes here (not a user name: those have no ':').
@@ -749,7 +759,7 @@ impl Registry {
             .fetch_file(id, &user.user_name, reason)
             .await
             .map_err(|e| client_error(&e))?;
-        let doc = FileDocument::parse(&fetched.document).map_err(|_| {
+        let judged = judge_remote(&fetched, id).ok_or_else(|| {
             AppError::new(
                 "server_answer_invalid",
                 "Serveri dha një përgjigje të papritur.",
@@ -757,7 +767,9 @@ impl Registry {
             )
         })?;
         let now = self.clock.now();
-        self.store()?.record(
+        let mut store = self.store()?;
+        let rules = store.rule_book()?;
+        store.record(
             &actor,
             now,
             &AuditEvent {
@@ -767,20 +779,369 @@ impl Registry {
                 outcome: "ok".into(),
             },
         )?;
-        Ok(RemoteFileView {
-            id: fetched.id,
-            version: fetched.version,
-            status: doc.status,
-            owning_directorate: doc.owning_directorate,
-            data: doc.data,
-            fetched_at: now,
-        })
+        drop(store);
+        Ok(judged.view(&rules, now))
+    }
+}
+
+/// Another directorate's file as the server sent it, read into the domain's types. Nothing
+/// of it is stored here.
+struct RemoteFile {
+    id: Uuid,
+    version: i64,
+    current: FileDocument,
+    /// The data that stands approved and its approval.
+    approved: Option<(FileData, ApprovedCopy)>,
+    records: Vec<FileRecord>,
+    notices: Vec<RuleNotice>,
+}
+
+/// Reads the server's answer for file `id`: `None` when any part of it does not read, or a
+/// record or notice names another file (the answer would not be the one asked for).
+fn judge_remote(fetched: &FetchedFile, id: Uuid) -> Option<RemoteFile> {
+    let unreadable = |what: &str| {
+        log::warn!("fetched file {id}: the server's {what} does not read");
+    };
+    if fetched.id != id {
+        unreadable("id");
+        return None;
+    }
+    let current = FileDocument::parse(&fetched.document)
+        .map_err(|_| unreadable("document"))
+        .ok()?;
+    let approved = match &fetched.approved {
+        Some(copy) => Some((
+            FileData::deserialize(&copy.data)
+                .map_err(|_| unreadable("approved copy"))
+                .ok()?,
+            copy.clone(),
+        )),
+        None => None,
+    };
+    let mut records = fetched
+        .records
+        .iter()
+        .map(FileRecord::deserialize)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| unreadable("records"))
+        .ok()?;
+    let mut notices = fetched
+        .notices
+        .iter()
+        .map(RuleNotice::deserialize)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| unreadable("notices"))
+        .ok()?;
+    if records.iter().any(|r| r.file_id != id) || notices.iter().any(|n| n.file_id != id) {
+        unreadable("records or notices (of another file)");
+        return None;
+    }
+    // In the order the store gives a file's own.
+    records.sort_by_key(|r| (r.data.date(), r.recorded_at));
+    notices.sort_by_key(|n| n.rule_version);
+    Some(RemoteFile {
+        id,
+        version: fetched.version,
+        current,
+        approved,
+        records,
+        notices,
+    })
+}
+
+impl RemoteFile {
+    /// The view, judged as this station judges its own files: compliance from the approved
+    /// data (never a pending amendment), the records and notices, this station's rule book
+    /// and today's date in Tirana.
+    fn view(self, rules: &RuleBook, now: DateTime<Utc>) -> RemoteFileView {
+        let today = local_date(now);
+        let compliance = self.approved.as_ref().map(|(data, copy)| {
+            obligations::compliance_from(
+                data,
+                &self.records,
+                &self.notices,
+                Some(copy.first_at),
+                rules,
+                today,
+            )
+        });
+        let registered = obligations::is_registered(
+            self.approved.is_some(),
+            self.current.status,
+            compliance.as_ref(),
+        );
+        let current = self.current;
+        match self.approved {
+            Some((data, copy)) => RemoteFileView {
+                id: self.id,
+                version: self.version,
+                status: current.status,
+                owning_directorate: current.owning_directorate,
+                shows: RemoteData::Approved,
+                pending_changes: diff(
+                    &serde_json::to_value(&data).unwrap_or_default(),
+                    &serde_json::to_value(&current.data).unwrap_or_default(),
+                ),
+                data,
+                approved: Some(RemoteApproval {
+                    approved_by: copy.by,
+                    approved_at: copy.at,
+                    first_approved_at: copy.first_at,
+                }),
+                registered,
+                compliance,
+                fetched_at: now,
+            },
+            None => RemoteFileView {
+                id: self.id,
+                version: self.version,
+                status: current.status,
+                owning_directorate: current.owning_directorate,
+                shows: RemoteData::Unapproved,
+                data: current.data,
+                approved: None,
+                pending_changes: Vec::new(),
+                registered,
+                compliance,
+                fetched_at: now,
+            },
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use regjistri_domain::compliance::ComplianceStatus;
+    use regjistri_domain::records::{Confirmation, PersonState, RecordData, Void};
+    use serde_json::{json, Value};
+
+    fn file_id() -> Uuid {
+        Uuid::from_u128(0x0196_0000_0000_7000_8000_0000_0000_0001)
+    }
+
+    /// A person with one conviction (final 01.12.2025, four years: registered for twenty).
+    fn data(marks: &str) -> Value {
+        json!({
+            "identity": {
+                "surname": "Hoxha", "given_name": "Arben", "father_name": "Gjergj",
+                "mother_name": "Drita", "sex": "M", "date_of_birth": "1968-02-18",
+                "place_of_birth": "Tiranë", "nid": "G80218157A", "nid_check_overridden": false,
+                "citizenships": ["AL"], "aliases": []
+            },
+            "description": {"height_cm": 178, "eye_colour": "", "hair_colour": "", "marks": marks},
+            "convictions": [{
+                "id": Uuid::from_u128(7), "foreign": false, "country": "AL",
+                "court_code": "gj-tirane", "court_name": "", "decision_number": "12/2025",
+                "decision_date": "2025-10-01", "final_date": "2025-12-01", "articles": ["100"],
+                "sentence_months": 48, "sentence_text": "", "custody_from": null,
+                "release_date": null, "recognition": "", "victim_age": 12,
+                "victim_relationship": ""
+            }],
+            "addresses": []
+        })
+    }
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, day, 9, 0, 0).unwrap()
+    }
+
+    fn death(file: Uuid, confirmed: bool, voided: bool) -> Value {
+        serde_json::to_value(FileRecord {
+            id: Uuid::now_v7(),
+            file_id: file,
+            data: RecordData::StatusChange {
+                state: PersonState::Deceased,
+                effective: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+                reason: "Certifikatë vdekjeje".into(),
+            },
+            recorded_at: at(20),
+            recorded_by: "arta.kola".into(),
+            void: voided.then(|| Void {
+                reason: "Gabim".into(),
+                by: "drita.supervisor".into(),
+                at: at(21),
+            }),
+            confirmation: confirmed.then(|| Confirmation {
+                by: "drita.supervisor".into(),
+                at: at(21),
+            }),
+        })
+        .unwrap()
+    }
+
+    /// A file of another directorate as the server sends it: `status`, the current data,
+    /// the approved data (first approved on 10.01.2026) and records.
+    fn fetched(
+        status: &str,
+        current: Value,
+        approved: Option<Value>,
+        records: Vec<Value>,
+    ) -> FetchedFile {
+        FetchedFile {
+            id: file_id(),
+            version: 9,
+            document: json!({"status": status, "owning_directorate": "dvp-durres", "data": current}),
+            approved: approved.map(|data| ApprovedCopy {
+                data,
+                by: "drita.supervisor".into(),
+                at: at(10),
+                first_at: at(10),
+            }),
+            records,
+            notices: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn another_directorates_file_is_judged_from_its_approved_data_records_and_today() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+        let rules = RuleBook::new(Vec::new());
+        let id = file_id();
+        // (case, answer, registered, compliance status, shows, amendment pending)
+        let cases = [
+            (
+                "approved",
+                fetched("approved", data(""), Some(data("")), vec![]),
+                true,
+                Some(ComplianceStatus::Compliant),
+                RemoteData::Approved,
+                false,
+            ),
+            (
+                "death confirmed by a second supervisor",
+                fetched(
+                    "approved",
+                    data(""),
+                    Some(data("")),
+                    vec![death(id, true, false)],
+                ),
+                false,
+                Some(ComplianceStatus::Deceased),
+                RemoteData::Approved,
+                false,
+            ),
+            (
+                "death not yet confirmed",
+                fetched(
+                    "approved",
+                    data(""),
+                    Some(data("")),
+                    vec![death(id, false, false)],
+                ),
+                true,
+                Some(ComplianceStatus::Compliant),
+                RemoteData::Approved,
+                false,
+            ),
+            (
+                "death voided",
+                fetched(
+                    "approved",
+                    data(""),
+                    Some(data("")),
+                    vec![death(id, true, true)],
+                ),
+                true,
+                Some(ComplianceStatus::Compliant),
+                RemoteData::Approved,
+                false,
+            ),
+            (
+                "amendment waiting",
+                fetched("amended", data("Shenjë"), Some(data("")), vec![]),
+                true,
+                Some(ComplianceStatus::Compliant),
+                RemoteData::Approved,
+                true,
+            ),
+            (
+                "never approved",
+                fetched("pending", data("Shenjë"), None, vec![]),
+                false,
+                None,
+                RemoteData::Unapproved,
+                false,
+            ),
+            (
+                "file removed",
+                fetched("removed", data(""), Some(data("")), vec![]),
+                false,
+                Some(ComplianceStatus::Compliant),
+                RemoteData::Approved,
+                false,
+            ),
+        ];
+        for (case, answer, registered, status, shows, pending) in cases {
+            let view = judge_remote(&answer, id).expect(case).view(&rules, now);
+            assert_eq!(view.registered, registered, "{case}");
+            assert_eq!(view.compliance.as_ref().map(|c| c.status), status, "{case}");
+            assert_eq!(view.shows, shows, "{case}");
+            assert_eq!(!view.pending_changes.is_empty(), pending, "{case}");
+            // What is shown is the approved data when there is one, never the amendment.
+            let expected = answer
+                .approved
+                .as_ref()
+                .map_or(answer.document["data"].clone(), |a| a.data.clone());
+            assert_eq!(
+                serde_json::to_value(&view.data).unwrap(),
+                expected,
+                "{case}"
+            );
+            assert_eq!(view.approved.is_some(), answer.approved.is_some(), "{case}");
+            assert_eq!(view.fetched_at, now);
+            // Reports are owed from the first approval's day in Tirana.
+            if let Some(c) = &view.compliance {
+                assert_eq!(c.owed_from, NaiveDate::from_ymd_opt(2026, 1, 10), "{case}");
+                assert_eq!(Some(c.today), NaiveDate::from_ymd_opt(2026, 3, 1));
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_for_another_file_or_that_does_not_read_is_refused() {
+        let id = file_id();
+        let other = Uuid::now_v7();
+        let good = fetched("approved", data(""), Some(data("")), vec![]);
+        assert!(judge_remote(&good, id).is_some());
+        let mut wrong_record = good.clone();
+        wrong_record.records.push(death(other, true, false));
+        let mut wrong_notice = good.clone();
+        wrong_notice.notices.push(
+            serde_json::to_value(RuleNotice {
+                id: Uuid::now_v7(),
+                file_id: other,
+                rule_version: 2,
+                created_at: at(12),
+                served_on: None,
+                served_by: None,
+            })
+            .unwrap(),
+        );
+        let mut unreadable_record = good.clone();
+        unreadable_record
+            .records
+            .push(json!({"id": Uuid::now_v7()}));
+        let mut unreadable_approval = good.clone();
+        unreadable_approval.approved.as_mut().unwrap().data = json!({"identity": 1});
+        let mut unreadable_document = good.clone();
+        unreadable_document.document["status"] = json!("lost");
+        for (case, answer, asked) in [
+            ("a record of another file", wrong_record, id),
+            ("a notice of another file", wrong_notice, id),
+            ("a record that does not read", unreadable_record, id),
+            (
+                "an approved copy that does not read",
+                unreadable_approval,
+                id,
+            ),
+            ("a document that does not read", unreadable_document, id),
+            ("another file", good, other),
+        ] {
+            assert!(judge_remote(&answer, asked).is_none(), "{case}");
+        }
+    }
 
     #[test]
     fn server_addresses_are_https_host_and_port_only() {

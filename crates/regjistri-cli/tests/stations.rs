@@ -647,6 +647,134 @@ async fn another_directorate_holds_the_index_only_and_fetches_the_file_with_a_re
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetched_file_of_a_deceased_person_is_not_reported_as_registered() {
+    use regjistri_domain::compliance::ComplianceStatus;
+    use regjistri_domain::records::RecordDraft;
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let a = Station::new("dvp-tirane", "a");
+    a.add("supervisor.a2", Role::Supervisor, "dvp-tirane");
+    let c = Station::new("dvp-durres", "c");
+    a.enrol(&server, "st-tr-01", "dvp-tirane").await;
+    c.enrol(&server, "st-dr-01", "dvp-durres").await;
+    let today = regjistri_domain::dates::local_date(chrono::Utc::now())
+        .format("%d.%m.%Y")
+        .to_string();
+
+    // At A: two persons, approved. One dies: a supervisor records it, a second confirms it.
+    a.as_user("clerk.a");
+    let deceased = a.registry.create_file(&draft(21)).unwrap();
+    // Convicted this year: registered for years to come, no report owed yet.
+    let mut recent = draft(22);
+    for c in &mut recent.convictions {
+        c.decision_date = "04.05.2026".into();
+        c.final_date = "01.06.2026".into();
+        c.sentence_months = "48".into();
+        c.custody_from = String::new();
+        c.release_date = String::new();
+    }
+    let living = a.registry.create_file(&recent).unwrap();
+    a.as_user("supervisor.a");
+    a.registry
+        .approve_file(deceased.id, deceased.version)
+        .unwrap();
+    a.registry.approve_file(living.id, living.version).unwrap();
+    let death = a
+        .registry
+        .add_record(
+            deceased.id,
+            &RecordDraft {
+                kind: "status_change".into(),
+                date: today.clone(),
+                choice: "deceased".into(),
+                note: "Certifikatë vdekjeje".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    a.as_user("supervisor.a2");
+    a.registry.confirm_record(death.id).unwrap();
+    // The living person's file has an amendment waiting for approval.
+    a.as_user("clerk.a");
+    edit(&a, living.id, |d| {
+        d.description.marks = "Plagë në dorën e majtë".into()
+    });
+    let r = a.sync().await;
+    assert_eq!(r.rejected, 0, "{r:?}");
+    c.sync().await;
+    let at_owner = |id: Uuid| {
+        a.as_user("clerk.a");
+        a.registry.get_file(id).unwrap()
+    };
+    let owner_deceased = at_owner(deceased.id);
+    let owner_living = at_owner(living.id);
+    let status_of = |v: &FileView| v.compliance.as_ref().map(|c| c.status);
+    assert!(
+        !owner_deceased.registered,
+        "{:?}",
+        status_of(&owner_deceased)
+    );
+    assert!(owner_living.registered, "{:?}", status_of(&owner_living));
+
+    // C, another directorate, fetches both: judged here exactly as the owner judges them.
+    c.as_user("clerk.c");
+    let remote = c
+        .registry
+        .fetch_remote_file(deceased.id, "Kontroll para një vendimi")
+        .await
+        .unwrap();
+    assert_eq!(remote.status, FileStatus::Approved);
+    assert!(!remote.registered, "a confirmed death: not registered");
+    let compliance = remote.compliance.as_ref().expect("judged");
+    assert_eq!(compliance.status, ComplianceStatus::Deceased);
+    assert_eq!(
+        Some(compliance),
+        owner_deceased.compliance.as_ref(),
+        "as the owner computes it"
+    );
+    assert!(!owner_deceased.registered);
+
+    let remote = c
+        .registry
+        .fetch_remote_file(living.id, "Kontroll para një vendimi")
+        .await
+        .unwrap();
+    assert_eq!(remote.status, FileStatus::Amended);
+    assert!(remote.registered, "approved and compliant: registered");
+    assert_eq!(
+        remote.compliance.as_ref().map(|c| c.status),
+        Some(ComplianceStatus::Compliant)
+    );
+    assert_eq!(remote.compliance, owner_living.compliance);
+    assert!(owner_living.registered);
+    // It shows the approved data, and says what the amendment would change.
+    assert_eq!(remote.shows, RemoteData::Approved);
+    assert_eq!(remote.data.description.marks, recent.description.marks);
+    assert_eq!(
+        remote
+            .pending_changes
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect::<Vec<_>>(),
+        vec!["description.marks"]
+    );
+    assert_eq!(remote.pending_changes, owner_living.pending_changes);
+    assert_eq!(
+        remote.approved.as_ref().map(|a| a.approved_by.as_str()),
+        Some("supervisor.a")
+    );
+    // Nothing of either file, nor their records, is kept at C.
+    let store =
+        regjistri_store::Store::open_existing(&c.path, &OsKeyStore::new(), chrono::Utc::now())
+            .unwrap();
+    assert!(store.records(deceased.id).unwrap().is_empty());
+    assert_eq!(
+        c.checksum(),
+        server.central.replica_checksum("dvp-durres").await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrolment_refuses_a_certificate_the_server_does_not_know_and_writes_nothing() {
     let Some(db) = database().await else { return };
     let server = start(&db).await;
