@@ -607,7 +607,8 @@ const sq = {
   enrolHintUnknown: "Serveri nuk e njeh këtë certifikatë: kërkoni një paketë të re nga administratori i serverit.",
   // national index in the search
   nationalTitle: "Në drejtori të tjera",
-  nationalIntro: "Persona të regjistruar në drejtori të tjera, nga indeksi kombëtar: pa emra. Dosja e plotë merret nga serveri, me arsye që regjistrohet, dhe nuk ruhet në këtë stacion.",
+  nationalIntro: "Persona me dosje në drejtori të tjera, nga indeksi kombëtar: pa emra. Statusi është ai i dosjes, jo i personit: nëse personi është i regjistruar tani shihet te dosja e plotë, që merret nga serveri me një arsye që regjistrohet dhe nuk ruhet në këtë stacion.",
+  fileStatus: "Statusi i dosjes",
   fetchRemote: "Kërko dosjen nga serveri",
   fetchReason: "Arsyeja e kërkimit",
   fetchReasonHint: "E detyrueshme, deri në {max} shenja; regjistrohet në server dhe këtu.",
@@ -618,6 +619,11 @@ const sq = {
   remoteBadge: "Dosje e një drejtorie tjetër",
   remoteBannerTitle: "Dosje e një drejtorie tjetër: {directorate}",
   remoteBannerText: "Marrë nga serveri qendror më {at} për një shikim, vetëm për lexim. Nuk ruhet në këtë stacion.",
+  remoteShowsApproved: "Më poshtë janë të dhënat e miratuara (miratuar nga {by} më {at}; miratimi i parë më {first}).",
+  remoteShowsUnapproved: "Dosja nuk është miratuar kurrë: të dhënat më poshtë nuk i ka miratuar asnjë mbikëqyrës dhe personi nuk llogaritet i regjistruar.",
+  remoteComplianceNote: "Gjendja u llogarit në këtë stacion për sot, nga të dhënat e miratuara, regjistrimet dhe njoftimet e dosjes dhe rregullat kombëtare.",
+  remotePendingTitle: "Ndryshim në pritje të miratimit",
+  remotePendingIntro: "Drejtoria e dosjes ka bërë një ndryshim që nuk është miratuar ende: ai nuk vlen për regjistrimin. Të dhënat e treguara janë ato të miratuara.",
 } as const;
 
 export type MessageKey = keyof typeof sq;
@@ -1215,7 +1221,8 @@ const en: Record<MessageKey, string> = {
   enrolHintUnreachable: "Check the connection and the server address, then try again.",
   enrolHintUnknown: "The server does not know this certificate: ask the server's administrator for a new bundle.",
   nationalTitle: "In other directorates",
-  nationalIntro: "Persons registered in other directorates, from the national index: no names. The full file is fetched from the server, with a reason that is logged, and is not kept at this station.",
+  nationalIntro: "Persons with files in other directorates, from the national index: no names. The status is the file's, not the person's: whether the person is registered now shows in the full file, fetched from the server with a reason that is logged, and not kept at this station.",
+  fileStatus: "File status",
   fetchRemote: "Fetch the file from the server",
   fetchReason: "Reason for the request",
   fetchReasonHint: "Required, up to {max} characters; logged on the server and here.",
@@ -1226,6 +1233,11 @@ const en: Record<MessageKey, string> = {
   remoteBadge: "Another directorate's file",
   remoteBannerTitle: "Another directorate's file: {directorate}",
   remoteBannerText: "Fetched from the central server on {at} for one look, read-only. Not kept at this station.",
+  remoteShowsApproved: "Below is the approved data (approved by {by} on {at}; first approved on {first}).",
+  remoteShowsUnapproved: "The file was never approved: no supervisor approved the data below, and the person does not count as registered.",
+  remoteComplianceNote: "The status was computed at this station for today, from the approved data, the file's records and notices and the national rules.",
+  remotePendingTitle: "An amendment awaiting approval",
+  remotePendingIntro: "The file's directorate made a change that is not approved yet: it does not count for the registration. The data shown is the approved version.",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { sq, en };

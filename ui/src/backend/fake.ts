@@ -492,6 +492,12 @@ function flatten(prefix: string, value: unknown, out: Map<string, unknown>): voi
 }
 
 /** The changed leaves between two versions, sorted by path, as crates/regjistri-domain/src/diff.rs. */
+/** As ComplianceStatus::counts_as_registered: removed, deceased and ended persons are never registered. */
+function countsAsRegistered(c: Compliance | null): boolean {
+  const status = c?.status;
+  return status !== "deceased" && status !== "removed" && status !== "period_ended";
+}
+
 export function diff(old: unknown, now: unknown): FieldChange[] {
   const a = new Map<string, unknown>();
   const b = new Map<string, unknown>();
@@ -1404,8 +1410,7 @@ export class FakeBackend implements Backend {
   /** Approved, and the person not removed, deceased or past the registration period. */
   private registered(s: Stored): boolean {
     if (!s.approvedData || s.file.status === "removed") return false;
-    const status = this.complianceOf(s)?.status;
-    return status !== "deceased" && status !== "removed" && status !== "period_ended";
+    return countsAsRegistered(this.complianceOf(s));
   }
 
   /**
@@ -1905,10 +1910,27 @@ export class FakeBackend implements Backend {
     const r = this.remote.find((x) => x.id === id);
     if (!r) throw appError("not_found", ERR.notFound);
     this.record(u.user_name, "file.fetch_remote", "file", id);
-    const data = personData(id, { surname: r.surname, given_name: r.given_name, father_name: r.father_name, date_of_birth: r.date_of_birth, nid: r.nid, municipality_code: r.municipality_code });
-    data.identity.place_of_birth = "Durrës";
-    data.convictions[0]!.court_code = "gj-durres";
-    return structuredClone({ id, version: r.version, status: r.status, owning_directorate: r.owning_directorate, data, fetched_at: FIXED_NOW });
+    const current = personData(id, { surname: r.surname, given_name: r.given_name, father_name: r.father_name, date_of_birth: r.date_of_birth, nid: r.nid, municipality_code: r.municipality_code });
+    current.identity.place_of_birth = "Durrës";
+    current.convictions[0]!.court_code = "gj-durres";
+    const approved = r.approval ? structuredClone(current) : null;
+    if (r.amended_marks !== undefined) current.description.marks = r.amended_marks;
+    // as station.rs: judged here from the approved data, the records and notices, this station's rules and today
+    const compliance = approved ? compute(approved, r.records, r.notices, this.rules, this.today, tiraneDate(r.approval!.first_at)) : null;
+    const view: RemoteFileView = {
+      id,
+      version: r.version,
+      status: r.status,
+      owning_directorate: r.owning_directorate,
+      shows: approved ? "approved" : "unapproved",
+      data: approved ?? current,
+      approved: r.approval ? { approved_by: r.approval.by, approved_at: r.approval.at, first_approved_at: r.approval.first_at } : null,
+      pending_changes: approved ? diff(approved, current) : [],
+      registered: approved !== null && r.status !== "removed" && countsAsRegistered(compliance),
+      compliance,
+      fetched_at: FIXED_NOW,
+    };
+    return structuredClone(view);
   }
 
   /** As records::validate_record: the record data, or every problem by draft field. */

@@ -3,7 +3,9 @@
 // index of other directorates' files with the full files the server would hand out online.
 import type { AppError } from "../generated/AppError";
 import type { ConflictField } from "../generated/ConflictField";
+import type { FileRecord } from "../generated/FileRecord";
 import type { FileStatus } from "../generated/FileStatus";
+import type { RuleNotice } from "../generated/RuleNotice";
 import type { SyncIssue } from "../generated/SyncIssue";
 
 /**
@@ -45,6 +47,13 @@ export interface FakeRemote {
   date_of_birth: string;
   nid: string | null;
   municipality_code: string | null;
+  /** The approval that stands (the first approval's instant, from which reports are owed); null: never approved. */
+  approval: { by: string; at: string; first_at: string } | null;
+  /** When an amendment waits: the scars and marks it would set (the rest is as approved). */
+  amended_marks?: string;
+  /** The file's records and rule notices as the server holds them (the station judges compliance from them). */
+  records: FileRecord[];
+  notices: RuleNotice[];
 }
 
 export const CONFLICT_IDS = {
@@ -164,6 +173,9 @@ export function seedRemote(): FakeRemote[] {
       date_of_birth: "1975-04-12",
       nid: "F50412033M",
       municipality_code: "durres",
+      approval: { by: "mbikeqyres.durres", at: "2026-01-15T08:00:00Z", first_at: "2026-01-15T08:00:00Z" },
+      records: [],
+      notices: [],
     },
     {
       id: REMOTE_IDS.hoxhaj,
@@ -176,6 +188,9 @@ export function seedRemote(): FakeRemote[] {
       date_of_birth: "1988-11-02",
       nid: null,
       municipality_code: null,
+      approval: null,
+      records: [],
+      notices: [],
     },
   ];
 }

@@ -101,3 +101,115 @@ describe("files of other directorates in the search", () => {
     expect(screen.queryByTestId("national-hits")).not.toBeInTheDocument();
   });
 });
+
+/** Searches "hoxha" as a clerk and fetches the national hit `id` with a reason; the remote view. */
+async function fetchRemote(id: string, fake = new FakeBackend({ signedInAs: null })) {
+  const r = await searchHoxha("clerk", fake);
+  const row = screen.getAllByTestId("national-row").find((x) => x.getAttribute("data-id") === id)!;
+  await r.user.click(within(row).getByTestId("fetch-remote"));
+  await r.user.type(await screen.findByTestId("fetch-reason"), "Kontroll në kufi");
+  await r.user.click(screen.getByTestId("fetch-submit"));
+  return { ...r, view: await screen.findByTestId("remote-file-view") };
+}
+
+function remote(fake: FakeBackend, id: string) {
+  return fake.remote.find((r) => r.id === id)!;
+}
+
+describe("whether a person of another directorate is registered", () => {
+  it("says in the search that the national status is the file's, never that the person is registered", async () => {
+    const { user } = await searchHoxha();
+    const section = screen.getByTestId("national-hits");
+    expect(section).toHaveTextContent("Persona me dosje në drejtori të tjera");
+    expect(section).toHaveTextContent("nëse personi është i regjistruar tani shihet te dosja e plotë");
+    expect(section).not.toHaveTextContent(/të regjistruar në drejtori/);
+    expect(within(section).getByRole("columnheader", { name: "Statusi i dosjes" })).toBeInTheDocument();
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(section).toHaveTextContent("Persons with files in other directorates");
+    expect(section).not.toHaveTextContent(/registered in other directorates/);
+    expect(within(section).getByRole("columnheader", { name: "File status" })).toBeInTheDocument();
+  });
+
+  it("shows a deceased person (the death confirmed) as not registered, though the file is approved", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    remote(fake, REMOTE_IDS.hoxha).records.push({
+      id: "30000000-0000-4000-8000-000000000001",
+      file_id: REMOTE_IDS.hoxha,
+      data: { kind: "status_change", state: "deceased", effective: "2026-02-01", reason: "Certifikatë vdekjeje" },
+      recorded_at: "2026-02-02T09:00:00Z",
+      recorded_by: "punonjes.durres",
+      void: null,
+      confirmation: { by: "mbikeqyres.durres", at: "2026-02-03T09:00:00Z" },
+    });
+    const { user, view } = await fetchRemote(REMOTE_IDS.hoxha, fake);
+    const badge = within(view).getByTestId("registered-badge");
+    expect(badge).toHaveAttribute("data-registered", "false");
+    expect(badge).toHaveTextContent("E paregjistruar");
+    expect(within(view).getByTestId("compliance-badge")).toHaveAttribute("data-status", "deceased");
+    expect(within(view).getByTestId("compliance-badge")).toHaveTextContent("I vdekur");
+    expect(within(view).getByTestId("file-status")).toHaveAttribute("data-status", "approved");
+    expect(within(view).getByTestId("remote-shows")).toHaveAttribute("data-shows", "approved");
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(badge).toHaveTextContent("Not registered");
+    expect(within(view).getByTestId("compliance-badge")).toHaveTextContent("Deceased");
+  });
+
+  it("does not count a death that no second supervisor confirmed", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    remote(fake, REMOTE_IDS.hoxha).records.push({
+      id: "30000000-0000-4000-8000-000000000002",
+      file_id: REMOTE_IDS.hoxha,
+      data: { kind: "status_change", state: "deceased", effective: "2026-02-01", reason: "Njoftim" },
+      recorded_at: "2026-02-02T09:00:00Z",
+      recorded_by: "punonjes.durres",
+      void: null,
+      confirmation: null,
+    });
+    const { view } = await fetchRemote(REMOTE_IDS.hoxha, fake);
+    expect(within(view).getByTestId("registered-badge")).toHaveAttribute("data-registered", "true");
+    expect(within(view).getByTestId("compliance-badge")).toHaveAttribute("data-status", "compliant");
+  });
+
+  it("shows an approved, compliant person as registered, with the approved data", async () => {
+    const { user, view } = await fetchRemote(REMOTE_IDS.hoxha);
+    const badge = within(view).getByTestId("registered-badge");
+    expect(badge).toHaveAttribute("data-registered", "true");
+    expect(badge).toHaveTextContent("E regjistruar");
+    expect(within(view).getByTestId("compliance-badge")).toHaveAttribute("data-status", "compliant");
+    expect(within(view).getByTestId("compliance-badge")).toHaveTextContent("Në rregull");
+    expect(within(view).getByTestId("remote-shows")).toHaveTextContent("Më poshtë janë të dhënat e miratuara (miratuar nga mbikeqyres.durres");
+    expect(within(view).queryByTestId("remote-pending")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("lang-switch"));
+    expect(badge).toHaveTextContent("Registered");
+    expect(within(view).getByTestId("compliance-badge")).toHaveTextContent("Compliant");
+    expect(within(view).getByTestId("remote-shows")).toHaveTextContent("Below is the approved data (approved by mbikeqyres.durres");
+  });
+
+  it("shows a file never approved as not registered, without a compliance status", async () => {
+    const { view } = await fetchRemote(REMOTE_IDS.hoxhaj);
+    expect(within(view).getByTestId("registered-badge")).toHaveAttribute("data-registered", "false");
+    expect(within(view).getByTestId("registered-badge")).toHaveTextContent("E paregjistruar");
+    expect(within(view).queryByTestId("compliance-badge")).not.toBeInTheDocument();
+    expect(within(view).getByTestId("file-status")).toHaveAttribute("data-status", "pending");
+    expect(within(view).getByTestId("remote-shows")).toHaveAttribute("data-shows", "unapproved");
+    expect(within(view).getByTestId("remote-shows")).toHaveTextContent("Dosja nuk është miratuar kurrë");
+  });
+
+  it("shows the approved data of an amended file, and the amendment apart, not as registered data", async () => {
+    const fake = new FakeBackend({ signedInAs: null });
+    const r = remote(fake, REMOTE_IDS.hoxha);
+    r.status = "amended";
+    r.amended_marks = "Tatuazh në krahun e djathtë";
+    const { view } = await fetchRemote(REMOTE_IDS.hoxha, fake);
+    expect(within(view).getByTestId("registered-badge")).toHaveAttribute("data-registered", "true");
+    expect(within(view).getByTestId("remote-shows")).toHaveAttribute("data-shows", "approved");
+    const pending = within(view).getByTestId("remote-pending");
+    expect(pending).toHaveTextContent("Ndryshim në pritje të miratimit");
+    expect(pending).toHaveTextContent("nuk vlen për regjistrimin");
+    const change = within(pending).getByTestId("pending-change");
+    expect(change).toHaveAttribute("data-path", "description.marks");
+    expect(change).toHaveTextContent("Tatuazh në krahun e djathtë");
+    // the facts are the approved ones: the amendment's marks appear only in the change
+    expect(view.textContent!.split("Tatuazh në krahun e djathtë")).toHaveLength(2);
+  });
+});

@@ -1,5 +1,6 @@
-// Below the search results: persons registered in other directorates, as the national index
-// shows them (no names: directorate, date of birth, NID, status). A clerk or supervisor may ask
+// Below the search results: persons with files in other directorates, as the national index
+// shows them (no names: directorate, date of birth, NID, the file's status — never whether the
+// person is registered, which only the full file tells). A clerk or supervisor may ask
 // the server for the full file, for one look, with a reason that is logged there and here.
 import { useEffect, useId, useRef, useState } from "react";
 import type { FormEvent } from "react";
@@ -145,7 +146,7 @@ export function NationalHits({ hits, reference, onFetched }: { hits: NationalHit
             <th scope="col">{t("directorate")}</th>
             <th scope="col">{t("colDateOfBirth")}</th>
             <th scope="col">{t("colNid")}</th>
-            <th scope="col">{t("colStatus")}</th>
+            <th scope="col">{t("fileStatus")}</th>
             <th scope="col">{t("colMatch")}</th>
             {mayFetch && <th scope="col">{t("colAction")}</th>}
           </tr>

@@ -14,6 +14,7 @@ import { mayDecide, mayEdit, seesCompliance, useSession } from "../session";
 import { Decision } from "./Decision";
 import { FileFacts } from "./FileFacts";
 import { PendingDiff } from "./PendingDiff";
+import { RegisteredBadge } from "./RegisteredBadge";
 import { PersonPhoto } from "./PersonPhoto";
 import { Timeline } from "./Timeline";
 
@@ -155,13 +156,7 @@ export function PersonView({
             <span className="person__father">({who.father_name})</span>
           </h2>
           <p className="person__meta">
-            <span
-              className={view.registered ? "badge badge--registered" : "badge badge--unregistered"}
-              data-testid="registered-badge"
-              data-registered={view.registered ? "true" : "false"}
-            >
-              {view.registered ? t("registered") : t("notRegistered")}
-            </span>{" "}
+            <RegisteredBadge registered={view.registered} />{" "}
             <span className={`badge badge--status-${f.status}`} data-testid="file-status" data-status={f.status}>
               {t(`status_${f.status}` as MessageKey)}
             </span>{" "}
