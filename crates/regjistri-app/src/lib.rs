@@ -399,8 +399,14 @@ impl Registry {
         let registered = approved.is_some()
             && file.status != FileStatus::Removed
             && compliance.as_ref().is_none_or(|c| c.counts_as_registered());
-        let latest_photo = store.latest_photo(id)?;
+        // Who took the latest photo, when, and its digest are the photos' business too:
+        // only for those who may see them.
         let may_view_photos = self.may(Operation::ViewPhoto, &file.owning_directorate);
+        let latest_photo = if may_view_photos {
+            store.latest_photo(id)?
+        } else {
+            None
+        };
         store.record(&actor, self.clock.now(), &audit("file.view", id))?;
         Ok(FileView {
             file,
