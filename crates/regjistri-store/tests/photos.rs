@@ -156,8 +156,44 @@ fn raw_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 const MARKER: &[u8] = b"FOTO-SHENJE-7f3a9c-NUK-DUHET-TE-DUKET";
 
+/// Every log line of this test binary (all its tests), kept to be searched.
+static LOG_LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct CapturedLog;
+
+impl log::Log for CapturedLog {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        LOG_LINES.lock().unwrap().push(format!(
+            "{} {}: {}",
+            record.level(),
+            record.target(),
+            record.args()
+        ));
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs [`CapturedLog`] for this test binary, at every level, once.
+fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        log::set_logger(&CapturedLog).expect("no other logger in this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+fn log_lines() -> Vec<String> {
+    LOG_LINES.lock().unwrap().clone()
+}
+
 #[test]
 fn a_photo_is_stored_encrypted_and_its_bytes_stay_out_of_the_logs() {
+    capture_logs();
     let db = Db::new();
     let mut store = Store::open(&db.path, &keys(), now()).unwrap();
     let file = create(&mut store);
@@ -220,8 +256,58 @@ fn a_photo_is_stored_encrypted_and_its_bytes_stay_out_of_the_logs() {
         }
     };
     check("open");
+
+    // Pushed with its bytes, and a copy from the feed whose bytes are not what it says (it
+    // is skipped, and that is logged): the log names ids, never a byte of an image.
+    let pending = store.sync_pending(100).unwrap();
+    assert!(pending
+        .iter()
+        .any(|m| m.diff.iter().any(|c| c.new == json!(encoded))));
+    let forged_bytes = jpeg_with(b"FALSIFIKUAR-SHENJE-NUK-DUHET-TE-DUKET");
+    let mut forged = serde_json::to_value(PhotoDocument {
+        photo: photo.clone(),
+        data: encode_bytes(&forged_bytes),
+    })
+    .unwrap();
+    let forged_id = Uuid::now_v7();
+    forged["id"] = json!(forged_id.to_string());
+    let page = PullPage {
+        items: vec![PullItem::Photo {
+            seq: 3,
+            id: forged_id,
+            version: 3,
+            document: forged,
+        }],
+        next_cursor: 3,
+        more: false,
+        remaining: None,
+    };
+    assert_eq!(
+        store
+            .sync_apply_page(&page, &actor("system:sync"), now())
+            .unwrap(),
+        0
+    );
     drop(store);
     check("closed");
+    let lines = log_lines();
+    assert!(
+        lines.iter().any(|l| l.contains(&forged_id.to_string())),
+        "the skipped copy is logged by its id: {lines:?}"
+    );
+    let forged_encoded = encode_bytes(&forged_bytes);
+    for line in &lines {
+        for needle in [
+            std::str::from_utf8(MARKER).unwrap(),
+            "FALSIFIKUAR-SHENJE",
+            encoded.as_str(),
+            forged_encoded.as_str(),
+            &encoded[..32],
+            &forged_encoded[..32],
+        ] {
+            assert!(!line.contains(needle), "photo bytes in the log: {line}");
+        }
+    }
 }
 
 #[test]
