@@ -301,6 +301,48 @@ async fn a_batch_refused_whole_is_split_until_the_mutation_at_fault_is_alone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_that_is_not_the_servers_own_quarantines_nothing_and_the_round_fails() {
+    let Some(db) = database().await else { return };
+    let queue: Arc<Mutex<VecDeque<Fault>>> = Arc::default();
+    let server = start(&db, Faults::Queue(queue.clone())).await;
+    let cases = [
+        // A reverse proxy's 413 page: the server never saw the batch.
+        (Fault::ProxyTooLarge, "st-tr-01", "unexpected_status"),
+        // A refusal this build cannot read as the server's refusal of the content.
+        (Fault::UnknownRefusal, "st-tr-02", "mutation_format_retired"),
+    ];
+    for (fault, code, told) in cases {
+        let mut a = server.station(code, "dvp-tirane").await;
+        for i in 0..9 {
+            a.create(&format!("Hoxha{i}"));
+        }
+        // Every request of this round meets it (the proxy, or the newer server, stays).
+        queue.lock().unwrap().extend([fault; 40]);
+        let e = a.try_sync().await.unwrap_err();
+        assert!(e.contains(told), "{fault:?}: {e}");
+        assert!(
+            a.quarantined.is_empty(),
+            "{fault:?}: no mutation is at fault: {:?}",
+            a.quarantined
+        );
+        assert_eq!(
+            a.pending.len(),
+            9,
+            "{fault:?}: they wait for the next round"
+        );
+        let on_server = mutations_on_server(&server.central).await;
+        assert!(a.made.iter().all(|m| !on_server.contains(m)), "{fault:?}");
+        // Without it, the next round pushes everything.
+        queue.lock().unwrap().clear();
+        let r = a.sync().await;
+        assert_eq!((r.pushed, r.rejected), (9, 0), "{fault:?}: {r:?}");
+        assert!(a.pending.is_empty() && a.quarantined.is_empty());
+        let on_server = mutations_on_server(&server.central).await;
+        assert!(a.made.iter().all(|m| on_server.contains(m)), "{fault:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_of_the_station_itself_quarantines_nothing() {
     let Some(db) = database().await else { return };
     let server = start(&db, Faults::Queue(Arc::default())).await;

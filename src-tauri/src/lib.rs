@@ -18,27 +18,30 @@ impl Db {
     }
 }
 
-/// How often the station synchronises in the background (REGJISTRI_SYNC_SECONDS, at least
-/// 5; default 60).
+/// How often the station synchronises in the background, as asked (REGJISTRI_SYNC_SECONDS,
+/// default 60); the schedule holds it between 5 seconds and a day.
 fn sync_interval() -> std::time::Duration {
     let seconds = std::env::var("REGJISTRI_SYNC_SECONDS")
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(60)
-        .max(5);
+        .unwrap_or(60);
     std::time::Duration::from_secs(seconds)
 }
 
 /// Synchronises with the central server while the window is open, once the workstation is
 /// enrolled, whoever is signed in (the station's certificate is what the server trusts).
 /// A failed round is only logged and shown on the status line: work goes on offline. The
-/// waits come from `regjistri_sync::schedule`: the interval spread by ±20 %, and after
-/// failed rounds 2, 4, 8, … intervals (at most 15 minutes), back to the interval once a
-/// round succeeds.
+/// waits come from `regjistri_sync::schedule`: the interval (5 seconds to a day) spread by
+/// ±20 %, and after failed rounds 2, 4, 8, … intervals (at most 15 minutes with the spread,
+/// unless the interval is longer), back to the interval once a round succeeds.
 fn background_sync(handle: tauri::AppHandle) {
     use regjistri_sync::schedule::{RoundOutcome, Schedule};
     use tauri::Manager;
     let mut schedule = Schedule::new(sync_interval());
+    log::info!(
+        "background sync every {} s (spread by ±20 %)",
+        schedule.interval().as_secs()
+    );
     tauri::async_runtime::spawn(async move {
         let db = handle.state::<Db>();
         let Ok(registry) = db.registry() else {

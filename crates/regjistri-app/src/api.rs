@@ -145,7 +145,7 @@ pub struct FileView {
     /// Computed from the approved version, the records and the rules, today.
     pub compliance: Option<Compliance>,
     /// The latest photo that is not voided (its image is fetched on its own, by
-    /// `Registry::photo`).
+    /// `Registry::photo`); always `None` for an officer who may not see the photos.
     pub latest_photo: Option<Photo>,
     /// Whether the signed-in officer may see the person's photos (their directorate's).
     pub may_view_photos: bool,

@@ -398,8 +398,14 @@ impl Registry {
             obligations::compliance_of(&store, id, &rules, local_date(self.clock.now()))?;
         let registered =
             obligations::is_registered(approved.is_some(), file.status, compliance.as_ref());
-        let latest_photo = store.latest_photo(id)?;
+        // Who took the latest photo, when, and its digest are the photos' business too:
+        // only for those who may see them.
         let may_view_photos = self.may(Operation::ViewPhoto, &file.owning_directorate);
+        let latest_photo = if may_view_photos {
+            store.latest_photo(id)?
+        } else {
+            None
+        };
         store.record(&actor, self.clock.now(), &audit("file.view", id))?;
         Ok(FileView {
             file,

@@ -70,8 +70,16 @@ fn officers_of_the_directorate_add_and_see_photos_and_nobody_else() {
     assert_eq!(w.registry.photos(file).unwrap(), vec![photo.clone()]);
     assert_eq!(audit_count(&w, "photo.view"), 1);
 
-    // Another directorate's clerk, the auditor and the administrator see no image; the
-    // refusals are audited. The Durrës clerk and the auditor add none either.
+    // Another directorate's clerk and the administrator, who see the file, find nothing of
+    // its photos in the view (who took one, when, its digest).
+    for user in ["clerk.d", "admin"] {
+        w.as_user(user);
+        let view = w.registry.get_file(file).unwrap();
+        assert!(!view.may_view_photos, "{user}");
+        assert_eq!(view.latest_photo, None, "{user}");
+    }
+    // They and the auditor see no image; the refusals are audited. The Durrës clerk and the
+    // auditor add none either.
     for user in ["clerk.d", "auditor", "admin"] {
         w.as_user(user);
         let e = w.registry.photo(photo.id).unwrap_err();
@@ -87,8 +95,6 @@ fn officers_of_the_directorate_add_and_see_photos_and_nobody_else() {
             .unwrap_err();
         assert_eq!(e.code, "forbidden", "{user}");
     }
-    w.as_user("admin");
-    assert!(!w.registry.get_file(file).unwrap().may_view_photos);
     assert_eq!(audit_count(&w, "photo.view"), 1);
     assert!(audit_count(&w, "access.denied") >= 6);
 }

@@ -93,6 +93,10 @@ pub enum Privilege {
     CreateRole,
     BypassRowSecurity,
     Replication,
+    /// A member of `pg_execute_server_program`, `pg_write_server_files` or
+    /// `pg_read_server_files`: `COPY ... PROGRAM` runs commands as the database server's
+    /// operating-system user, and `COPY` to or from a file reaches its data files and keys.
+    ServerFilesOrPrograms,
     OwnsDatabase,
     OwnsSchemaObjects,
     ChangesAudit,
@@ -105,6 +109,9 @@ impl Privilege {
             Privilege::CreateRole => "may create roles (and so grant itself the owner's)",
             Privilege::BypassRowSecurity => "bypasses row security",
             Privilege::Replication => "may replicate",
+            Privilege::ServerFilesOrPrograms => {
+                "may read or write the database server's files or run programs on it"
+            }
             Privilege::OwnsDatabase => "owns the database",
             Privilege::OwnsSchemaObjects => "owns the schema, its tables or its functions",
             Privilege::ChangesAudit => "may update, delete or truncate audit rows",
@@ -117,6 +124,9 @@ impl Privilege {
             Privilege::CreateRole => "mund të krijojë role (dhe t'i japë vetes ato të pronarit)",
             Privilege::BypassRowSecurity => "anashkalon sigurinë e rreshtave",
             Privilege::Replication => "mund të replikojë",
+            Privilege::ServerFilesOrPrograms => {
+                "mund të lexojë ose shkruajë skedarët e serverit të bazës ose të ekzekutojë programe në të"
+            }
             Privilege::OwnsDatabase => "është pronari i bazës",
             Privilege::OwnsSchemaObjects => {
                 "është pronari i skemës, tabelave ose funksioneve të saj"
@@ -157,6 +167,8 @@ pub(crate) async fn verify(conn: &mut PgConnection, latest: i64) -> Result<(), C
              ), held AS (
                  SELECT r.rolname::text AS role, r.rolname = session_user AS is_login,
                         r.rolsuper, r.rolcreaterole, r.rolbypassrls, r.rolreplication,
+                        r.rolname IN ('pg_execute_server_program', 'pg_write_server_files',
+                                      'pg_read_server_files') AS server_files,
                         r.oid = d.datdba AS owns_database,
                         EXISTS (SELECT 1 FROM pg_class c, schema s
                                  WHERE c.relnamespace = s.ns AND c.relowner = r.oid)
@@ -165,7 +177,7 @@ pub(crate) async fn verify(conn: &mut PgConnection, latest: i64) -> Result<(), C
                         OR EXISTS (SELECT 1 FROM pg_namespace n, schema s
                                     WHERE n.oid = s.ns AND n.nspowner = r.oid) AS owns_objects,
                         EXISTS (SELECT 1 FROM audit a
-                                 WHERE has_table_privilege(r.oid, a.rel, 'UPDATE')
+                                 WHERE has_any_column_privilege(r.oid, a.rel, 'UPDATE')
                                     OR has_table_privilege(r.oid, a.rel, 'DELETE')
                                     OR has_table_privilege(r.oid, a.rel, 'TRUNCATE')) AS changes_audit
                    FROM pg_roles r, pg_database d
@@ -173,12 +185,13 @@ pub(crate) async fn verify(conn: &mut PgConnection, latest: i64) -> Result<(), C
                     AND pg_has_role(session_user, r.oid, 'MEMBER')
              )
              SELECT session_user::text AS login, role, rolsuper, rolcreaterole, rolbypassrls,
-                    rolreplication, owns_database, owns_objects, changes_audit
+                    rolreplication, server_files, owns_database, owns_objects, changes_audit
                FROM held
-              WHERE rolsuper OR rolcreaterole OR rolbypassrls OR rolreplication
+              WHERE rolsuper OR rolcreaterole OR rolbypassrls OR rolreplication OR server_files
                  OR owns_database OR owns_objects OR changes_audit
               ORDER BY rolsuper DESC, rolcreaterole DESC, rolbypassrls DESC,
-                       rolreplication DESC, owns_database DESC, owns_objects DESC,
+                       rolreplication DESC, server_files DESC, owns_database DESC,
+                       owns_objects DESC,
                        NOT is_login, role
               LIMIT 1",
         )
@@ -194,6 +207,7 @@ pub(crate) async fn verify(conn: &mut PgConnection, latest: i64) -> Result<(), C
         ("rolcreaterole", Privilege::CreateRole),
         ("rolbypassrls", Privilege::BypassRowSecurity),
         ("rolreplication", Privilege::Replication),
+        ("server_files", Privilege::ServerFilesOrPrograms),
         ("owns_database", Privilege::OwnsDatabase),
         ("owns_objects", Privilege::OwnsSchemaObjects),
     ] {

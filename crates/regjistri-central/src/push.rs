@@ -807,8 +807,11 @@ impl Central {
             ));
         }
         if is_photo && matches!(merged, Merge::Conflict { .. }) {
-            // A photo is never contested: it is what it is, and voided once (the first void
-            // to reach the server stands; the station takes it with its next pull).
+            // A photo is never contested: it is what it is, and voided once. The first void
+            // to reach the server stands; a second (another supervisor voided it at another
+            // station) is refused, and the refusal gives the photo a new version (below), so
+            // it comes down again and that station, having nothing unanswered for it,
+            // replaces its own void with this one (`regjistri_store::sync::apply_photo`).
             return Ok((rejected(m, photo_changed()), None));
         }
         let (document, changed, conflict) = match merged {

@@ -893,6 +893,26 @@ async fn the_server_logs_in_only_as_a_role_that_cannot_reach_the_owners_privileg
             Some("audit rows"),
         ),
         (
+            "may update one column of the stations' trail",
+            "GRANT UPDATE (outcome) ON station_audit_event TO {login}",
+            Some("audit rows"),
+        ),
+        (
+            "may run programs as the server (COPY ... PROGRAM)",
+            "GRANT pg_execute_server_program TO {login}",
+            Some("server's files or run programs"),
+        ),
+        (
+            "may write the server's files (COPY ... TO a file)",
+            "GRANT pg_write_server_files TO {login}",
+            Some("server's files or run programs"),
+        ),
+        (
+            "may read the server's files (COPY ... FROM a file)",
+            "GRANT pg_read_server_files TO {login}",
+            Some("server's files or run programs"),
+        ),
+        (
             "owns a table of the schema",
             "ALTER TABLE conflict OWNER TO {login}",
             Some("owns the schema"),

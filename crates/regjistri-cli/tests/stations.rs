@@ -1175,6 +1175,76 @@ async fn a_photo_reaches_the_directorates_stations_only_and_its_void_follows() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_voids_of_one_photo_made_offline_converge_to_the_one_the_server_took() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    a.as_user("clerk.a");
+    let saved = a.registry.create_file(&draft(19)).unwrap();
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    a.as_user("clerk.a");
+    let photo = a
+        .registry
+        .add_photo(
+            saved.id,
+            &regjistri_app::PhotoUpload {
+                taken_on: "01.12.2026".into(),
+                data_base64: regjistri_sync::document::encode_bytes(
+                    &regjistri_demo::photos::avatar(19),
+                ),
+            },
+        )
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    // Both supervisors void it offline, each with a reason of their own.
+    a.as_user("supervisor.a");
+    a.registry.void_photo(photo.id, "Data e gabuar").unwrap();
+    b.as_user("supervisor.b");
+    b.registry
+        .void_photo(photo.id, "Fotoja e një personi tjetër")
+        .unwrap();
+    // A's void reaches the server first; B's is refused, and B takes A's void with the
+    // same round's pull.
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.rejected), (1, 0), "{r:?}");
+    let r = b.sync().await;
+    assert_eq!(r.rejected, 1, "{r:?}");
+    b.as_user("supervisor.b");
+    let issues = b.registry.sync_issues().unwrap();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.kind == "rejected"
+                && i.error.as_ref().is_some_and(|e| e.code == "photo_changed")),
+        "{issues:?}"
+    );
+    let server_void = Some(("Data e gabuar".to_string(), "supervisor.a".to_string()));
+    for s in [&a, &b] {
+        let at = s.registry.photos(saved.id).unwrap();
+        assert_eq!(
+            at[0]
+                .void
+                .as_ref()
+                .map(|v| (v.reason.clone(), v.by.clone())),
+            server_void
+        );
+    }
+    // The refusal gave the photo a new version (same content): A takes it with its next
+    // round, and every copy is the server's.
+    a.sync().await;
+    let central = server.central.replica_checksum("dvp-tirane").await.unwrap();
+    assert_eq!(a.checksum(), central);
+    assert_eq!(b.checksum(), central);
+    // Nothing more comes and nothing diverges again.
+    let r = b.sync().await;
+    assert_eq!((r.pushed, r.rejected), (0, 0), "{r:?}");
+    assert_eq!(b.checksum(), central);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_follow() {
     let Some(db) = database().await else { return };
     let server = start(&db).await;

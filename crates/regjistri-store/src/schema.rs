@@ -5,9 +5,9 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -369,6 +369,33 @@ WHEN NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OL
   OR NEW.bytes IS NOT OLD.bytes OR NEW.recorded_at IS NOT OLD.recorded_at
   OR (OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
       OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at))
+BEGIN SELECT RAISE(ABORT, 'a photo only changes once, to be voided'); END;
+"#;
+
+/// A photo's void as the server holds it replaces a different one here (two supervisors
+/// voided it at two stations; the server took the first). Nothing else may change a void:
+/// the pull names the photo and the exact void it takes in `photo_void_from_server`, changes
+/// the row and removes the name again, all in its own transaction, so the table is empty
+/// outside it and the trigger refuses every other change of a void as before.
+const V6: &str = r#"
+CREATE TABLE photo_void_from_server (
+    id          TEXT PRIMARY KEY,
+    void_reason TEXT,
+    voided_by   TEXT,
+    voided_at   TEXT
+) WITHOUT ROWID;
+DROP TRIGGER photo_only_void;
+CREATE TRIGGER photo_only_void BEFORE UPDATE ON photo
+WHEN NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.taken_on IS NOT OLD.taken_on OR NEW.taken_by IS NOT OLD.taken_by
+  OR NEW.media_type IS NOT OLD.media_type OR NEW.byte_len IS NOT OLD.byte_len
+  OR NEW.width IS NOT OLD.width OR NEW.height IS NOT OLD.height OR NEW.sha256 IS NOT OLD.sha256
+  OR NEW.bytes IS NOT OLD.bytes OR NEW.recorded_at IS NOT OLD.recorded_at
+  OR (OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
+      OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at)
+      AND NOT EXISTS (SELECT 1 FROM photo_void_from_server s
+          WHERE s.id = OLD.id AND s.void_reason IS NEW.void_reason
+            AND s.voided_by IS NEW.voided_by AND s.voided_at IS NEW.voided_at))
 BEGIN SELECT RAISE(ABORT, 'a photo only changes once, to be voided'); END;
 "#;
 

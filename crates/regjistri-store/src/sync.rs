@@ -451,10 +451,16 @@ fn apply_record(
     Ok(true)
 }
 
+/// A photo's void as stored: reason, by whom, when.
+type StoredVoid = (String, String, String);
+
 /// A photo of a person of the station's directorate, from the feed: a new one is inserted
 /// whole, with its bytes (checked against what the document says of them); of a known one
-/// only a void this station does not have yet is taken. A document that does not hold its
-/// photo is skipped (logged by id), never stopping the pull.
+/// only the void is taken: while a change made here to it waits for the server's answer the
+/// local void stays (the server has not seen it yet), else the server's void replaces the
+/// local one (two supervisors voided it at two stations; the first to reach the server
+/// stands, and the other station's void was refused). A document that does not hold its
+/// photo, or whose void cannot be read, is skipped (logged by id), never stopping the pull.
 fn apply_photo(
     conn: &Connection,
     id: Uuid,
@@ -462,24 +468,38 @@ fn apply_photo(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let known: Option<(i64, Option<String>)> = conn
-        .prepare_cached("SELECT server_version, void_reason FROM photo WHERE id = ?1")?
-        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+    type Known = (i64, Option<String>, Option<String>, Option<String>);
+    let known: Option<Known> = conn
+        .prepare_cached(
+            "SELECT server_version, void_reason, voided_by, voided_at FROM photo WHERE id = ?1",
+        )?
+        .query_row(params![key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     if known.as_ref().is_some_and(|k| k.0 >= version) {
         return Ok(false);
     }
-    if let Some((_, voided)) = known {
-        let void = document
-            .get("void")
-            .filter(|v| !v.is_null())
-            .map(|v| regjistri_domain::records::Void::deserialize(v).map_err(corrupt))
-            .transpose()?;
-        if let (None, Some(v)) = (voided, void) {
-            conn.prepare_cached(
-                "UPDATE photo SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
-            )?
-            .execute(params![key, v.reason, v.by, format_time(v.at)])?;
+    if let Some((_, reason, by, at)) = known {
+        let local: Option<StoredVoid> = match (reason, by, at) {
+            (Some(reason), Some(by), Some(at)) => Some((reason, by, at)),
+            _ => None,
+        };
+        let server = match document.get("void").filter(|v| !v.is_null()) {
+            None => None,
+            Some(v) => match regjistri_domain::records::Void::deserialize(v) {
+                Ok(v) => Some((v.reason, v.by, format_time(v.at))),
+                Err(_) => {
+                    log::warn!("photo {id} from the server skipped: its void cannot be read");
+                    return Ok(false);
+                }
+            },
+        };
+        if server != local && unpushed_changes(conn, &key)?.is_empty() {
+            replace_photo_void(conn, &key, server.as_ref())?;
+            if local.is_some() {
+                log::info!("photo {id}: the server's void replaces this station's");
+            }
         }
         conn.prepare_cached("UPDATE photo SET server_version = ?2 WHERE id = ?1")?
             .execute(params![key, version])?;
@@ -516,6 +536,32 @@ fn apply_photo(
         version
     ])?;
     Ok(true)
+}
+
+/// Sets a photo's void to the server's, inside the pull's transaction. A void set once may
+/// change only here: the photo and the exact void are named in `photo_void_from_server`
+/// for the one UPDATE the trigger lets through (schema V6), and the name goes at once.
+fn replace_photo_void(
+    conn: &Connection,
+    id: &str,
+    void: Option<&StoredVoid>,
+) -> Result<(), StoreError> {
+    let (reason, by, at) = match void {
+        Some((reason, by, at)) => (Some(reason), Some(by), Some(at)),
+        None => (None, None, None),
+    };
+    conn.prepare_cached(
+        "INSERT INTO photo_void_from_server (id, void_reason, voided_by, voided_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, reason, by, at])?;
+    conn.prepare_cached(
+        "UPDATE photo SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, reason, by, at])?;
+    conn.prepare_cached("DELETE FROM photo_void_from_server WHERE id = ?1")?
+        .execute(params![id])?;
+    Ok(())
 }
 
 /// A national rule version from the feed: kept as it is (versions never change). A version

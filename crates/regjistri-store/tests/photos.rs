@@ -156,8 +156,44 @@ fn raw_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 const MARKER: &[u8] = b"FOTO-SHENJE-7f3a9c-NUK-DUHET-TE-DUKET";
 
+/// Every log line of this test binary (all its tests), kept to be searched.
+static LOG_LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct CapturedLog;
+
+impl log::Log for CapturedLog {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        LOG_LINES.lock().unwrap().push(format!(
+            "{} {}: {}",
+            record.level(),
+            record.target(),
+            record.args()
+        ));
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs [`CapturedLog`] for this test binary, at every level, once.
+fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        log::set_logger(&CapturedLog).expect("no other logger in this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+fn log_lines() -> Vec<String> {
+    LOG_LINES.lock().unwrap().clone()
+}
+
 #[test]
 fn a_photo_is_stored_encrypted_and_its_bytes_stay_out_of_the_logs() {
+    capture_logs();
     let db = Db::new();
     let mut store = Store::open(&db.path, &keys(), now()).unwrap();
     let file = create(&mut store);
@@ -220,8 +256,58 @@ fn a_photo_is_stored_encrypted_and_its_bytes_stay_out_of_the_logs() {
         }
     };
     check("open");
+
+    // Pushed with its bytes, and a copy from the feed whose bytes are not what it says (it
+    // is skipped, and that is logged): the log names ids, never a byte of an image.
+    let pending = store.sync_pending(100).unwrap();
+    assert!(pending
+        .iter()
+        .any(|m| m.diff.iter().any(|c| c.new == json!(encoded))));
+    let forged_bytes = jpeg_with(b"FALSIFIKUAR-SHENJE-NUK-DUHET-TE-DUKET");
+    let mut forged = serde_json::to_value(PhotoDocument {
+        photo: photo.clone(),
+        data: encode_bytes(&forged_bytes),
+    })
+    .unwrap();
+    let forged_id = Uuid::now_v7();
+    forged["id"] = json!(forged_id.to_string());
+    let page = PullPage {
+        items: vec![PullItem::Photo {
+            seq: 3,
+            id: forged_id,
+            version: 3,
+            document: forged,
+        }],
+        next_cursor: 3,
+        more: false,
+        remaining: None,
+    };
+    assert_eq!(
+        store
+            .sync_apply_page(&page, &actor("system:sync"), now())
+            .unwrap(),
+        0
+    );
     drop(store);
     check("closed");
+    let lines = log_lines();
+    assert!(
+        lines.iter().any(|l| l.contains(&forged_id.to_string())),
+        "the skipped copy is logged by its id: {lines:?}"
+    );
+    let forged_encoded = encode_bytes(&forged_bytes);
+    for line in &lines {
+        for needle in [
+            std::str::from_utf8(MARKER).unwrap(),
+            "FALSIFIKUAR-SHENJE",
+            encoded.as_str(),
+            forged_encoded.as_str(),
+            &encoded[..32],
+            &forged_encoded[..32],
+        ] {
+            assert!(!line.contains(needle), "photo bytes in the log: {line}");
+        }
+    }
 }
 
 #[test]
@@ -456,4 +542,226 @@ fn pending_photos_are_read_a_few_megabytes_at_a_time() {
     );
     // The file's creation came first, in order.
     assert_eq!(pending[0].entity, "offender_file");
+}
+
+/// The photo's document as the server sends it, with `void` set as given.
+fn server_document(photo: &regjistri_domain::photo::Photo, bytes: &[u8], void: Value) -> Value {
+    let mut document = serde_json::to_value(PhotoDocument {
+        photo: photo.clone(),
+        data: encode_bytes(bytes),
+    })
+    .unwrap();
+    document["void"] = void;
+    document
+}
+
+fn photo_page(id: Uuid, version: i64, document: Value) -> PullPage {
+    PullPage {
+        items: vec![PullItem::Photo {
+            seq: version,
+            id,
+            version,
+            document,
+        }],
+        next_cursor: version,
+        more: false,
+        remaining: None,
+    }
+}
+
+fn void_of(store: &Store, id: Uuid) -> Option<(String, String)> {
+    store.photo(id).unwrap().void.map(|v| (v.reason, v.by))
+}
+
+#[test]
+fn a_void_set_here_gives_way_only_to_the_servers_once_answered() {
+    use regjistri_sync::protocol::{MutationResult, Outcome, WireError};
+    let db = Db::new();
+    let mut store = Store::open(&db.path, &keys(), now()).unwrap();
+    let file = create(&mut store);
+    let bytes = regjistri_demo::photos::avatar(7);
+    let photo = store
+        .add_photo(new_photo(file, bytes.clone()), &actor("clerk"), now())
+        .unwrap();
+    store
+        .void_photo(photo.id, "blurred", &actor("supervisor.b"), now())
+        .unwrap();
+    let servers =
+        json!({"reason": "wrong day", "by": "supervisor.a", "at": "2026-12-03T09:00:00Z"});
+    let sync = actor("system:sync");
+
+    // While this station's void waits for the server's answer, it stays.
+    store
+        .sync_apply_page(
+            &photo_page(
+                photo.id,
+                5,
+                server_document(&photo, &bytes, servers.clone()),
+            ),
+            &sync,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        void_of(&store, photo.id),
+        Some(("blurred".into(), "supervisor.b".into()))
+    );
+
+    // The server took the photo and refused the second void: the server's void replaces
+    // this station's with the next page, and the copies hash alike.
+    let pending = store.sync_pending(100).unwrap();
+    let results: Vec<MutationResult> = pending
+        .iter()
+        .map(|m| {
+            let void = m.diff.iter().all(|c| c.path.starts_with("void"));
+            MutationResult {
+                mutation_id: m.mutation_id,
+                outcome: if void {
+                    Outcome::Rejected
+                } else {
+                    Outcome::Applied
+                },
+                version: None,
+                conflict: None,
+                error: void.then(|| WireError::new("photo_changed", "x", "x")),
+            }
+        })
+        .collect();
+    store.sync_record_results(&results, &sync, now()).unwrap();
+    assert_eq!(store.sync_counts().unwrap().pending, 0);
+    store
+        .sync_apply_page(
+            &photo_page(
+                photo.id,
+                6,
+                server_document(&photo, &bytes, servers.clone()),
+            ),
+            &sync,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        void_of(&store, photo.id),
+        Some(("wrong day".into(), "supervisor.a".into()))
+    );
+    let mut expected = photo.clone();
+    expected.void = Some(regjistri_domain::records::Void {
+        reason: "wrong day".into(),
+        by: "supervisor.a".into(),
+        at: Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap(),
+    });
+    assert_eq!(store.photo(photo.id).unwrap(), expected);
+    // A void the server no longer holds (this station's, refused) goes too.
+    store
+        .sync_apply_page(
+            &photo_page(photo.id, 7, server_document(&photo, &bytes, Value::Null)),
+            &sync,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(void_of(&store, photo.id), None);
+    store
+        .sync_apply_page(
+            &photo_page(
+                photo.id,
+                8,
+                server_document(&photo, &bytes, servers.clone()),
+            ),
+            &sync,
+            now(),
+        )
+        .unwrap();
+
+    // Outside the pull a void, once set, still never changes, and naming another void
+    // than the one written lets nothing through.
+    let conn = store.connection_for_tests();
+    let guards: i64 = conn
+        .query_row("SELECT count(*) FROM photo_void_from_server", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(guards, 0, "the pull leaves no void named");
+    for sql in [
+        "UPDATE photo SET void_reason = 'other'",
+        "UPDATE photo SET void_reason = NULL, voided_by = NULL, voided_at = NULL",
+        "UPDATE photo SET voided_by = 'someone'",
+    ] {
+        assert!(conn.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    conn.execute(
+        "INSERT INTO photo_void_from_server (id, void_reason, voided_by, voided_at)
+         VALUES (?1, 'named', 'supervisor.a', '2026-12-03T09:00:00.000000Z')",
+        [photo.id.to_string()],
+    )
+    .unwrap();
+    assert!(conn
+        .execute(
+            "UPDATE photo SET void_reason = 'another' WHERE id = ?1",
+            [photo.id.to_string()]
+        )
+        .is_err());
+    assert!(conn
+        .execute(
+            "UPDATE photo SET bytes = x'00', void_reason = 'named' WHERE id = ?1",
+            [photo.id.to_string()]
+        )
+        .is_err());
+}
+
+#[test]
+fn a_void_that_cannot_be_read_skips_its_photo_and_the_pull_goes_on() {
+    let db = Db::new();
+    let mut store = Store::open(&db.path, &keys(), now()).unwrap();
+    let file = create(&mut store);
+    let bytes = regjistri_demo::photos::avatar(8);
+    let photo = store
+        .add_photo(new_photo(file, bytes.clone()), &actor("clerk"), now())
+        .unwrap();
+    let other_bytes = regjistri_demo::photos::avatar(9);
+    let facts = inspect(&other_bytes).unwrap();
+    let other = regjistri_domain::photo::Photo {
+        id: new_id(now()),
+        file_id: file,
+        taken_on: d(2026, 11, 20),
+        taken_by: "clerk.b".into(),
+        media_type: facts.media_type,
+        byte_len: other_bytes.len() as u32,
+        width: facts.width,
+        height: facts.height,
+        sha256: regjistri_sync::document::sha256_hex(&other_bytes),
+        recorded_at: now(),
+        void: None,
+    };
+    for bad in [
+        json!({"reason": "wrong day"}),
+        json!("voided"),
+        json!({"reason": "wrong day", "by": "supervisor.a", "at": "yesterday"}),
+    ] {
+        let page = PullPage {
+            items: vec![
+                PullItem::Photo {
+                    seq: 4,
+                    id: photo.id,
+                    version: 4,
+                    document: server_document(&photo, &bytes, bad.clone()),
+                },
+                PullItem::Photo {
+                    seq: 5,
+                    id: other.id,
+                    version: 5,
+                    document: server_document(&other, &other_bytes, Value::Null),
+                },
+            ],
+            next_cursor: 5,
+            more: false,
+            remaining: None,
+        };
+        let changed = store
+            .sync_apply_page(&page, &actor("system:sync"), now())
+            .unwrap_or_else(|e| panic!("{bad}: {e}"));
+        assert!(changed <= 1, "{bad}: {changed}");
+        assert_eq!(void_of(&store, photo.id), None, "{bad}");
+        assert_eq!(store.photo(other.id).unwrap(), other);
+        assert_eq!(store.sync_cursor().unwrap(), 5);
+    }
 }

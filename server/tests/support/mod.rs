@@ -84,6 +84,12 @@ pub enum Fault {
     Reset,
     /// Half the answer, then nothing more.
     Stall,
+    /// 413 with an HTML page before the handler, as a reverse proxy in front of the server
+    /// answers a body larger than it lets through: nothing done, and not the server's refusal.
+    ProxyTooLarge,
+    /// 422 before the handler with a code this build does not know, as a newer server might
+    /// refuse: nothing done.
+    UnknownRefusal,
 }
 
 /// Every kind of fault, each met by push, pull and audit requests in the randomised test.
@@ -280,6 +286,23 @@ pub async fn inject(
             );
             return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
         }
+        Fault::ProxyTooLarge => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                [(axum::http::header::CONTENT_TYPE, "text/html")],
+                "<html><head><title>413 Request Entity Too Large</title></head>\
+                 <body><center><h1>413 Request Entity Too Large</h1></center></body></html>",
+            )
+                .into_response()
+        }
+        Fault::UnknownRefusal => {
+            let body = WireError::new(
+                "mutation_format_retired",
+                "Ky format nuk pranohet më.",
+                "This format is no longer accepted.",
+            );
+            return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response();
+        }
         _ => {}
     }
     let response = next.run(req).await;
@@ -305,7 +328,12 @@ pub async fn inject(
                 }),
             )
         }
-        Fault::None | Fault::Delay(_) | Fault::Drop | Fault::Unavailable => unreachable!(),
+        Fault::None
+        | Fault::Delay(_)
+        | Fault::Drop
+        | Fault::Unavailable
+        | Fault::ProxyTooLarge
+        | Fault::UnknownRefusal => unreachable!(),
     }
 }
 

@@ -999,6 +999,7 @@ export class FakeBackend implements Backend {
     const u = this.authorize("view_file");
     const s = this.stored(id);
     this.record(u.user_name, "file.view", "file", id);
+    const mayViewPhotos = scope(u.role, "view_photo") !== null && u.directorate === s.file.owning_directorate;
     return structuredClone({
       file: s.file,
       history: s.history,
@@ -1006,8 +1007,9 @@ export class FakeBackend implements Backend {
       pending_changes: s.approvedData && s.file.status === "amended" ? diff(s.approvedData, s.file.data) : [],
       registered: this.registered(s),
       compliance: this.complianceOf(s),
-      latest_photo: this.latestPhoto(s),
-      may_view_photos: scope(u.role, "view_photo") !== null && u.directorate === s.file.owning_directorate,
+      // As the app layer: nothing of the photos for whoever may not see them.
+      latest_photo: mayViewPhotos ? this.latestPhoto(s) : null,
+      may_view_photos: mayViewPhotos,
     });
   }
 

@@ -26,7 +26,7 @@ registered: boolean,
 compliance: Compliance | null, 
 /**
  * The latest photo that is not voided (its image is fetched on its own, by
- * `Registry::photo`).
+ * `Registry::photo`); always `None` for an officer who may not see the photos.
  */
 latest_photo: Photo | null, 
 /**
