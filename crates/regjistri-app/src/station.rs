@@ -16,7 +16,7 @@ use regjistri_domain::file::FileData;
 use regjistri_domain::records::{FileRecord, RuleNotice};
 use regjistri_domain::rules::RuleBook;
 use regjistri_domain::Text;
-use regjistri_store::{Actor, AuditEvent, Secret};
+use regjistri_store::{Actor, AuditEvent, Secret, Store};
 use regjistri_sync::client::{ClientError, Identity, Settings, SyncClient};
 use regjistri_sync::document::FileDocument;
 use regjistri_sync::protocol::{
@@ -566,10 +566,7 @@ impl Registry {
         let outcomes = store.sync_outcomes(200)?;
         let mut out = Vec::with_capacity(outcomes.len());
         for o in outcomes {
-            let file_label = store
-                .file(o.entity_id)
-                .ok()
-                .map(|f| format!("{} {}", f.data.identity.surname, f.data.identity.given_name));
+            let file_label = file_label(&store, o.entity_id);
             out.push(SyncIssue {
                 mutation_id: o.mutation_id,
                 kind: if o.conflict { "conflict" } else { "rejected" }.to_string(),
@@ -601,15 +598,6 @@ impl Registry {
         Ok(out)
     }
 
-    fn file_label(&self, id: Uuid) -> Option<String> {
-        let store = self.store().ok()?;
-        let f = store.file(id).ok()?;
-        Some(format!(
-            "{} {}",
-            f.data.identity.surname, f.data.identity.given_name
-        ))
-    }
-
     /// The directorate's open conflicts, from the server (online), for a supervisor.
     pub async fn conflicts(&self) -> Result<Vec<ConflictItem>, AppError> {
         let directorate = self.directorate();
@@ -634,7 +622,7 @@ impl Registry {
                 id: c.id,
                 kind: c.kind.as_str().to_string(),
                 file_id: c.record_id,
-                file_label: self.file_label(c.record_id),
+                file_label: self.store().ok().and_then(|s| file_label(&s, c.record_id)),
                 station: c.station,
                 // Four eyes: not the officer whose change collided, nor one who changed
                 // the file since its last approval (the server checks the same).
@@ -1167,4 +1155,24 @@ mod tests {
             );
         }
     }
+}
+
+/// The surname and given name of the person a change or conflict is about: `id` names the
+/// file itself, or a record, notice or photo of it (those conflict too: a void, confirmation
+/// or service set differently at two stations). `None` when this station does not hold it.
+fn file_label(store: &Store, id: Uuid) -> Option<String> {
+    let file_id = if store.file(id).is_ok() {
+        id
+    } else if let Ok(r) = store.file_record(id) {
+        r.file_id
+    } else if let Ok(n) = store.notice(id) {
+        n.file_id
+    } else {
+        store.photo(id).ok()?.file_id
+    };
+    let f = store.file(file_id).ok()?;
+    Some(format!(
+        "{} {}",
+        f.data.identity.surname, f.data.identity.given_name
+    ))
 }

@@ -2,13 +2,15 @@
 //! online with a reason. Both audited in the server's trail.
 
 use chrono::{DateTime, Utc};
+use regjistri_domain::records::{FileRecord, RuleNotice};
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::rules::{self, RuleSet, RuleValues};
 use regjistri_sync::document::{apply, FileDocument};
 use regjistri_sync::protocol::{
     ApprovedCopy, ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated,
-    RuleSetDocument, REFERENCE_ID,
+    RuleSetDocument, ENTITY_FILE_RECORD, ENTITY_OFFENDER_FILE, ENTITY_RULE_NOTICE, REFERENCE_ID,
 };
+use serde::Deserialize;
 use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
@@ -24,12 +26,62 @@ struct StoredResolution {
     version: Option<i64>,
 }
 
+/// A decided record as it will be stored, checked for its kind. A file (its status settled:
+/// a decision may change approved data, which then waits for approval again) gives its
+/// directorate, status and national index entry. A record about a file or a notice (its
+/// void, confirmation or service was set differently at two stations) must still be one, of
+/// the same file: it keeps where it belongs and its status (`None`). Nothing else is decided
+/// here (photos and accounts never wait for a supervisor).
+fn decided_record(
+    entity: &str,
+    merged: &mut Value,
+    before: &Value,
+    approved: Option<&Value>,
+) -> Result<Option<(String, String, Value)>, CentralError> {
+    let same_file = |file_id: Uuid| {
+        before.get("file_id").and_then(Value::as_str) == Some(file_id.to_string().as_str())
+    };
+    match entity {
+        ENTITY_OFFENDER_FILE => {
+            settle_status(merged, approved);
+            let file = FileDocument::parse(merged).map_err(|_| {
+                CentralError::Invalid("the chosen values make the file invalid".into())
+            })?;
+            let entry = serde_json::to_value(index_entry(&file))
+                .map_err(|e| CentralError::Corrupt(e.to_string()))?;
+            Ok(Some((
+                file.owning_directorate.clone(),
+                file.status.as_str().to_string(),
+                entry,
+            )))
+        }
+        ENTITY_FILE_RECORD => match FileRecord::deserialize(&*merged) {
+            Ok(r) if same_file(r.file_id) => Ok(None),
+            _ => Err(CentralError::Invalid(
+                "the chosen values make the record invalid".into(),
+            )),
+        },
+        ENTITY_RULE_NOTICE => match RuleNotice::deserialize(&*merged) {
+            Ok(n) if same_file(n.file_id) && n.served_on.is_some() == n.served_by.is_some() => {
+                Ok(None)
+            }
+            _ => Err(CentralError::Invalid(
+                "the chosen values make the notice invalid".into(),
+            )),
+        },
+        _ => Err(CentralError::Invalid(
+            "only files, records and notices are decided".into(),
+        )),
+    }
+}
+
 impl Central {
     /// Closes an open conflict of the station's directorate, writing the chosen value of
     /// each contested path (only those paths) as a new version of the record. A choice that
-    /// would make the file invalid is refused and the conflict stays open. Idempotent: the
-    /// same decision repeated by the same supervisor at the same station (a retry after a lost
-    /// reply) gets the first answer; another decision on a decided conflict is refused.
+    /// would make the file (or record, or notice) invalid is refused and the conflict stays
+    /// open. Idempotent: the same decision repeated by the same supervisor at the same station
+    /// (a retry after a lost reply) gets the first answer; another decision on a decided
+    /// conflict is refused.
     pub async fn resolve_conflict(
         &self,
         station: &Station,
@@ -109,8 +161,10 @@ impl Central {
         }
         let mut version = None;
         if !values.is_empty() {
-            let (document, approved): (Value, Option<Value>) = sqlx::query_as(
-                "SELECT document, approved_data FROM record WHERE id = $1 FOR UPDATE",
+            type Current = (String, String, String, Value, Option<Value>);
+            let (entity, owning_directorate, status, document, approved): Current = sqlx::query_as(
+                "SELECT entity, owning_directorate, status, document, approved_data
+                     FROM record WHERE id = $1 FOR UPDATE",
             )
             .bind(record_id)
             .fetch_optional(&mut *tx)
@@ -121,11 +175,12 @@ impl Central {
                 apply(&mut merged, &v.path, &v.value)
                     .map_err(|_| CentralError::Invalid("a value that does not fit".into()))?;
             }
-            // A decision may change approved data: it then waits for approval again.
-            settle_status(&mut merged, approved.as_ref());
-            let file = FileDocument::parse(&merged).map_err(|_| {
-                CentralError::Invalid("the chosen values make the file invalid".into())
-            })?;
+            let (owning_directorate, status, entry) =
+                decided_record(&entity, &mut merged, &document, approved.as_ref())?.unwrap_or((
+                    owning_directorate,
+                    status,
+                    Value::Null,
+                ));
             if merged != document {
                 let v: i64 = sqlx::query_scalar("SELECT nextval('feed_seq')")
                     .fetch_one(&mut *tx)
@@ -139,13 +194,10 @@ impl Central {
                 )
                 .bind(record_id)
                 .bind(v)
-                .bind(&file.owning_directorate)
-                .bind(file.status.as_str())
+                .bind(&owning_directorate)
+                .bind(&status)
                 .bind(&merged)
-                .bind(
-                    serde_json::to_value(index_entry(&file))
-                        .map_err(|e| CentralError::Corrupt(e.to_string()))?,
-                )
+                .bind(entry)
                 .bind(self.now())
                 .bind(resolved_by)
                 .execute(&mut *tx)

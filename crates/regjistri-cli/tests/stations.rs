@@ -1245,6 +1245,142 @@ async fn two_voids_of_one_photo_made_offline_converge_to_the_one_the_server_took
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_voids_of_one_record_made_offline_converge_to_the_supervisors_decision() {
+    let Some(db) = database().await else { return };
+    let server = start(&db).await;
+    let (a, b) = two_stations(&server).await;
+    // A third supervisor, who touched neither void, decides.
+    a.add("supervisor.c", Role::Supervisor, "dvp-tirane");
+    a.as_user("clerk.a");
+    let person = draft(23);
+    let label = format!("{} {}", person.identity.surname, person.identity.given_name);
+    let saved = a.registry.create_file(&person).unwrap();
+    a.as_user("supervisor.a");
+    a.registry.approve_file(saved.id, saved.version).unwrap();
+    a.as_user("clerk.a");
+    let check_in = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                kind: "check_in".into(),
+                date: "01.12.2026".into(),
+                officer: "Inspektor Gjoka".into(),
+                no_photo_reason: "Kamera e prishur".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let death = a
+        .registry
+        .add_record(
+            saved.id,
+            &regjistri_domain::records::RecordDraft {
+                kind: "status_change".into(),
+                date: "02.12.2026".into(),
+                choice: "deceased".into(),
+                note: "Certifikatë vdekjeje".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    a.sync().await;
+    b.sync().await;
+
+    // Offline, each supervisor voids the check-in with a reason of their own and confirms
+    // the death.
+    a.as_user("supervisor.a");
+    a.registry
+        .void_record(check_in.id, "Data e gabuar")
+        .unwrap();
+    a.registry.confirm_record(death.id).unwrap();
+    b.as_user("supervisor.b");
+    b.registry
+        .void_record(check_in.id, "Regjistruar dy herë")
+        .unwrap();
+    b.registry.confirm_record(death.id).unwrap();
+    let r = a.sync().await;
+    assert_eq!((r.pushed, r.conflicts, r.rejected), (2, 0, 0), "{r:?}");
+    let r = b.sync().await;
+    assert_eq!((r.pushed, r.conflicts), (2, 2), "{r:?}");
+    // The conflicts gave both records a new version (same content): A takes them too.
+    a.sync().await;
+
+    // Until a supervisor decides, every copy is the server's: A's void and confirmation.
+    let void_and_confirmation = |s: &Station, user: &str| {
+        s.as_user(user);
+        let records = s.registry.timeline(saved.id).unwrap().records;
+        let of = |id: Uuid| records.iter().find(|r| r.id == id).unwrap().clone();
+        (
+            of(check_in.id).void.map(|v| (v.reason, v.by)),
+            of(death.id).confirmation.map(|c| c.by),
+        )
+    };
+    for (s, user) in [(&a, "clerk.a"), (&b, "clerk.b")] {
+        assert_eq!(
+            void_and_confirmation(s, user),
+            (
+                Some(("Data e gabuar".to_string(), "supervisor.a".to_string())),
+                Some("supervisor.a".to_string())
+            )
+        );
+    }
+    let central = server.central.replica_checksum("dvp-tirane").await.unwrap();
+    assert_eq!(a.checksum(), central);
+    assert_eq!(b.checksum(), central);
+
+    // The third supervisor takes B's void, and keeps the server's confirmation.
+    a.as_user("supervisor.c");
+    let open = a.registry.conflicts().await.unwrap();
+    assert_eq!(open.len(), 2, "{open:?}");
+    for conflict in &open {
+        assert!(conflict.may_resolve, "{conflict:?}");
+        // A record's conflict is shown under its person's name.
+        assert_eq!(conflict.file_label, Some(label.clone()), "{conflict:?}");
+        let keep_station = conflict.file_id == check_in.id;
+        let decision = ConflictDecision {
+            conflict_id: conflict.id,
+            choices: conflict
+                .fields
+                .iter()
+                .map(|f| ConflictChoice {
+                    path: f.path.clone(),
+                    value: if keep_station {
+                        f.station.clone()
+                    } else {
+                        f.server.clone()
+                    },
+                })
+                .collect(),
+        };
+        a.registry.resolve_conflict(&decision).await.unwrap();
+    }
+    a.sync().await;
+    b.sync().await;
+    for (s, user) in [(&a, "clerk.a"), (&b, "clerk.b")] {
+        assert_eq!(
+            void_and_confirmation(s, user),
+            (
+                Some((
+                    "Regjistruar dy herë".to_string(),
+                    "supervisor.b".to_string()
+                )),
+                Some("supervisor.a".to_string())
+            )
+        );
+    }
+    let central = server.central.replica_checksum("dvp-tirane").await.unwrap();
+    assert_eq!(a.checksum(), central);
+    assert_eq!(b.checksum(), central);
+    // Nothing more comes and nothing diverges again.
+    for s in [&a, &b] {
+        let r = s.sync().await;
+        assert_eq!((r.pushed, r.conflicts, r.rejected), (0, 0, 0), "{r:?}");
+        assert_eq!(s.checksum(), central);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_made_at_one_station_signs_in_at_another_and_their_changes_follow() {
     let Some(db) = database().await else { return };
     let server = start(&db).await;

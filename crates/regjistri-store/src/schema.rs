@@ -5,9 +5,17 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, V1),
+    (2, V2),
+    (3, V3),
+    (4, V4),
+    (5, V5),
+    (6, V6),
+    (7, V7),
+];
 
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -397,6 +405,67 @@ WHEN NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OL
           WHERE s.id = OLD.id AND s.void_reason IS NEW.void_reason
             AND s.voided_by IS NEW.voided_by AND s.voided_at IS NEW.voided_at))
 BEGIN SELECT RAISE(ABORT, 'a photo only changes once, to be voided'); END;
+"#;
+
+/// What is set once and then changes only to the server's value (V6's mechanism, for every
+/// such value): a record's void and confirmation, a notice's service, a photo's void. Two
+/// stations set it differently offline; the server keeps one (the first, or a supervisor's
+/// decision), and the other station, once nothing of its own for the row waits for an
+/// answer, takes the server's. The pull names the table, the row and the exact values it
+/// writes (a JSON array of the columns, in the order the trigger lists them) in
+/// `value_from_server`, makes the one UPDATE and removes the name again, all in its own
+/// transaction: the table is empty outside it, and every other change of a value set once
+/// is refused as before. The other columns never change, named or not.
+const V7: &str = r#"
+CREATE TABLE value_from_server (
+    table_name TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (table_name, id)
+) WITHOUT ROWID;
+
+DROP TRIGGER photo_only_void;
+DROP TABLE photo_void_from_server;
+CREATE TRIGGER photo_only_void BEFORE UPDATE ON photo
+WHEN NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.taken_on IS NOT OLD.taken_on OR NEW.taken_by IS NOT OLD.taken_by
+  OR NEW.media_type IS NOT OLD.media_type OR NEW.byte_len IS NOT OLD.byte_len
+  OR NEW.width IS NOT OLD.width OR NEW.height IS NOT OLD.height OR NEW.sha256 IS NOT OLD.sha256
+  OR NEW.bytes IS NOT OLD.bytes OR NEW.recorded_at IS NOT OLD.recorded_at
+  OR (OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
+      OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at)
+      AND NOT EXISTS (SELECT 1 FROM value_from_server s
+          WHERE s.table_name = 'photo' AND s.id = OLD.id
+            AND s.value = json_array(NEW.void_reason, NEW.voided_by, NEW.voided_at)))
+BEGIN SELECT RAISE(ABORT, 'a photo only changes once, to be voided'); END;
+
+DROP TRIGGER file_record_only_void_or_confirm;
+CREATE TRIGGER file_record_only_void_or_confirm BEFORE UPDATE ON file_record
+WHEN NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id OR NEW.kind IS NOT OLD.kind
+  OR NEW.record_date IS NOT OLD.record_date OR NEW.data IS NOT OLD.data
+  OR NEW.recorded_at IS NOT OLD.recorded_at OR NEW.recorded_by IS NOT OLD.recorded_by
+  OR (((OLD.void_reason IS NOT NULL AND (NEW.void_reason IS NOT OLD.void_reason
+          OR NEW.voided_by IS NOT OLD.voided_by OR NEW.voided_at IS NOT OLD.voided_at))
+      OR (OLD.confirmed_by IS NOT NULL AND (NEW.confirmed_by IS NOT OLD.confirmed_by
+          OR NEW.confirmed_at IS NOT OLD.confirmed_at))
+      OR (OLD.void_reason IS NOT NULL AND NEW.confirmed_by IS NOT OLD.confirmed_by))
+    AND NOT EXISTS (SELECT 1 FROM value_from_server s
+        WHERE s.table_name = 'file_record' AND s.id = OLD.id
+          AND s.value = json_array(NEW.void_reason, NEW.voided_by, NEW.voided_at,
+                                   NEW.confirmed_by, NEW.confirmed_at)))
+BEGIN SELECT RAISE(ABORT, 'a record only changes once to be voided, and once to be confirmed'); END;
+
+DROP TRIGGER rule_notice_only_serve;
+CREATE TRIGGER rule_notice_only_serve BEFORE UPDATE ON rule_notice
+WHEN NEW.id IS NOT OLD.id OR NEW.file_id IS NOT OLD.file_id
+  OR NEW.rule_version IS NOT OLD.rule_version OR NEW.created_at IS NOT OLD.created_at
+  OR (OLD.served_on IS NULL AND NEW.served_on IS NULL AND NEW.served_by IS NOT NULL)
+  OR (OLD.served_on IS NOT NULL
+      AND (NEW.served_on IS NOT OLD.served_on OR NEW.served_by IS NOT OLD.served_by)
+      AND NOT EXISTS (SELECT 1 FROM value_from_server s
+          WHERE s.table_name = 'rule_notice' AND s.id = OLD.id
+            AND s.value = json_array(NEW.served_on, NEW.served_by)))
+BEGIN SELECT RAISE(ABORT, 'a notice only changes once, when it is served'); END;
 "#;
 
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {

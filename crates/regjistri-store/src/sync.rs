@@ -378,9 +378,117 @@ fn apply_file(
     Ok(true)
 }
 
+/// Values of a row that are set once and afterwards change only to the server's (schema
+/// V7): its table and those columns, in the order the table's trigger names them.
+struct SetOnce {
+    table: &'static str,
+    columns: &'static [&'static str],
+}
+
+/// A photo's void.
+const PHOTO_VOID: SetOnce = SetOnce {
+    table: "photo",
+    columns: &["void_reason", "voided_by", "voided_at"],
+};
+
+/// A record's void and its confirmation (deaths, removals).
+const RECORD_VOID_AND_CONFIRMATION: SetOnce = SetOnce {
+    table: "file_record",
+    columns: &[
+        "void_reason",
+        "voided_by",
+        "voided_at",
+        "confirmed_by",
+        "confirmed_at",
+    ],
+};
+
+/// When and by whom a notice was served.
+const NOTICE_SERVICE: SetOnce = SetOnce {
+    table: "rule_notice",
+    columns: &["served_on", "served_by"],
+};
+
+impl SetOnce {
+    /// The values as row `id` holds them (`None`: no such row).
+    fn read(&self, conn: &Connection, id: &str) -> Result<Option<Vec<Option<String>>>, StoreError> {
+        let n = self.columns.len();
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT {} FROM {} WHERE id = ?1",
+                self.columns.join(", "),
+                self.table
+            ))?
+            .query_row(params![id], |r| {
+                (0..n).map(|i| r.get(i)).collect::<Result<Vec<_>, _>>()
+            })
+            .optional()?)
+    }
+
+    /// Sets the values of row `id` to the server's, inside the pull's transaction: the row
+    /// and exactly these values are named in `value_from_server` for the one UPDATE the
+    /// table's trigger lets through, and the name goes at once.
+    fn take_from_server(
+        &self,
+        conn: &Connection,
+        id: &str,
+        values: &[Option<String>],
+    ) -> Result<(), StoreError> {
+        if values.len() != self.columns.len() {
+            return Err(corrupt(format!(
+                "{} values for the {} columns of {}",
+                values.len(),
+                self.columns.len(),
+                self.table
+            )));
+        }
+        let named = std::iter::once(Some(self.table))
+            .chain(std::iter::once(Some(id)))
+            .chain(values.iter().map(Option::as_deref));
+        let placeholders: Vec<String> = (0..values.len()).map(|i| format!("?{}", i + 3)).collect();
+        conn.prepare_cached(&format!(
+            "INSERT INTO value_from_server (table_name, id, value) VALUES (?1, ?2, json_array({}))",
+            placeholders.join(", ")
+        ))?
+        .execute(rusqlite::params_from_iter(named))?;
+        let set: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 2))
+            .collect();
+        let row = std::iter::once(Some(id)).chain(values.iter().map(Option::as_deref));
+        conn.prepare_cached(&format!(
+            "UPDATE {} SET {} WHERE id = ?1",
+            self.table,
+            set.join(", ")
+        ))?
+        .execute(rusqlite::params_from_iter(row))?;
+        conn.prepare_cached("DELETE FROM value_from_server WHERE table_name = ?1 AND id = ?2")?
+            .execute(params![self.table, id])?;
+        Ok(())
+    }
+}
+
+/// A record's void and confirmation as stored, in [`RECORD_VOID_AND_CONFIRMATION`]'s order.
+fn record_void_and_confirmation(record: &FileRecord) -> Vec<Option<String>> {
+    let void = record.void.as_ref();
+    let confirmation = record.confirmation.as_ref();
+    vec![
+        void.map(|v| v.reason.clone()),
+        void.map(|v| v.by.clone()),
+        void.map(|v| format_time(v.at)),
+        confirmation.map(|c| c.by.clone()),
+        confirmation.map(|c| format_time(c.at)),
+    ]
+}
+
 /// One record about a file of the station's directorate, from the feed. Records are never
-/// edited, only voided and confirmed once: a new one is inserted whole; of a known one only
-/// a void or a confirmation this station does not have yet is taken.
+/// edited, only voided and confirmed once: a new one is inserted whole. Of a known one only
+/// the void and the confirmation are taken: while a change made here to it waits for the
+/// server's answer, only what this station does not have yet; else the server's replace
+/// this station's (two supervisors voided or confirmed it at two stations, and the server
+/// kept the first, or a supervisor's decision, or refused this station's).
 fn apply_record(
     conn: &Connection,
     id: Uuid,
@@ -388,18 +496,17 @@ fn apply_record(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let known: Option<(i64, Option<String>, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT server_version, void_reason, confirmed_by FROM file_record WHERE id = ?1",
-        )?
-        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let server_version: Option<i64> = conn
+        .prepare_cached("SELECT server_version FROM file_record WHERE id = ?1")?
+        .query_row(params![key], |r| r.get(0))
         .optional()?;
-    if known.as_ref().is_some_and(|k| k.0 >= version) {
+    if server_version.is_some_and(|v| v >= version) {
         return Ok(false);
     }
     // The server's copy with what this station has not pushed yet on top.
+    let unpushed = unpushed_changes(conn, &key)?;
     let mut target = document.clone();
-    for change in unpushed_changes(conn, &key)? {
+    for change in &unpushed {
         if apply(&mut target, &change.path, &change.new).is_err() {
             log::warn!("an unpushed change to record {id} no longer fits the server's copy");
         }
@@ -407,52 +514,59 @@ fn apply_record(
     let record: FileRecord = serde_json::from_value(target)
         .or_else(|_| serde_json::from_value(document.clone()))
         .map_err(corrupt)?;
-    match known {
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by,
-                    void_reason, voided_by, voided_at, confirmed_by, confirmed_at, server_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                key,
-                record.file_id.to_string(),
-                record.data.kind(),
-                iso(record.data.date()),
-                serde_json::to_string(&record.data).map_err(corrupt)?,
-                format_time(record.recorded_at),
-                record.recorded_by,
-                record.void.as_ref().map(|v| v.reason.as_str()),
-                record.void.as_ref().map(|v| v.by.as_str()),
-                record.void.as_ref().map(|v| format_time(v.at)),
-                record.confirmation.as_ref().map(|c| c.by.as_str()),
-                record.confirmation.as_ref().map(|c| format_time(c.at)),
-                version
-            ])?;
+    let Some(local) = RECORD_VOID_AND_CONFIRMATION.read(conn, &key)? else {
+        conn.prepare_cached(
+            "INSERT INTO file_record (id, file_id, kind, record_date, data, recorded_at, recorded_by,
+                void_reason, voided_by, voided_at, confirmed_by, confirmed_at, server_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(params![
+            key,
+            record.file_id.to_string(),
+            record.data.kind(),
+            iso(record.data.date()),
+            serde_json::to_string(&record.data).map_err(corrupt)?,
+            format_time(record.recorded_at),
+            record.recorded_by,
+            record.void.as_ref().map(|v| v.reason.as_str()),
+            record.void.as_ref().map(|v| v.by.as_str()),
+            record.void.as_ref().map(|v| format_time(v.at)),
+            record.confirmation.as_ref().map(|c| c.by.as_str()),
+            record.confirmation.as_ref().map(|c| format_time(c.at)),
+            version
+        ])?;
+        return Ok(true);
+    };
+    if unpushed.is_empty() {
+        let server = record_void_and_confirmation(&record);
+        if server != local {
+            RECORD_VOID_AND_CONFIRMATION.take_from_server(conn, &key, &server)?;
+            if local.iter().any(Option::is_some) {
+                log::info!(
+                    "record {id}: the server's void and confirmation replace this station's"
+                );
+            }
         }
-        Some((_, voided, confirmed)) => {
-            if let (None, Some(v)) = (&voided, &record.void) {
-                conn.prepare_cached(
-                    "UPDATE file_record SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
-                )?
-                .execute(params![key, v.reason, v.by, format_time(v.at)])?;
-            }
-            if let (None, Some(c), None) = (&confirmed, &record.confirmation, &record.void) {
-                conn.prepare_cached(
-                    "UPDATE file_record SET confirmed_by = ?2, confirmed_at = ?3
-                     WHERE id = ?1 AND void_reason IS NULL",
-                )?
-                .execute(params![key, c.by, format_time(c.at)])?;
-            }
-            conn.prepare_cached("UPDATE file_record SET server_version = ?2 WHERE id = ?1")?
-                .execute(params![key, version])?;
+    } else {
+        let (voided, confirmed) = (local[0].is_some(), local[3].is_some());
+        if let (false, Some(v)) = (voided, &record.void) {
+            conn.prepare_cached(
+                "UPDATE file_record SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![key, v.reason, v.by, format_time(v.at)])?;
+        }
+        if let (false, Some(c), None) = (confirmed, &record.confirmation, &record.void) {
+            conn.prepare_cached(
+                "UPDATE file_record SET confirmed_by = ?2, confirmed_at = ?3
+                 WHERE id = ?1 AND void_reason IS NULL",
+            )?
+            .execute(params![key, c.by, format_time(c.at)])?;
         }
     }
+    conn.prepare_cached("UPDATE file_record SET server_version = ?2 WHERE id = ?1")?
+        .execute(params![key, version])?;
     Ok(true)
 }
-
-/// A photo's void as stored: reason, by whom, when.
-type StoredVoid = (String, String, String);
 
 /// A photo of a person of the station's directorate, from the feed: a new one is inserted
 /// whole, with its bytes (checked against what the document says of them); of a known one
@@ -468,27 +582,18 @@ fn apply_photo(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    type Known = (i64, Option<String>, Option<String>, Option<String>);
-    let known: Option<Known> = conn
-        .prepare_cached(
-            "SELECT server_version, void_reason, voided_by, voided_at FROM photo WHERE id = ?1",
-        )?
-        .query_row(params![key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+    let server_version: Option<i64> = conn
+        .prepare_cached("SELECT server_version FROM photo WHERE id = ?1")?
+        .query_row(params![key], |r| r.get(0))
         .optional()?;
-    if known.as_ref().is_some_and(|k| k.0 >= version) {
+    if server_version.is_some_and(|v| v >= version) {
         return Ok(false);
     }
-    if let Some((_, reason, by, at)) = known {
-        let local: Option<StoredVoid> = match (reason, by, at) {
-            (Some(reason), Some(by), Some(at)) => Some((reason, by, at)),
-            _ => None,
-        };
+    if let Some(local) = PHOTO_VOID.read(conn, &key)? {
         let server = match document.get("void").filter(|v| !v.is_null()) {
-            None => None,
+            None => vec![None, None, None],
             Some(v) => match regjistri_domain::records::Void::deserialize(v) {
-                Ok(v) => Some((v.reason, v.by, format_time(v.at))),
+                Ok(v) => vec![Some(v.reason), Some(v.by), Some(format_time(v.at))],
                 Err(_) => {
                     log::warn!("photo {id} from the server skipped: its void cannot be read");
                     return Ok(false);
@@ -496,8 +601,8 @@ fn apply_photo(
             },
         };
         if server != local && unpushed_changes(conn, &key)?.is_empty() {
-            replace_photo_void(conn, &key, server.as_ref())?;
-            if local.is_some() {
+            PHOTO_VOID.take_from_server(conn, &key, &server)?;
+            if local.iter().any(Option::is_some) {
                 log::info!("photo {id}: the server's void replaces this station's");
             }
         }
@@ -538,32 +643,6 @@ fn apply_photo(
     Ok(true)
 }
 
-/// Sets a photo's void to the server's, inside the pull's transaction. A void set once may
-/// change only here: the photo and the exact void are named in `photo_void_from_server`
-/// for the one UPDATE the trigger lets through (schema V6), and the name goes at once.
-fn replace_photo_void(
-    conn: &Connection,
-    id: &str,
-    void: Option<&StoredVoid>,
-) -> Result<(), StoreError> {
-    let (reason, by, at) = match void {
-        Some((reason, by, at)) => (Some(reason), Some(by), Some(at)),
-        None => (None, None, None),
-    };
-    conn.prepare_cached(
-        "INSERT INTO photo_void_from_server (id, void_reason, voided_by, voided_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, reason, by, at])?;
-    conn.prepare_cached(
-        "UPDATE photo SET void_reason = ?2, voided_by = ?3, voided_at = ?4 WHERE id = ?1",
-    )?
-    .execute(params![id, reason, by, at])?;
-    conn.prepare_cached("DELETE FROM photo_void_from_server WHERE id = ?1")?
-        .execute(params![id])?;
-    Ok(())
-}
-
 /// A national rule version from the feed: kept as it is (versions never change). A version
 /// of the same number made here before enrolment stays, and the server's is not taken.
 fn apply_rule_set(conn: &Connection, id: Uuid, document: &Value) -> Result<bool, StoreError> {
@@ -592,7 +671,11 @@ fn apply_rule_set(conn: &Connection, id: Uuid, document: &Value) -> Result<bool,
     Ok(inserted > 0)
 }
 
-/// A notice of a rule change from the feed: inserted whole, or its service taken once.
+/// A notice of a rule change from the feed: a new one is inserted whole. Of a known one only
+/// the service is taken: while a change made here to it waits for the server's answer, only
+/// a service this station does not have yet; else the server's replaces this station's (it
+/// was served at two stations, and the server kept the first, or a supervisor's decision).
+/// A notice served on a day by no one, or by someone on no day, is skipped (logged by id).
 fn apply_notice(
     conn: &Connection,
     id: Uuid,
@@ -600,42 +683,45 @@ fn apply_notice(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let known: Option<(i64, Option<String>)> = conn
-        .prepare_cached("SELECT server_version, served_on FROM rule_notice WHERE id = ?1")?
-        .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?)))
+    let server_version: Option<i64> = conn
+        .prepare_cached("SELECT server_version FROM rule_notice WHERE id = ?1")?
+        .query_row(params![key], |r| r.get(0))
         .optional()?;
-    if known.as_ref().is_some_and(|k| k.0 >= version) {
+    if server_version.is_some_and(|v| v >= version) {
         return Ok(false);
     }
     let notice = RuleNotice::deserialize(document).map_err(corrupt)?;
-    match known {
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO rule_notice (id, file_id, rule_version, created_at, served_on, served_by,
-                    server_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                key,
-                notice.file_id.to_string(),
-                notice.rule_version,
-                format_time(notice.created_at),
-                notice.served_on.map(iso),
-                notice.served_by,
-                version
-            ])?;
-        }
-        Some((_, served)) => {
-            if let (None, Some(on), Some(by)) = (&served, notice.served_on, &notice.served_by) {
-                conn.prepare_cached(
-                    "UPDATE rule_notice SET served_on = ?2, served_by = ?3 WHERE id = ?1",
-                )?
-                .execute(params![key, iso(on), by])?;
-            }
-            conn.prepare_cached("UPDATE rule_notice SET server_version = ?2 WHERE id = ?1")?
-                .execute(params![key, version])?;
+    if notice.served_on.is_some() != notice.served_by.is_some() {
+        log::warn!("notice {id} from the server skipped: its service is incomplete");
+        return Ok(false);
+    }
+    let Some(local) = NOTICE_SERVICE.read(conn, &key)? else {
+        conn.prepare_cached(
+            "INSERT INTO rule_notice (id, file_id, rule_version, created_at, served_on, served_by,
+                server_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            key,
+            notice.file_id.to_string(),
+            notice.rule_version,
+            format_time(notice.created_at),
+            notice.served_on.map(iso),
+            notice.served_by,
+            version
+        ])?;
+        return Ok(true);
+    };
+    let server = vec![notice.served_on.map(iso), notice.served_by];
+    let unanswered = !unpushed_changes(conn, &key)?.is_empty();
+    if server != local && !(unanswered && local[0].is_some()) {
+        NOTICE_SERVICE.take_from_server(conn, &key, &server)?;
+        if local[0].is_some() {
+            log::info!("notice {id}: the server's service replaces this station's");
         }
     }
+    conn.prepare_cached("UPDATE rule_notice SET server_version = ?2 WHERE id = ?1")?
+        .execute(params![key, version])?;
     Ok(true)
 }
 

@@ -676,9 +676,7 @@ fn a_void_set_here_gives_way_only_to_the_servers_once_answered() {
     // than the one written lets nothing through.
     let conn = store.connection_for_tests();
     let guards: i64 = conn
-        .query_row("SELECT count(*) FROM photo_void_from_server", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT count(*) FROM value_from_server", [], |r| r.get(0))
         .unwrap();
     assert_eq!(guards, 0, "the pull leaves no void named");
     for sql in [
@@ -688,12 +686,19 @@ fn a_void_set_here_gives_way_only_to_the_servers_once_answered() {
     ] {
         assert!(conn.execute(sql, []).is_err(), "{sql} must be refused");
     }
-    conn.execute(
-        "INSERT INTO photo_void_from_server (id, void_reason, voided_by, voided_at)
-         VALUES (?1, 'named', 'supervisor.a', '2026-12-03T09:00:00.000000Z')",
-        [photo.id.to_string()],
-    )
-    .unwrap();
+    // Named for another table, the photo's own void lets nothing through.
+    let name = |table: &str| {
+        conn.execute(
+            "INSERT INTO value_from_server (table_name, id, value)
+             VALUES (?1, ?2, json_array('named', 'supervisor.a', '2026-12-03T09:00:00.000000Z'))",
+            [table, photo.id.to_string().as_str()],
+        )
+        .unwrap()
+    };
+    let named_void = "UPDATE photo SET void_reason = 'named' WHERE id = ?1";
+    name("file_record");
+    assert!(conn.execute(named_void, [photo.id.to_string()]).is_err());
+    name("photo");
     assert!(conn
         .execute(
             "UPDATE photo SET void_reason = 'another' WHERE id = ?1",

@@ -460,7 +460,8 @@ fn records_arrive_whole_and_are_voided_once() {
     .unwrap();
     let r = &s.records(file).unwrap()[0];
     assert_eq!(r.void.as_ref().unwrap().reason, "Gabim");
-    // A second, different void (a conflict decided on the server) cannot rewrite it here.
+    // A second, different void (a conflict decided on the server) replaces it here: this
+    // station has nothing of its own waiting for the record.
     s.sync_apply_page(
         &page(vec![item(9, voided("Tjetër", "ilir.supervisor"))], false),
         &actor(),
@@ -469,8 +470,13 @@ fn records_arrive_whole_and_are_voided_once() {
     .unwrap();
     assert_eq!(
         s.records(file).unwrap()[0].void.as_ref().unwrap().reason,
-        "Gabim"
+        "Tjetër"
     );
+    // Outside the pull it never changes.
+    assert!(s
+        .connection_for_tests()
+        .execute("UPDATE file_record SET void_reason = 'Gabim'", [])
+        .is_err());
     // What was applied is not pushed back.
     assert!(s.sync_pending(10).unwrap().is_empty());
 }
@@ -732,4 +738,315 @@ fn an_account_signs_in_only_where_it_belongs_even_after_a_station_changes_direct
         b.sign_in("vera.leka", NEW, "st", now()).unwrap(),
         SignIn::Accepted(_)
     ));
+}
+
+fn officer(user: &str) -> Actor {
+    Actor {
+        user: user.into(),
+        station: "st-tr-02".into(),
+    }
+}
+
+/// The server answers every change waiting here, each with the outcome `outcome` gives it.
+fn answer_all(
+    s: &mut Store,
+    outcome: impl Fn(&regjistri_sync::protocol::Mutation) -> regjistri_sync::protocol::Outcome,
+) {
+    use regjistri_sync::protocol::{ConflictRef, MutationResult, Outcome, WireError};
+    let results: Vec<MutationResult> = s
+        .sync_pending(100)
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let outcome = outcome(m);
+            MutationResult {
+                mutation_id: m.mutation_id,
+                outcome,
+                version: None,
+                conflict: (outcome == Outcome::Conflict).then(|| ConflictRef {
+                    id: Uuid::now_v7(),
+                    kind: regjistri_sync::ConflictKind::SameField,
+                    paths: m.diff.iter().map(|c| c.path.clone()).collect(),
+                }),
+                error: (outcome == Outcome::Rejected)
+                    .then(|| WireError::new("out_of_scope", "x", "x")),
+            }
+        })
+        .collect();
+    s.sync_record_results(&results, &actor(), now()).unwrap();
+    assert_eq!(s.sync_counts().unwrap().pending, 0);
+}
+
+fn record_item(version: i64, record: &regjistri_domain::records::FileRecord) -> PullItem {
+    PullItem::Record {
+        seq: version,
+        id: record.id,
+        version,
+        document: serde_json::to_value(record).unwrap(),
+    }
+}
+
+#[test]
+fn a_void_or_confirmation_made_here_gives_way_to_the_servers_once_answered() {
+    use regjistri_domain::records::{Confirmation, FileRecord, PersonState, RecordData, Void};
+    use regjistri_sync::protocol::Outcome;
+    let db = Db::new();
+    let mut s = db.open();
+    let file = Uuid::now_v7();
+    s.sync_apply_page(
+        &page(
+            vec![file_item(file, 2, "pending", &data("Hoxha", ""))],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let record = |data: RecordData| FileRecord {
+        id: Uuid::now_v7(),
+        file_id: file,
+        data,
+        recorded_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+        recorded_by: "arta.kola".into(),
+        void: None,
+        confirmation: None,
+    };
+    let status = |state| RecordData::StatusChange {
+        state,
+        effective: day,
+        reason: "Vendim gjykate".into(),
+    };
+    let check_in = record(RecordData::CheckIn {
+        date: day,
+        officer: "Inspektor Gjoka".into(),
+        photo_id: None,
+        no_photo_reason: Some("Kamera e prishur".into()),
+        note: String::new(),
+        photo_taken: None,
+    });
+    let death = record(status(PersonState::Deceased));
+    let removal = record(status(PersonState::Removed));
+    let assessment = record(RecordData::RiskAssessment {
+        level: regjistri_domain::rules::RiskLevel::High,
+        date: day,
+        officer: "Inspektor Gjoka".into(),
+    });
+    let all = [&check_in, &death, &removal, &assessment];
+    s.sync_apply_page(
+        &page(
+            all.iter()
+                .enumerate()
+                .map(|(i, r)| record_item(3 + i as i64, r))
+                .collect(),
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+
+    // Here a supervisor voids three records and confirms the death; meanwhile another
+    // station's supervisor voided the check-in and confirmed the death and the removal.
+    let b = officer("supervisor.b");
+    s.void_record(check_in.id, "Regjistruar dy herë", &b, now())
+        .unwrap();
+    s.confirm_record(death.id, &b, now()).unwrap();
+    s.void_record(removal.id, "Vendimi u rrëzua", &b, now())
+        .unwrap();
+    s.void_record(assessment.id, "Gabim", &b, now()).unwrap();
+    let confirmation_a = Some(Confirmation {
+        by: "supervisor.a".into(),
+        at: Utc.with_ymd_and_hms(2026, 12, 2, 9, 30, 0).unwrap(),
+    });
+    let mut servers_check_in = check_in.clone();
+    servers_check_in.void = Some(Void {
+        reason: "Data e gabuar".into(),
+        by: "supervisor.a".into(),
+        at: Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap(),
+    });
+    let mut servers_death = death.clone();
+    servers_death.confirmation = confirmation_a.clone();
+    let here: Vec<FileRecord> = all.iter().map(|r| s.file_record(r.id).unwrap()).collect();
+
+    // While this station's changes wait for the server's answer, they stay.
+    s.sync_apply_page(
+        &page(
+            vec![
+                record_item(7, &servers_check_in),
+                record_item(8, &servers_death),
+            ],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    for r in &here {
+        assert_eq!(&s.file_record(r.id).unwrap(), r);
+    }
+
+    // Answered: the check-in's void and the death's confirmation collided with the other
+    // station's, the removal's void applied (next to the other station's confirmation), the
+    // assessment's void was refused. Each server copy then replaces this station's, exactly.
+    answer_all(&mut s, |m| {
+        if m.entity_id == removal.id {
+            Outcome::Applied
+        } else if m.entity_id == assessment.id {
+            Outcome::Rejected
+        } else {
+            Outcome::Conflict
+        }
+    });
+    let mut servers_removal = here[2].clone();
+    servers_removal.confirmation = confirmation_a;
+    s.sync_apply_page(
+        &page(
+            vec![
+                record_item(9, &servers_check_in),
+                record_item(10, &servers_death),
+                record_item(11, &servers_removal),
+                record_item(12, &assessment),
+            ],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(s.file_record(check_in.id).unwrap(), servers_check_in);
+    assert_eq!(s.file_record(death.id).unwrap(), servers_death);
+    assert_eq!(s.file_record(removal.id).unwrap(), servers_removal);
+    assert_eq!(s.file_record(assessment.id).unwrap(), assessment);
+    // A supervisor on the server chose this station's void after all: it comes back.
+    s.sync_apply_page(
+        &page(vec![record_item(13, &here[0])], false),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(s.file_record(check_in.id).unwrap(), here[0]);
+    // None of it is pushed back.
+    assert!(s.sync_pending(10).unwrap().is_empty());
+
+    // Outside the pull a void or confirmation, once set, still never changes, and naming
+    // another value than the one written lets nothing through.
+    let conn = s.connection_for_tests();
+    let named: i64 = conn
+        .query_row("SELECT count(*) FROM value_from_server", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(named, 0, "the pull leaves nothing named");
+    for sql in [
+        "UPDATE file_record SET void_reason = 'other' WHERE void_reason IS NOT NULL",
+        "UPDATE file_record SET void_reason = NULL, voided_by = NULL, voided_at = NULL
+         WHERE void_reason IS NOT NULL",
+        "UPDATE file_record SET confirmed_by = 'someone' WHERE confirmed_by IS NOT NULL",
+        "UPDATE file_record SET confirmed_by = 'x', confirmed_at = 'y' WHERE void_reason IS NOT NULL",
+    ] {
+        assert!(conn.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    conn.execute(
+        "INSERT INTO value_from_server (table_name, id, value)
+         VALUES ('file_record', ?1, json_array('named', 'supervisor.a', 'now', NULL, NULL))",
+        [check_in.id.to_string()],
+    )
+    .unwrap();
+    for sql in [
+        "UPDATE file_record SET void_reason = 'another' WHERE id = ?1",
+        "UPDATE file_record SET void_reason = 'named', voided_by = 'supervisor.a',
+            voided_at = 'now', recorded_by = 'x' WHERE id = ?1",
+        "UPDATE file_record SET void_reason = 'named', voided_by = 'supervisor.a',
+            voided_at = 'now', data = '{}' WHERE id = ?1",
+    ] {
+        assert!(
+            conn.execute(sql, [check_in.id.to_string()]).is_err(),
+            "{sql} must be refused"
+        );
+    }
+}
+
+#[test]
+fn a_notice_served_here_gives_way_to_the_servers_service_once_answered() {
+    use regjistri_domain::records::RuleNotice;
+    use regjistri_sync::protocol::Outcome;
+    let db = Db::new();
+    let mut s = db.open();
+    let file = Uuid::now_v7();
+    s.sync_apply_page(
+        &page(
+            vec![file_item(file, 2, "approved", &data("Hoxha", ""))],
+            false,
+        ),
+        &actor(),
+        now(),
+    )
+    .unwrap();
+    let notice = RuleNotice {
+        id: Uuid::now_v7(),
+        file_id: file,
+        rule_version: 1,
+        created_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
+        served_on: None,
+        served_by: None,
+    };
+    let item = |version: i64, n: &RuleNotice| PullItem::Notice {
+        seq: version,
+        id: n.id,
+        version,
+        document: serde_json::to_value(n).unwrap(),
+    };
+    s.sync_apply_page(&page(vec![item(3, &notice)], false), &actor(), now())
+        .unwrap();
+    let mine = s
+        .serve_notice(
+            notice.id,
+            NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            &officer("clerk.b"),
+            now(),
+        )
+        .unwrap();
+    let mut servers = notice.clone();
+    servers.served_on = NaiveDate::from_ymd_opt(2026, 12, 1);
+    servers.served_by = Some("clerk.a".into());
+    // Waiting for the server's answer, this station's service stays.
+    s.sync_apply_page(&page(vec![item(4, &servers)], false), &actor(), now())
+        .unwrap();
+    assert_eq!(s.notice(notice.id).unwrap(), mine);
+    // Answered: the server's service replaces it; a copy never served clears it.
+    answer_all(&mut s, |_| Outcome::Conflict);
+    s.sync_apply_page(&page(vec![item(5, &servers)], false), &actor(), now())
+        .unwrap();
+    assert_eq!(s.notice(notice.id).unwrap(), servers);
+    s.sync_apply_page(&page(vec![item(6, &notice)], false), &actor(), now())
+        .unwrap();
+    assert_eq!(s.notice(notice.id).unwrap(), notice);
+    s.sync_apply_page(&page(vec![item(7, &servers)], false), &actor(), now())
+        .unwrap();
+    assert_eq!(s.notice(notice.id).unwrap(), servers);
+
+    // Outside the pull a service, once recorded, never changes.
+    let conn = s.connection_for_tests();
+    for sql in [
+        "UPDATE rule_notice SET served_by = 'someone'",
+        "UPDATE rule_notice SET served_on = '2026-12-03'",
+        "UPDATE rule_notice SET served_on = NULL, served_by = NULL",
+    ] {
+        assert!(conn.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    conn.execute(
+        "INSERT INTO value_from_server (table_name, id, value)
+         VALUES ('rule_notice', ?1, json_array('2026-12-03', 'clerk.c'))",
+        [notice.id.to_string()],
+    )
+    .unwrap();
+    for sql in [
+        "UPDATE rule_notice SET served_on = '2026-12-04', served_by = 'clerk.c' WHERE id = ?1",
+        "UPDATE rule_notice SET served_on = '2026-12-03', served_by = 'clerk.c', rule_version = 2
+         WHERE id = ?1",
+    ] {
+        assert!(
+            conn.execute(sql, [notice.id.to_string()]).is_err(),
+            "{sql} must be refused"
+        );
+    }
 }
