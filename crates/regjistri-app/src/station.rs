@@ -897,6 +897,26 @@ impl RemoteFile {
     }
 }
 
+/// The surname and given name of the person a change or conflict is about: `id` names the
+/// file itself, or a record, notice or photo of it (those conflict too: a void, confirmation
+/// or service set differently at two stations). `None` when this station does not hold it.
+fn file_label(store: &Store, id: Uuid) -> Option<String> {
+    let file_id = if store.file(id).is_ok() {
+        id
+    } else if let Ok(r) = store.file_record(id) {
+        r.file_id
+    } else if let Ok(n) = store.notice(id) {
+        n.file_id
+    } else {
+        store.photo(id).ok()?.file_id
+    };
+    let f = store.file(file_id).ok()?;
+    Some(format!(
+        "{} {}",
+        f.data.identity.surname, f.data.identity.given_name
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1155,24 +1175,4 @@ mod tests {
             );
         }
     }
-}
-
-/// The surname and given name of the person a change or conflict is about: `id` names the
-/// file itself, or a record, notice or photo of it (those conflict too: a void, confirmation
-/// or service set differently at two stations). `None` when this station does not hold it.
-fn file_label(store: &Store, id: Uuid) -> Option<String> {
-    let file_id = if store.file(id).is_ok() {
-        id
-    } else if let Ok(r) = store.file_record(id) {
-        r.file_id
-    } else if let Ok(n) = store.notice(id) {
-        n.file_id
-    } else {
-        store.photo(id).ok()?.file_id
-    };
-    let f = store.file(file_id).ok()?;
-    Some(format!(
-        "{} {}",
-        f.data.identity.surname, f.data.identity.given_name
-    ))
 }
