@@ -360,17 +360,7 @@ impl Registry {
         let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
             Ok(self.record_owner(record_id)?.1)
         })?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(AppError {
-                fields: vec![FieldError::error("reason", "required")],
-                ..AppError::new(
-                    "reason_required",
-                    "Shfuqizimi kërkon një arsye.",
-                    "Voiding needs a reason.",
-                )
-            });
-        }
+        let reason = void_reason(reason)?;
         if self.store()?.file_record(record_id)?.recorded_by == actor.user {
             return Err(own_record());
         }
@@ -642,4 +632,20 @@ fn own_record() -> AppError {
         "Nuk mund të konfirmoni ose shfuqizoni një regjistrim që e keni bërë vetë.",
         "You cannot confirm or void a record you made yourself.",
     )
+}
+
+/// A reason for a void, trimmed: required, at most 1,000 characters.
+pub(crate) fn void_reason(reason: &str) -> Result<&str, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(AppError {
+            fields: vec![FieldError::error("reason", "required")],
+            ..AppError::new(
+                "reason_required",
+                "Shfuqizimi kërkon një arsye.",
+                "Voiding needs a reason.",
+            )
+        });
+    }
+    Ok(reason)
 }

@@ -12,6 +12,7 @@ use regjistri_store::{AuditEvent, NewPhoto};
 use uuid::Uuid;
 
 use crate::api::{PhotoImage, PhotoUpload};
+use crate::obligations::void_reason;
 use crate::{AppError, Registry};
 
 /// The error for bytes that are not taken as a photo: its own stable code, and the field.
@@ -135,17 +136,7 @@ impl Registry {
         let (actor, _) = self.authorize_on(Operation::ConfirmRecord, || {
             Ok(self.photo_owner(photo_id)?.1)
         })?;
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(AppError {
-                fields: vec![FieldError::error("reason", "required")],
-                ..AppError::new(
-                    "reason_required",
-                    "Shfuqizimi kërkon një arsye.",
-                    "Voiding needs a reason.",
-                )
-            });
-        }
+        let reason = void_reason(reason)?;
         if self.store()?.photo(photo_id)?.taken_by == actor.user {
             return Err(AppError::new(
                 "own_work",

@@ -212,20 +212,7 @@ impl Central {
             }
             items.push(match (document, index) {
                 (Some(document), _) => {
-                    let approved = match (
-                        r.get::<Option<Value>, _>("approved_data"),
-                        r.get::<Option<String>, _>("approved_by"),
-                        r.get::<Option<DateTime<Utc>>, _>("approved_at"),
-                        r.get::<Option<DateTime<Utc>>, _>("first_approved_at"),
-                    ) {
-                        (Some(data), Some(by), Some(at), Some(first_at)) => Some(ApprovedCopy {
-                            data,
-                            by,
-                            at,
-                            first_at,
-                        }),
-                        _ => None,
-                    };
+                    let approved = approved_copy(&r);
                     PullItem::File {
                         seq,
                         id,
@@ -360,5 +347,24 @@ impl Central {
         }
         tx.commit().await?;
         Ok(pruned.len() as u64)
+    }
+}
+
+/// A file's last approved copy, from a `record` row that selected `approved_data`,
+/// `approved_by`, `approved_at` and `first_approved_at` (`None`: never approved).
+pub(crate) fn approved_copy(row: &sqlx::postgres::PgRow) -> Option<ApprovedCopy> {
+    match (
+        row.get::<Option<Value>, _>("approved_data"),
+        row.get::<Option<String>, _>("approved_by"),
+        row.get::<Option<DateTime<Utc>>, _>("approved_at"),
+        row.get::<Option<DateTime<Utc>>, _>("first_approved_at"),
+    ) {
+        (Some(data), Some(by), Some(at), Some(first_at)) => Some(ApprovedCopy {
+            data,
+            by,
+            at,
+            first_at,
+        }),
+        _ => None,
     }
 }

@@ -1,14 +1,13 @@
 //! A supervisor's decision on a conflict, and the full file of another directorate fetched
 //! online with a reason. Both audited in the server's trail.
 
-use chrono::{DateTime, Utc};
 use regjistri_domain::records::{FileRecord, RuleNotice};
 use regjistri_domain::reference::ReferenceSet;
 use regjistri_domain::rules::{self, RuleSet, RuleValues};
 use regjistri_sync::document::{apply, FileDocument};
 use regjistri_sync::protocol::{
-    ApprovedCopy, ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated,
-    RuleSetDocument, ENTITY_FILE_RECORD, ENTITY_OFFENDER_FILE, ENTITY_RULE_NOTICE, REFERENCE_ID,
+    ChosenValue, FetchedFile, Resolved, RuleProposal, RuleSetCreated, RuleSetDocument,
+    ENTITY_FILE_RECORD, ENTITY_OFFENDER_FILE, ENTITY_RULE_NOTICE, REFERENCE_ID,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -277,20 +276,7 @@ impl Central {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| CentralError::RecordNotFound(id.to_string()))?;
-        let approved = match (
-            row.get::<Option<Value>, _>("approved_data"),
-            row.get::<Option<String>, _>("approved_by"),
-            row.get::<Option<DateTime<Utc>>, _>("approved_at"),
-            row.get::<Option<DateTime<Utc>>, _>("first_approved_at"),
-        ) {
-            (Some(data), Some(by), Some(at), Some(first_at)) => Some(ApprovedCopy {
-                data,
-                by,
-                at,
-                first_at,
-            }),
-            _ => None,
-        };
+        let approved = crate::feed::approved_copy(&row);
         let list = |column: &str| -> Result<Vec<Value>, CentralError> {
             match row.get::<Value, _>(column) {
                 Value::Array(items) => Ok(items),

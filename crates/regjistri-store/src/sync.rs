@@ -483,6 +483,21 @@ fn record_void_and_confirmation(record: &FileRecord) -> Vec<Option<String>> {
     ]
 }
 
+/// Whether row `key` of `table` already holds server version `version` or a later one (a
+/// page applied again, or an older copy arriving late): then nothing is written.
+fn held_already(
+    conn: &Connection,
+    table: &'static str,
+    key: &str,
+    version: i64,
+) -> Result<bool, StoreError> {
+    let held: Option<i64> = conn
+        .prepare_cached(&format!("SELECT server_version FROM {table} WHERE id = ?1"))?
+        .query_row(params![key], |r| r.get(0))
+        .optional()?;
+    Ok(held.is_some_and(|v| v >= version))
+}
+
 /// One record about a file of the station's directorate, from the feed. Records are never
 /// edited, only voided and confirmed once: a new one is inserted whole. Of a known one only
 /// the void and the confirmation are taken: while a change made here to it waits for the
@@ -496,11 +511,7 @@ fn apply_record(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let server_version: Option<i64> = conn
-        .prepare_cached("SELECT server_version FROM file_record WHERE id = ?1")?
-        .query_row(params![key], |r| r.get(0))
-        .optional()?;
-    if server_version.is_some_and(|v| v >= version) {
+    if held_already(conn, "file_record", &key, version)? {
         return Ok(false);
     }
     // The server's copy with what this station has not pushed yet on top.
@@ -582,11 +593,7 @@ fn apply_photo(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let server_version: Option<i64> = conn
-        .prepare_cached("SELECT server_version FROM photo WHERE id = ?1")?
-        .query_row(params![key], |r| r.get(0))
-        .optional()?;
-    if server_version.is_some_and(|v| v >= version) {
+    if held_already(conn, "photo", &key, version)? {
         return Ok(false);
     }
     if let Some(local) = PHOTO_VOID.read(conn, &key)? {
@@ -683,11 +690,7 @@ fn apply_notice(
     document: &Value,
 ) -> Result<bool, StoreError> {
     let key = id.to_string();
-    let server_version: Option<i64> = conn
-        .prepare_cached("SELECT server_version FROM rule_notice WHERE id = ?1")?
-        .query_row(params![key], |r| r.get(0))
-        .optional()?;
-    if server_version.is_some_and(|v| v >= version) {
+    if held_already(conn, "rule_notice", &key, version)? {
         return Ok(false);
     }
     let notice = RuleNotice::deserialize(document).map_err(corrupt)?;

@@ -3,19 +3,16 @@
 // shown from a data: URL. No photo, or none this officer may see: the drawn placeholder.
 // A supervisor of the directorate voids a wrong photo with a reason (never their own: the
 // Rust side answers own_work); it stays in the registry, marked, and the one before shows.
-import { useEffect, useRef, useState } from "react";
-import type { AppError } from "../generated/AppError";
-import type { FieldError } from "../generated/FieldError";
+import { useEffect, useState } from "react";
 import type { Photo } from "../generated/Photo";
 import type { PhotoImage } from "../generated/PhotoImage";
 import { useBackend } from "../backend/context";
-import { toAppError } from "../backend/errors";
 import { isoToDisplay } from "../dates";
-import { TextArea } from "../form/fields";
-import { bilingual, useI18n } from "../i18n";
+import { useI18n } from "../i18n";
 import { useAnnounce } from "../status";
 import { dataUrl } from "../photo";
 import { PhotoPlaceholder } from "./PhotoPlaceholder";
+import { VoidForm } from "./VoidForm";
 
 /** The image of a photo, once fetched; `failed` when it could not be. */
 export function usePhotoImage(photoId: string | null): { image: PhotoImage | null; failed: boolean } {
@@ -47,6 +44,8 @@ export function PersonPhoto({
   mayVoid?: boolean;
   onVoided?(): void;
 }) {
+  const backend = useBackend();
+  const announce = useAnnounce();
   const { t } = useI18n();
   const [voiding, setVoiding] = useState(false);
   const { image, failed } = usePhotoImage(photo && mayView ? photo.id : null);
@@ -67,82 +66,20 @@ export function PersonPhoto({
         </button>
       )}
       {mayVoid && voiding && (
-        <PhotoVoidForm
-          photo={photo}
+        <VoidForm
+          path={`photo-void.${photo.id}.reason`}
+          testId="photo-void"
+          submitLabel="photoVoid"
+          send={(reason) => backend.voidPhoto(photo.id, reason)}
           onCancel={() => setVoiding(false)}
           onDone={() => {
+            announce(t("photoVoided"));
             setVoiding(false);
             onVoided?.();
           }}
         />
       )}
     </figure>
-  );
-}
-
-function PhotoVoidForm({ photo, onDone, onCancel }: { photo: Photo; onDone(): void; onCancel(): void }) {
-  const backend = useBackend();
-  const announce = useAnnounce();
-  const { t, text } = useI18n();
-  const [reason, setReason] = useState("");
-  const [problems, setProblems] = useState<FieldError[]>([]);
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const ref = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>("textarea")?.focus();
-  }, []);
-  const submit = async () => {
-    if (!reason.trim()) {
-      setProblems([{ field: "reason", code: "required", severity: "error", message: bilingual("voidReasonRequired") }]);
-      ref.current?.querySelector<HTMLElement>("textarea")?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      await backend.voidPhoto(photo.id, reason);
-      announce(t("photoVoided"));
-      onDone();
-    } catch (e) {
-      const err = toAppError(e);
-      if (err.fields.length > 0) setProblems(err.fields);
-      else setError(err);
-      setBusy(false);
-    }
-  };
-  return (
-    <form
-      className="void-form"
-      ref={ref}
-      data-testid="photo-void-form"
-      noValidate
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.preventDefault();
-          e.stopPropagation();
-          onCancel();
-        }
-      }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <TextArea path={`photo-void.${photo.id}.reason`} label={t("voidReason")} required problems={problems.filter((p) => p.field === "reason")} value={reason} onChange={setReason} />
-      {error && (
-        <p className="message message--error" role="alert" data-code={error.code}>
-          {text(error.message)}
-        </p>
-      )}
-      <div className="row-actions">
-        <button type="submit" className="button button--primary" data-testid="photo-void-submit" disabled={busy}>
-          {t("photoVoid")}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t("cancel")}
-        </button>
-      </div>
-    </form>
   );
 }
 

@@ -18,14 +18,15 @@ import type { Timeline as TimelineData } from "../generated/Timeline";
 import { useBackend } from "../backend/context";
 import { ErrorCode, toAppError } from "../backend/errors";
 import { isoToDisplay, timestampToDisplay } from "../dates";
-import { Problems, TextArea, TextField } from "../form/fields";
-import { bilingual, useI18n } from "../i18n";
+import { Problems, TextField } from "../form/fields";
+import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { countryName, municipalityName } from "../reference";
 import { useAnnounce } from "../status";
 import { ComplianceBadge } from "./Dashboard";
 import { CheckInPhoto } from "./PersonPhoto";
 import { RECORD_KINDS, RecordForm } from "./RecordForm";
+import { VoidForm } from "./VoidForm";
 import type { CurrentName, RecordKind } from "./RecordForm";
 
 /** A death or removal no second supervisor has confirmed yet (not voided): it does not count. */
@@ -167,72 +168,6 @@ function Assessment({ a }: { a: RecordAssessment | undefined }) {
         </span>
       ))}
     </span>
-  );
-}
-
-function VoidForm({ record, onDone, onCancel }: { record: FileRecord; onDone(): void; onCancel(): void }) {
-  const backend = useBackend();
-  const { t, text } = useI18n();
-  const [reason, setReason] = useState("");
-  const [problems, setProblems] = useState<FieldError[]>([]);
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const ref = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>("textarea")?.focus();
-  }, []);
-  const submit = async () => {
-    if (!reason.trim()) {
-      setProblems([{ field: "reason", code: "required", severity: "error", message: bilingual("voidReasonRequired") }]);
-      ref.current?.querySelector<HTMLElement>("textarea")?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      await backend.voidRecord(record.id, reason);
-      onDone();
-    } catch (e) {
-      const err = toAppError(e);
-      if (err.fields.length > 0) setProblems(err.fields);
-      else setError(err);
-      setBusy(false);
-    }
-  };
-  return (
-    <form
-      className="void-form"
-      ref={ref}
-      data-testid="void-form"
-      noValidate
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.preventDefault();
-          onCancel();
-        } else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          void submit();
-        }
-      }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <TextArea path={`void.${record.id}.reason`} label={t("voidReason")} required problems={problems.filter((p) => p.field === "reason")} value={reason} onChange={setReason} />
-      {error && (
-        <p className="message message--error" role="alert">
-          {text(error.message)}
-        </p>
-      )}
-      <div className="row-actions">
-        <button type="submit" className="button button--primary" data-testid="void-submit" disabled={busy}>
-          {t("voidSubmit")}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t("cancel")}
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -624,7 +559,10 @@ export function Timeline({
                           {!r.void &&
                             (voiding === r.id ? (
                               <VoidForm
-                                record={r}
+                                path={`void.${r.id}.reason`}
+                                testId="void"
+                                submitLabel="voidSubmit"
+                                send={(reason) => backend.voidRecord(r.id, reason)}
                                 onDone={() => {
                                   setVoiding(null);
                                   changed("recordVoided");
