@@ -105,7 +105,7 @@ impl From<CentralError> for ApiError {
             | CentralError::RecordNotFound(_)
             | CentralError::ConflictNotFound(_) => StatusCode::NOT_FOUND,
             CentralError::ConflictResolved(_) | CentralError::OwnWork(_) => StatusCode::CONFLICT,
-            CentralError::Invalid(_) => StatusCode::BAD_REQUEST,
+            CentralError::Invalid(_) | CentralError::ChoiceInvalid(_) => StatusCode::BAD_REQUEST,
             // Found at start-up, never in a request; a server error if they ever were.
             CentralError::Corrupt(_)
             | CentralError::AppLoginMissing

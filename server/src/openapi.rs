@@ -116,7 +116,7 @@ pub fn document() -> Value {
                 "requestBody": body("ResolveRequest"),
                 "responses": with(json!({
                     "200": ok("Resolved"),
-                    "400": error_response("invalid_request: a path outside the conflict, or values that make the file invalid"),
+                    "400": error_response("invalid_request (a path outside the conflict, or a decision that would approve the file), or choice_invalid (a value that does not fit its field, or makes the file, record or notice invalid: the conflict stays open)"),
                     "404": error_response("conflict_not_found"),
                     "409": error_response("conflict_resolved (decided already, by another decision: the same decision repeated by the same supervisor at the same station, as after a lost reply, gets the first answer), or own_work (the decider's own change)")
                 }))

@@ -39,6 +39,10 @@ pub enum CentralError {
     Busy,
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A supervisor's decision on a conflict whose chosen or typed value does not fit the
+    /// field or makes the record invalid: the conflict stays open.
+    #[error("the chosen value does not fit: {0}")]
+    ChoiceInvalid(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// The application role cannot log in, and the owner may not make it (no CREATEROLE).
@@ -77,6 +81,7 @@ impl CentralError {
             CentralError::AdministrationOnly(_) => "administration_only",
             CentralError::Busy => "server_busy",
             CentralError::Invalid(_) => "invalid_request",
+            CentralError::ChoiceInvalid(_) => "choice_invalid",
             CentralError::Corrupt(_) => "internal",
             CentralError::AppLoginMissing => "app_login_missing",
             CentralError::SchemaNotCurrent { .. } => "schema_not_current",
@@ -146,6 +151,10 @@ impl CentralError {
             CentralError::Invalid(_) => Text::new(
                 "Kërkesa nuk është e vlefshme.",
                 "The request is not valid.",
+            ),
+            CentralError::ChoiceInvalid(_) => Text::new(
+                "Vlera e zgjedhur ose e shkruar nuk vlen për këtë fushë; konflikti mbetet i hapur.",
+                "The chosen or typed value is not valid for this field; the conflict stays open.",
             ),
             CentralError::Corrupt(_) => Text::new(
                 "Gabim i brendshëm i serverit.",

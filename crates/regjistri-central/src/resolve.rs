@@ -44,7 +44,7 @@ fn decided_record(
         ENTITY_OFFENDER_FILE => {
             settle_status(merged, approved);
             let file = FileDocument::parse(merged).map_err(|_| {
-                CentralError::Invalid("the chosen values make the file invalid".into())
+                CentralError::ChoiceInvalid("the chosen values make the file invalid".into())
             })?;
             let entry = serde_json::to_value(index_entry(&file))
                 .map_err(|e| CentralError::Corrupt(e.to_string()))?;
@@ -56,7 +56,7 @@ fn decided_record(
         }
         ENTITY_FILE_RECORD => match FileRecord::deserialize(&*merged) {
             Ok(r) if same_file(r.file_id) => Ok(None),
-            _ => Err(CentralError::Invalid(
+            _ => Err(CentralError::ChoiceInvalid(
                 "the chosen values make the record invalid".into(),
             )),
         },
@@ -64,7 +64,7 @@ fn decided_record(
             Ok(n) if same_file(n.file_id) && n.served_on.is_some() == n.served_by.is_some() => {
                 Ok(None)
             }
-            _ => Err(CentralError::Invalid(
+            _ => Err(CentralError::ChoiceInvalid(
                 "the chosen values make the notice invalid".into(),
             )),
         },
@@ -172,7 +172,7 @@ impl Central {
             let mut merged = document.clone();
             for v in values {
                 apply(&mut merged, &v.path, &v.value)
-                    .map_err(|_| CentralError::Invalid("a value that does not fit".into()))?;
+                    .map_err(|_| CentralError::ChoiceInvalid("a value that does not fit".into()))?;
             }
             let (owning_directorate, status, entry) =
                 decided_record(&entity, &mut merged, &document, approved.as_ref())?.unwrap_or((

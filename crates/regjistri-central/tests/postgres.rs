@@ -1161,7 +1161,7 @@ async fn a_supervisor_resolves_a_conflict_once_and_the_choice_becomes_a_new_vers
         .resolve_conflict(&a, conflict, "sup", &bad)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "invalid_request", "an invalid file is refused");
+    assert_eq!(err.code(), "choice_invalid", "an invalid file is refused");
 
     let resolved = f
         .central
