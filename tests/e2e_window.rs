@@ -3,7 +3,9 @@
 //! A clerk's path: the list, a new file through every step of the form, the person view,
 //! a search typed without diacritics, and the CLI finding the same file. Two stations: two
 //! app instances open at once on their own databases, a file entered in one window reaching
-//! the other through the real central server, and the status line going offline.
+//! the other through the real central server, the same field changed at both becoming a
+//! conflict that a supervisor decides on the conflicts screen, and the status line going
+//! offline.
 //!
 //! Needs the app built with the UI embedded, the CLI in the same profile, `tauri-driver`,
 //! `WebKitWebDriver`, an X display and an unlocked Secret Service. scripts/test.sh runs:
@@ -195,6 +197,32 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The clerk and the supervisor of Tirana, each with the password `PW` (set by the user
+/// after the one-time password the administrator was given).
+fn add_officers(db: &Path) -> R<()> {
+    for (user, role) in [(CLERK, "clerk"), (SUPERVISOR, "supervisor")] {
+        let out = cli(
+            db,
+            &[
+                "user",
+                "add",
+                user,
+                "--role",
+                role,
+                "--directorate",
+                "dvp-tirane",
+            ],
+        )?;
+        let one_time = out
+            .split_whitespace()
+            .last()
+            .ok_or("no one-time password")?
+            .to_string();
+        cli_as(db, user, &one_time, &["password"])?;
+    }
+    Ok(())
 }
 
 /// Polls `probe` until it yields a value or `WAIT` passes; `what` names it in the error.
@@ -830,26 +858,7 @@ async fn a_clerk_creates_a_file_and_finds_it_without_diacritics() -> R<()> {
             "dvp-tirane",
         ],
     )?;
-    for (user, role) in [(CLERK, "clerk"), (SUPERVISOR, "supervisor")] {
-        let out = cli(
-            &db,
-            &[
-                "user",
-                "add",
-                user,
-                "--role",
-                role,
-                "--directorate",
-                "dvp-tirane",
-            ],
-        )?;
-        let one_time = out
-            .split_whitespace()
-            .last()
-            .ok_or("no one-time password")?
-            .to_string();
-        cli_as(&db, user, &one_time, &["password"])?;
-    }
+    add_officers(&db)?;
 
     // 1. 10,000 invented files, made by the CLI.
     let started = Instant::now();
@@ -1020,7 +1029,8 @@ impl Drop for CentralServer {
     }
 }
 
-/// A workstation database with its administrator, a clerk of Tirana, enrolled as `code`.
+/// A workstation database with its administrator, a clerk and a supervisor of Tirana,
+/// enrolled as `code`.
 fn station_db(dir: &Path, name: &str, server: &CentralServer, code: &str) -> R<PathBuf> {
     let db = dir.join(format!("{name}.db"));
     cli_as(&db, "nobody", "", &["init"])?;
@@ -1034,24 +1044,7 @@ fn station_db(dir: &Path, name: &str, server: &CentralServer, code: &str) -> R<P
             "dvp-tirane",
         ],
     )?;
-    let out = cli(
-        &db,
-        &[
-            "user",
-            "add",
-            CLERK,
-            "--role",
-            "clerk",
-            "--directorate",
-            "dvp-tirane",
-        ],
-    )?;
-    let one_time = out
-        .split_whitespace()
-        .last()
-        .ok_or("no one-time password")?
-        .to_string();
-    cli_as(&db, CLERK, &one_time, &["password"])?;
+    add_officers(&db)?;
     let bundle = dir.join(format!("{code}.station.pem"));
     server.enrol(code, "dvp-tirane", &bundle)?;
     let enrolled = cli(
@@ -1133,6 +1126,156 @@ async fn listed_total(c: &Client) -> R<Option<u32>> {
     Ok(t.attr("data-total").await?.and_then(|n| n.parse().ok()))
 }
 
+/// Opens the file `id` from the search list (a table row is not "interactable" for
+/// WebKitWebDriver, so the click is the row's own, in the page).
+async fn open_from_list(c: &Client, id: &str) -> R<()> {
+    let row = wait_for("the file in the list", async || {
+        for row in c.find_all(Locator::Css("[data-testid=result-row]")).await? {
+            if row.attr("data-id").await?.as_deref() == Some(id) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    c.execute("arguments[0].click();", vec![serde_json::to_value(&row)?])
+        .await?;
+    person_view_of(c, id).await
+}
+
+async fn person_view_of(c: &Client, id: &str) -> R<()> {
+    let css = format!("[data-testid=person-view][data-id=\"{id}\"]");
+    wait_for("the person view", async || {
+        if let Some(error) = text_of(c, "[data-testid=form-error]").await? {
+            return Err(format!("saving failed: {error}").into());
+        }
+        if let Some(problems) = text_of(c, "[data-testid=problem-summary]").await? {
+            return Err(format!("saving was refused: {problems}").into());
+        }
+        Ok(present(c, &css).await?.then_some(()))
+    })
+    .await
+}
+
+/// From the person view of `id`: the edit form, the height typed into the (empty) field of
+/// the description step, every step checked, saved; then the change waits to go up.
+async fn edit_height(c: &Client, id: &str, height: &str) -> R<()> {
+    click(c, "[data-testid=edit-file]").await?;
+    wait_for("the file loaded into the form", async || {
+        let Some(e) = c
+            .find_all(Locator::Css(&field("identity.surname")))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(e.prop("value").await?.filter(|v| v == SURNAME))
+    })
+    .await?;
+    next_step(c, "description").await?;
+    type_into(c, "description.height_cm", height).await?;
+    for step in ["convictions", "addresses", "review"] {
+        next_step(c, step).await?;
+    }
+    if present(c, "[data-testid=confirm-warnings]").await? {
+        click(c, "[data-testid=confirm-warnings]").await?;
+    }
+    click(c, "[data-testid=save-file]").await?;
+    person_view_of(c, id).await?;
+    wait_for("the change waiting to go up", async || {
+        Ok(sync_status(c)
+            .await?
+            .filter(|(_, _, pending)| pending != "0"))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Both clerks change the height of file `id` offline from each other, B's reaching the
+/// server first: A's becomes a conflict, which A's supervisor decides on the conflicts
+/// screen by typing a third value; both stations then hold it. `wa` shows the list, `wb`
+/// the person view.
+async fn same_field_decided_by_a_supervisor(wa: &Client, wb: &Client, id: &str) -> R<()> {
+    open_from_list(wa, id).await?;
+    edit_height(wb, id, "181").await?;
+    sync_now(wb).await?;
+    edit_height(wa, id, "178").await?;
+    sync_now(wa).await?;
+
+    click(wa, "[data-testid=sign-out]").await?;
+    sign_in(wa, SUPERVISOR).await?;
+    click(wa, "[data-testid=nav-conflicts]").await?;
+    let row = wait_for("the conflict on the height", async || {
+        if let Some(error) = text_of(wa, "[data-testid=conflicts-error]").await? {
+            return Err(format!("the conflicts did not load: {error}").into());
+        }
+        for row in wa
+            .find_all(Locator::Css("[data-testid=conflict-row]"))
+            .await?
+        {
+            if row.text().await?.contains(SURNAME) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    assert_eq!(
+        row.attr("data-may-resolve").await?.as_deref(),
+        Some("true"),
+        "a supervisor who made neither change decides"
+    );
+    let height = row
+        .find(Locator::Css(
+            "[data-testid=conflict-field][data-path$=\"height_cm\"]",
+        ))
+        .await
+        .map_err(|e| format!("no conflict on the height: {e}"))?;
+    let text = height.text().await?;
+    assert!(
+        text.contains("181") && text.contains("178"),
+        "both values are shown: {text}"
+    );
+    height
+        .find(Locator::Css("input[data-side=edit]"))
+        .await?
+        .click()
+        .await?;
+    let typed = height
+        .find(Locator::Css("[data-testid=conflict-edit-value]"))
+        .await?;
+    wait_for("the value field enabled", async || {
+        Ok(typed.is_enabled().await?.then_some(()))
+    })
+    .await?;
+    // The field starts from the station's value: erased by keyboard, then the third value.
+    let held = typed.prop("value").await?.unwrap_or_default();
+    let erase: String = held
+        .chars()
+        .map(|_| char::from(fantoccini::key::Key::Backspace))
+        .collect();
+    typed.send_keys(&format!("{erase}180")).await?;
+    assert_eq!(typed.prop("value").await?.as_deref(), Some("180"));
+    screenshot(wa, "conflict").await?;
+    row.find(Locator::Css("[data-testid=conflict-resolve]"))
+        .await?
+        .click()
+        .await?;
+    wait_for("the conflict decided", async || {
+        if let Some(error) = text_of(wa, "[data-testid=conflict-error]").await? {
+            return Err(format!("the decision was refused: {error}").into());
+        }
+        Ok(present(wa, "[data-testid=conflicts-empty]")
+            .await?
+            .then_some(()))
+    })
+    .await?;
+    sync_now(wa).await?;
+    sync_now(wb).await?;
+    Ok(())
+}
+
 #[tokio::test]
 #[ignore = "needs the built app, the server, PostgreSQL, a display and tauri-driver: see the file's doc"]
 async fn two_stations_synchronise_through_the_central_server() -> R<()> {
@@ -1212,6 +1355,7 @@ async fn two_stations_synchronise_through_the_central_server() -> R<()> {
         .await?;
         assert_eq!(found, saved_id, "A holds the very file B's clerk entered");
         screenshot(wa, "sync-online").await?;
+        same_field_decided_by_a_supervisor(wa, wb, &saved_id).await?;
         Ok(saved_id)
     }
     .await;
@@ -1252,6 +1396,11 @@ async fn two_stations_synchronise_through_the_central_server() -> R<()> {
     for db in [&a, &b] {
         let shown: Value = serde_json::from_str(&cli(db, &["show", &saved_id, "--json"])?)?;
         assert_eq!(shown["file"]["id"], json!(saved_id));
+        assert_eq!(
+            shown["file"]["data"]["description"]["height_cm"],
+            json!(180),
+            "the supervisor's decision, at both stations"
+        );
         let status = cli(db, &["station", "status"])?;
         assert!(status.contains("pending changes: 0"), "{status}");
         let audit = cli(db, &["audit", "verify"])?;
