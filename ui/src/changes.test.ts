@@ -36,6 +36,14 @@ describe("change paths", () => {
     expect(changeLabel("convictions[c-1]", null, t)).toBe("conviction");
   });
 
+  it("labels a conflict's document paths without their data wrapper, and a record's void, confirmation and service", () => {
+    expect(changeLabel("data.description.height_cm", null, t)).toBe("heightCm");
+    expect(changeLabel("data.addresses[a-9].street", null, t)).toBe("address · street");
+    expect(changeLabel("void.reason", null, t)).toBe("changeVoid · changeReason");
+    expect(changeLabel("confirmation.at", null, t)).toBe("changeConfirmation · changeAt");
+    expect(changeLabel("served_by", null, t)).toBe("changeServedBy");
+  });
+
   it("treats only an item's id as an id change", () => {
     expect(isIdChange({ path: "convictions[c-1].id", old: "c-1", new: null })).toBe(true);
     expect(isIdChange({ path: "identity.nid", old: "x", new: "y" })).toBe(false);
@@ -58,6 +66,10 @@ describe("change values", () => {
     expect(v("convictions[c-1].sentence_months", 60)).toBe("60");
     expect(v("identity.nid", null)).toBe("none");
     expect(v("identity.mother_name", "")).toBe("none");
+  });
+
+  it("shows an instant (when a record was voided) in Tirana time", () => {
+    expect(v("void.at", "2026-12-02T09:00:00.000000Z")).toBe("02.12.2026 10:00");
   });
 });
 

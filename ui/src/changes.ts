@@ -3,7 +3,7 @@
 import type { FieldChange } from "./generated/FieldChange";
 import type { FileData } from "./generated/FileData";
 import type { ReferenceSet } from "./generated/ReferenceSet";
-import { isoToDisplay } from "./dates";
+import { isoToDisplay, timestampToDisplay } from "./dates";
 import { FIELD_LABELS } from "./form/draft";
 import type { Lang, MessageKey } from "./i18n";
 import { countryName, courtName, municipalityName } from "./reference";
@@ -11,6 +11,20 @@ import { countryName, courtName, municipalityName } from "./reference";
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** An instant as the server keeps it (UTC, RFC 3339): shown in Tirana time. */
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** The fields a record or notice changes once (its void, confirmation, service), which can
+ * conflict when two stations set them differently. */
+const SET_ONCE_LABELS: Record<string, MessageKey> = {
+  void: "changeVoid",
+  confirmation: "changeConfirmation",
+  reason: "changeReason",
+  by: "changeBy",
+  at: "changeAt",
+  served_on: "servedOn",
+  served_by: "changeServedBy",
+};
 const ADDRESS_KINDS = new Set(["residence", "temporary_stay", "work"]);
 const ALIAS_KINDS = new Set(["alias", "former_name", "maiden_name"]);
 
@@ -71,11 +85,13 @@ export function changeLabel(path: string, data: FileData | null, t: T): string {
     here = container;
     const last = i === segs.length - 1;
     if (!last && (s.name === "identity" || s.name === "description")) return;
+    // A server document's path starts at its `data` (a conflict): the officer's fields are inside.
+    if (!last && i === 0 && s.name === "data") return;
     if (s.name === "kind") {
       out.push(t(segs.some((x) => x.name === "addresses") ? "addressKind" : "aliasKind"));
       return;
     }
-    const key = FIELD_LABELS[s.name] ?? (s.name === "nid_check_overridden" ? "nidOverridden" : undefined);
+    const key = FIELD_LABELS[s.name] ?? SET_ONCE_LABELS[s.name] ?? (s.name === "nid_check_overridden" ? "nidOverridden" : undefined);
     out.push(key ? t(key) : s.name);
   });
   return out.join(" · ");
@@ -95,6 +111,7 @@ export function changeValueText(path: string, v: unknown, ref: ReferenceSet, t: 
   if (typeof v === "number") return String(v);
   if (typeof v === "string") {
     if (ISO_DATE.test(v)) return isoToDisplay(v);
+    if (ISO_INSTANT.test(v)) return timestampToDisplay(v);
     switch (field) {
       case "court_code":
         return courtName(ref, v);

@@ -1,9 +1,11 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { ConflictDecision } from "../generated/ConflictDecision";
+import type { ConflictField } from "../generated/ConflictField";
 import { FakeBackend } from "../backend/fake";
 import { CONFLICT_IDS, KOLA_ADDRESS } from "../backend/fakeSync";
 import { renderAs } from "../test/render";
+import { editKind } from "./ConflictsView";
 
 async function openConflicts(fake = new FakeBackend({ signedInAs: null })) {
   const r = await renderAs("supervisor", fake);
@@ -173,5 +175,16 @@ describe("synchronisation conflicts", () => {
     fake.setOnline(true);
     await user.click(within(error).getByRole("button", { name: "Provo përsëri" }));
     expect(await screen.findAllByTestId("conflict-row")).toHaveLength(2);
+  });
+});
+
+describe("what a supervisor may type", () => {
+  const f = (path: string, base: unknown, server: unknown, station: unknown) => ({ path, base, server, station }) as ConflictField;
+  it("is a kind per value: text, a day, a whole number; an instant or a yes/no is only picked", () => {
+    expect(editKind(f("data.identity.father_name", "Ali", "Petrit", "Ndue"))).toBe("text");
+    expect(editKind(f("data.identity.date_of_birth", "1980-03-01", "1980-03-02", "1980-03-03"))).toBe("date");
+    expect(editKind(f("data.description.height_cm", null, 181, 178))).toBe("number");
+    expect(editKind(f("void.at", null, "2026-12-02T09:00:00Z", "2026-12-02T09:30:00Z"))).toBeNull();
+    expect(editKind(f("data.convictions[c-1].foreign", false, true, false))).toBeNull();
   });
 });
