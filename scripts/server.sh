@@ -2,7 +2,9 @@
 # The central server in one command, on a local PostgreSQL it creates when none is given.
 #
 #   scripts/server.sh                                   # build, init (first time), serve on 127.0.0.1:8443
-#   scripts/server.sh enrol-station st-tr-01 --directorate dvp-tirane   # issue a station's bundle
+#   scripts/server.sh enrol-station st-tr-01 --directorate dvp-tirane --out /tmp/st-tr-01.station.pem
+#                                                       # issue a station's bundle (a relative --out,
+#                                                       # or none, is the caller's folder, not this one)
 #   scripts/server.sh SUBCOMMAND [ARG...]               # any regjistri-server subcommand
 #
 # Without DATABASE_URL, the database lives in $REGJISTRI_SERVER_HOME/postgres (default
@@ -19,6 +21,7 @@
 # regjistri_app (the socket's folder is private to this user, and the cluster trusts it).
 # With an external DATABASE_URL give APP_DATABASE_URL too (see README, "The central server").
 set -euo pipefail
+caller=$PWD
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 if [ -d "$HOME/.cargo/bin" ] && [[ ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
@@ -34,13 +37,46 @@ read -r -a host_names <<<"${REGJISTRI_SERVER_HOSTS:-localhost}"
 
 profile=${REGJISTRI_SERVER_PROFILE:-release}
 target=${CARGO_TARGET_DIR:-$root/target}
+# The same packages together as scripts/test.sh and the README build (cargo unifies features
+# across the packages of one build), so that after either this is no rebuild.
 if [ "$profile" = dev ]; then
-  cargo build -p regjistri-server
+  cargo build -p regjistri-cli -p regjistri-server
   bin=$target/debug/regjistri-server
 else
-  cargo build --release -p regjistri-server
+  cargo build --release -p regjistri-cli -p regjistri-server
   bin=$target/release/regjistri-server
 fi
+
+# A bundle holds a station's private key: it goes where the caller said, relative to the
+# caller's folder (this script runs from the repository's root), never into the checkout
+# by default.
+args=()
+out_given=""
+while [ "$#" -gt 0 ]; do
+  case $1 in
+    --out)
+      [ "$#" -ge 2 ] || { echo "server.sh: --out needs a path" >&2; exit 2; }
+      out_given=yes
+      case $2 in /*) args+=(--out "$2") ;; *) args+=(--out "$caller/$2") ;; esac
+      shift 2
+      ;;
+    --out=*)
+      out_given=yes
+      path=${1#--out=}
+      case $path in /*) args+=(--out "$path") ;; *) args+=(--out "$caller/$path") ;; esac
+      shift
+      ;;
+    *)
+      args+=("$1")
+      shift
+      ;;
+  esac
+done
+if [ "${args[0]:-}" = enrol-station ] && [ -z "$out_given" ] && [ "${#args[@]}" -ge 2 ] &&
+  [[ ${args[1]} != -* ]]; then
+  args+=(--out "$caller/${args[1]}.station.pem")
+fi
+set -- "${args[@]+"${args[@]}"}"
 
 started_pg=""
 stop_pg() { :; }
@@ -94,7 +130,7 @@ for h in "${host_names[@]}"; do host_args+=(--host "$h"); done
 
 if [ "$#" -eq 0 ]; then
   echo "server.sh: serving on $listen (mutual TLS); enrol a station with:"
-  echo "  scripts/server.sh enrol-station st-tr-01 --directorate dvp-tirane"
+  echo "  scripts/server.sh enrol-station st-tr-01 --directorate dvp-tirane --out /tmp/st-tr-01.station.pem"
   status=0
   if [ -n "${APP_DATABASE_URL:-}" ]; then
     # The serving process never holds the owner's URL.
