@@ -47,36 +47,8 @@ else
   bin=$target/release/regjistri-server
 fi
 
-# A bundle holds a station's private key: it goes where the caller said, relative to the
-# caller's folder (this script runs from the repository's root), never into the checkout
-# by default.
-args=()
-out_given=""
-while [ "$#" -gt 0 ]; do
-  case $1 in
-    --out)
-      [ "$#" -ge 2 ] || { echo "server.sh: --out needs a path" >&2; exit 2; }
-      out_given=yes
-      case $2 in /*) args+=(--out "$2") ;; *) args+=(--out "$caller/$2") ;; esac
-      shift 2
-      ;;
-    --out=*)
-      out_given=yes
-      path=${1#--out=}
-      case $path in /*) args+=(--out "$path") ;; *) args+=(--out "$caller/$path") ;; esac
-      shift
-      ;;
-    *)
-      args+=("$1")
-      shift
-      ;;
-  esac
-done
-if [ "${args[0]:-}" = enrol-station ] && [ -z "$out_given" ] && [ "${#args[@]}" -ge 2 ] &&
-  [[ ${args[1]} != -* ]]; then
-  args+=(--out "$caller/${args[1]}.station.pem")
-fi
-set -- "${args[@]+"${args[@]}"}"
+# The binary by its absolute path: subcommands run from the caller's folder (below).
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 started_pg=""
 stop_pg() { :; }
@@ -140,7 +112,10 @@ if [ "$#" -eq 0 ]; then
   fi
   exit "$status"
 fi
+# From the caller's folder, so that a relative path (a station's bundle, which holds its
+# private key, written by default as CODE.station.pem; a reference file) is the caller's,
+# never this checkout's.
 status=0
-"$bin" --dir "$state" "$@" || status=$?
+(cd "$caller" && "$bin" --dir "$state" "$@") || status=$?
 [ -n "$started_pg" ] && echo "server.sh: stopping the local PostgreSQL it started" >&2
 exit "$status"
