@@ -269,7 +269,8 @@ fn schemas() -> Value {
             "record_id": {"type": "string", "format": "uuid"}, "mutation_id": {"type": "string", "format": "uuid"},
             "station": {"type": "string"}, "actor": {"type": "string"}, "owning_directorate": {"type": "string"},
             "fields": {"type": "array", "items": {"$ref": "#/components/schemas/FieldConflict"}},
-            "created_at": {"type": "string", "format": "date-time"}}},
+            "created_at": {"type": "string", "format": "date-time"},
+            "authors": {"type": "array", "items": {"type": "string"}, "description": "who besides actor may not decide it (four eyes): who changed the file since its last approval, or made, voided or confirmed the record"}}},
         "ChosenValue": {"type": "object", "required": ["path", "value"], "properties": {
             "path": {"type": "string"}, "value": {}}},
         "ResolveRequest": {"type": "object", "required": ["resolved_by"], "properties": {
@@ -610,6 +611,7 @@ mod tests {
                         station: Value::Null,
                     }],
                     created_at: at(),
+                    authors: vec!["clerk.a".into()],
                 })
                 .collect(),
         }

@@ -625,8 +625,11 @@ impl Registry {
                 file_label: self.store().ok().and_then(|s| file_label(&s, c.record_id)),
                 station: c.station,
                 // Four eyes: not the officer whose change collided, nor one who changed
-                // the file since its last approval (the server checks the same).
+                // the file since its last approval or made, voided or confirmed the record
+                // (the server's list, which it checks again; this station's own view of
+                // a file's authors too, for a server that does not send them).
                 may_resolve: c.actor != user.user_name
+                    && !c.authors.contains(&user.user_name)
                     && !self
                         .store()
                         .and_then(|s| Ok(s.authors_since_approval(c.record_id)?))

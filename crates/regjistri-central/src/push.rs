@@ -1013,6 +1013,8 @@ impl Central {
                 .unwrap_or_else(|| station.directorate.clone()),
             fields,
             created_at: self.now(),
+            // Stored apart from the conflict: the list reads them from the record.
+            authors: Vec::new(),
         });
         let result = MutationResult {
             mutation_id: m.mutation_id,
@@ -1038,9 +1040,12 @@ impl Central {
         directorate: &str,
     ) -> Result<Vec<ConflictView>, CentralError> {
         let rows = sqlx::query(
-            "SELECT id, kind, record_id, mutation_id, station, actor, owning_directorate, fields, created_at
-             FROM conflict WHERE owning_directorate = $1 AND resolved_at IS NULL
-             ORDER BY created_at, id",
+            "SELECT c.id, c.kind, c.record_id, c.mutation_id, c.station, c.actor,
+                    c.owning_directorate, c.fields, c.created_at,
+                    coalesce(r.authors, '[]'::jsonb) AS authors
+             FROM conflict c LEFT JOIN record r ON r.id = c.record_id
+             WHERE c.owning_directorate = $1 AND c.resolved_at IS NULL
+             ORDER BY c.created_at, c.id",
         )
         .bind(directorate)
         .fetch_all(&self.pool)
@@ -1060,6 +1065,8 @@ impl Central {
                     fields: serde_json::from_value(r.get("fields"))
                         .map_err(|e| CentralError::Corrupt(e.to_string()))?,
                     created_at: r.get("created_at"),
+                    authors: serde_json::from_value(r.get("authors"))
+                        .map_err(|e| CentralError::Corrupt(format!("authors: {e}")))?,
                 })
             })
             .collect()

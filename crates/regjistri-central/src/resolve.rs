@@ -25,21 +25,43 @@ struct StoredResolution {
     version: Option<i64>,
 }
 
+/// The two copies a decision chooses between: the server's current one and the one the
+/// station that collided holds.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    server: &'a Value,
+    station: &'a Value,
+}
+
+impl Sides<'_> {
+    /// Whether the decided copy holds, for each of `keys` taken together, exactly what one
+    /// side holds: a void, a confirmation or a service is someone's act, never typed or put
+    /// together from two (which would let a supervisor confirm a death in the name of the
+    /// person who recorded it, or serve a notice on a day nobody served it).
+    fn one_side_whole(&self, merged: &Value, keys: &[&str]) -> bool {
+        let part = |v: &Value| keys.iter().map(|k| v.get(*k).cloned()).collect::<Vec<_>>();
+        let chosen = part(merged);
+        chosen == part(self.server) || chosen == part(self.station)
+    }
+}
+
 /// A decided record as it will be stored, checked for its kind. A file (its status settled:
 /// a decision may change approved data, which then waits for approval again) gives its
 /// directorate, status and national index entry. A record about a file or a notice (its
 /// void, confirmation or service was set differently at two stations) must still be one, of
-/// the same file: it keeps where it belongs and its status (`None`). Nothing else is decided
-/// here (photos and accounts never wait for a supervisor).
+/// the same file, with its void, confirmation and service each one side's as a whole: it
+/// keeps where it belongs and its status (`None`). Nothing else is decided here (photos and
+/// accounts never wait for a supervisor).
 fn decided_record(
     entity: &str,
     merged: &mut Value,
-    before: &Value,
+    sides: Sides<'_>,
     approved: Option<&Value>,
 ) -> Result<Option<(String, String, Value)>, CentralError> {
     let same_file = |file_id: Uuid| {
-        before.get("file_id").and_then(Value::as_str) == Some(file_id.to_string().as_str())
+        sides.server.get("file_id").and_then(Value::as_str) == Some(file_id.to_string().as_str())
     };
+    let acts_whole = |groups: &[&[&str]]| groups.iter().all(|g| sides.one_side_whole(merged, g));
     match entity {
         ENTITY_OFFENDER_FILE => {
             settle_status(merged, approved);
@@ -55,13 +77,19 @@ fn decided_record(
             )))
         }
         ENTITY_FILE_RECORD => match FileRecord::deserialize(&*merged) {
-            Ok(r) if same_file(r.file_id) => Ok(None),
+            Ok(r) if same_file(r.file_id) && acts_whole(&[&["void"], &["confirmation"]]) => {
+                Ok(None)
+            }
             _ => Err(CentralError::ChoiceInvalid(
                 "the chosen values make the record invalid".into(),
             )),
         },
         ENTITY_RULE_NOTICE => match RuleNotice::deserialize(&*merged) {
-            Ok(n) if same_file(n.file_id) && n.served_on.is_some() == n.served_by.is_some() => {
+            Ok(n)
+                if same_file(n.file_id)
+                    && n.served_on.is_some() == n.served_by.is_some()
+                    && acts_whole(&[&["served_on", "served_by"]]) =>
+            {
                 Ok(None)
             }
             _ => Err(CentralError::ChoiceInvalid(
@@ -174,8 +202,21 @@ impl Central {
                 apply(&mut merged, &v.path, &v.value)
                     .map_err(|_| CentralError::ChoiceInvalid("a value that does not fit".into()))?;
             }
+            // The record as the station that collided holds it: the server's with the
+            // station's value of every contested path.
+            let mut station_copy = document.clone();
+            for f in &fields {
+                if apply(&mut station_copy, &f.path, &f.station).is_err() {
+                    station_copy = document.clone();
+                    break;
+                }
+            }
+            let sides = Sides {
+                server: &document,
+                station: &station_copy,
+            };
             let (owning_directorate, status, entry) =
-                decided_record(&entity, &mut merged, &document, approved.as_ref())?.unwrap_or((
+                decided_record(&entity, &mut merged, sides, approved.as_ref())?.unwrap_or((
                     owning_directorate,
                     status,
                     Value::Null,

@@ -1329,6 +1329,12 @@ async fn two_voids_of_one_record_made_offline_converge_to_the_supervisors_decisi
     assert_eq!(a.checksum(), central);
     assert_eq!(b.checksum(), central);
 
+    // Four eyes: the supervisor whose void and confirmation stood may not decide.
+    a.as_user("supervisor.a");
+    let open = a.registry.conflicts().await.unwrap();
+    assert_eq!(open.len(), 2, "{open:?}");
+    assert!(open.iter().all(|c| !c.may_resolve), "{open:?}");
+    let code = |e: regjistri_app::AppError| e.code;
     // The third supervisor takes B's void, and keeps the server's confirmation.
     a.as_user("supervisor.c");
     let open = a.registry.conflicts().await.unwrap();
@@ -1337,6 +1343,44 @@ async fn two_voids_of_one_record_made_offline_converge_to_the_supervisors_decisi
         assert!(conflict.may_resolve, "{conflict:?}");
         // A record's conflict is shown under its person's name.
         assert_eq!(conflict.file_label, Some(label.clone()), "{conflict:?}");
+        // A void or confirmation is one side's act, whole: never typed, never put
+        // together from both.
+        let patched = |change: &dyn Fn(&str) -> Option<serde_json::Value>| ConflictDecision {
+            conflict_id: conflict.id,
+            choices: conflict
+                .fields
+                .iter()
+                .map(|f| ConflictChoice {
+                    path: f.path.clone(),
+                    value: change(&f.path).unwrap_or_else(|| f.server.clone()),
+                })
+                .collect(),
+        };
+        let by = |path: &str| path.ends_with(".by");
+        let station_of = |path: &str| {
+            conflict
+                .fields
+                .iter()
+                .find(|f| f.path == path)
+                .map(|f| f.station.clone())
+        };
+        let mut refused = vec![patched(&|p| {
+            by(p).then(|| serde_json::json!(check_in.recorded_by))
+        })];
+        if conflict.fields.len() > 1 {
+            refused.push(patched(&|p| (!by(p)).then(|| station_of(p)).flatten()));
+        }
+        for refused in refused {
+            assert_eq!(
+                a.registry
+                    .resolve_conflict(&refused)
+                    .await
+                    .map_err(code)
+                    .unwrap_err(),
+                "choice_invalid",
+                "{refused:?}"
+            );
+        }
         let keep_station = conflict.file_id == check_in.id;
         let decision = ConflictDecision {
             conflict_id: conflict.id,

@@ -336,6 +336,11 @@ pub struct ConflictView {
     pub owning_directorate: String,
     pub fields: Vec<FieldConflict>,
     pub created_at: DateTime<Utc>,
+    /// Who may not decide it besides `actor` (four eyes, as the server checks): those who
+    /// changed the file since its last approval, or who made, voided or confirmed the record.
+    /// Absent from older servers.
+    #[serde(default)]
+    pub authors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

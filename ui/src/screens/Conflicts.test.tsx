@@ -186,5 +186,8 @@ describe("what a supervisor may type", () => {
     expect(editKind(f("data.description.height_cm", null, 181, 178))).toBe("number");
     expect(editKind(f("void.at", null, "2026-12-02T09:00:00Z", "2026-12-02T09:30:00Z"))).toBeNull();
     expect(editKind(f("data.convictions[c-1].foreign", false, true, false))).toBeNull();
+    expect(editKind(f("confirmation.by", null, "supervisor.a", "supervisor.b"))).toBeNull();
+    expect(editKind(f("void.reason", null, "Gabim", "Dy herë"))).toBeNull();
+    expect(editKind(f("served_on", null, "2026-12-01", "2026-12-02"))).toBeNull();
   });
 });

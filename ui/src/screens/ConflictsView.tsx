@@ -31,14 +31,18 @@ const SIDE_LABELS: Record<Side, MessageKey> = {
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const SET_ONCE_PATH = /^(void|confirmation)\.|^served_(on|by)$/;
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * What a supervisor may type for a field: text for text fields, a dd.mm.yyyy day for dates, a
- * whole number for numbers (a height); nothing for other values (yes/no, lists, instants),
- * which are picked from the three sides.
+ * whole number for numbers (a height); nothing for other values (yes/no, lists, instants, and a
+ * record's void or confirmation or a notice's service, each one side's act as a whole), which
+ * are picked from the three sides.
  */
 export function editKind(f: ConflictField): "text" | "date" | "number" | null {
+  // A void, a confirmation or a notice's service is someone's act: one side's, never typed.
+  if (SET_ONCE_PATH.test(f.path)) return null;
   const values = [f.base, f.server, f.station];
   if (values.every((v) => v === null || (typeof v === "number" && Number.isInteger(v))) && values.some((v) => v !== null)) return "number";
   if (!values.every((v) => v === null || typeof v === "string")) return null;
