@@ -574,17 +574,11 @@ impl Registry {
 
     /// Returns a version to its author; a reason is required.
     pub fn return_file(&self, id: Uuid, version: i64, reason: &str) -> Result<Saved, AppError> {
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(AppError {
-                fields: vec![FieldError::error("reason", "required")],
-                ..AppError::new(
-                    "reason_required",
-                    "Kthimi kërkon një arsye.",
-                    "Returning needs a reason.",
-                )
-            });
-        }
+        let reason = required_reason(
+            reason,
+            "Kthimi kërkon një arsye.",
+            "Returning needs a reason.",
+        )?;
         self.decide(id, version, FileStatus::Returned, Some(reason.to_string()))
     }
 
@@ -982,4 +976,22 @@ fn audit(action: &str, id: Uuid) -> AuditEvent {
         object_id: id.to_string(),
         outcome: "ok".into(),
     }
+}
+
+/// A reason an officer must give (returning a file, voiding a record or photo), trimmed:
+/// required and at most 1,000 characters, else `reason_required` at the field `reason` with
+/// the message given.
+pub(crate) fn required_reason<'a>(
+    reason: &'a str,
+    sq: &'static str,
+    en: &'static str,
+) -> Result<&'a str, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(AppError {
+            fields: vec![FieldError::error("reason", "required")],
+            ..AppError::new("reason_required", sq, en)
+        });
+    }
+    Ok(reason)
 }

@@ -634,18 +634,11 @@ fn own_record() -> AppError {
     )
 }
 
-/// A reason for a void, trimmed: required, at most 1,000 characters.
+/// A reason for a void (of a record or a photo), trimmed: required, at most 1,000 characters.
 pub(crate) fn void_reason(reason: &str) -> Result<&str, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(AppError {
-            fields: vec![FieldError::error("reason", "required")],
-            ..AppError::new(
-                "reason_required",
-                "Shfuqizimi kërkon një arsye.",
-                "Voiding needs a reason.",
-            )
-        });
-    }
-    Ok(reason)
+    crate::required_reason(
+        reason,
+        "Shfuqizimi kërkon një arsye.",
+        "Voiding needs a reason.",
+    )
 }
