@@ -23,6 +23,36 @@ const BIN: &str = env!("CARGO_BIN_EXE_regjistri");
 mod support;
 use support::*;
 
+/// A check-in without a photo (1 December 2026) and a death (2 December), added to `file` by
+/// the station's signed-in clerk.
+fn check_in_and_death(
+    s: &Station,
+    file: Uuid,
+) -> (
+    regjistri_domain::records::FileRecord,
+    regjistri_domain::records::FileRecord,
+) {
+    let add = |draft: regjistri_domain::records::RecordDraft| {
+        s.registry.add_record(file, &draft).unwrap()
+    };
+    (
+        add(regjistri_domain::records::RecordDraft {
+            kind: "check_in".into(),
+            date: "01.12.2026".into(),
+            officer: "Inspektor Gjoka".into(),
+            no_photo_reason: "Kamera e prishur".into(),
+            ..Default::default()
+        }),
+        add(regjistri_domain::records::RecordDraft {
+            kind: "status_change".into(),
+            date: "02.12.2026".into(),
+            choice: "deceased".into(),
+            note: "Certifikatë vdekjeje".into(),
+            ..Default::default()
+        }),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_stations_share_files_approvals_and_merge_different_fields() {
     let Some(db) = database().await else { return };
@@ -933,32 +963,7 @@ async fn records_reach_the_directorates_stations_and_a_death_is_confirmed_at_ano
     a.registry.approve_file(saved.id, saved.version).unwrap();
     // A check-in and a death at A, offline.
     a.as_user("clerk.a");
-    let check_in = a
-        .registry
-        .add_record(
-            saved.id,
-            &regjistri_domain::records::RecordDraft {
-                kind: "check_in".into(),
-                date: "01.12.2026".into(),
-                officer: "Inspektor Gjoka".into(),
-                no_photo_reason: "Kamera e prishur".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let death = a
-        .registry
-        .add_record(
-            saved.id,
-            &regjistri_domain::records::RecordDraft {
-                kind: "status_change".into(),
-                date: "02.12.2026".into(),
-                choice: "deceased".into(),
-                note: "Certifikatë vdekjeje".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let (check_in, death) = check_in_and_death(&a, saved.id);
     assert!(death.confirmation.is_none());
     // A trip, a change to it and a change of name: records of any kind travel as documents.
     let draft_of = |kind: &str| regjistri_domain::records::RecordDraft {
@@ -1258,32 +1263,7 @@ async fn two_voids_of_one_record_made_offline_converge_to_the_supervisors_decisi
     a.as_user("supervisor.a");
     a.registry.approve_file(saved.id, saved.version).unwrap();
     a.as_user("clerk.a");
-    let check_in = a
-        .registry
-        .add_record(
-            saved.id,
-            &regjistri_domain::records::RecordDraft {
-                kind: "check_in".into(),
-                date: "01.12.2026".into(),
-                officer: "Inspektor Gjoka".into(),
-                no_photo_reason: "Kamera e prishur".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let death = a
-        .registry
-        .add_record(
-            saved.id,
-            &regjistri_domain::records::RecordDraft {
-                kind: "status_change".into(),
-                date: "02.12.2026".into(),
-                choice: "deceased".into(),
-                note: "Certifikatë vdekjeje".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let (check_in, death) = check_in_and_death(&a, saved.id);
     a.sync().await;
     b.sync().await;
 
