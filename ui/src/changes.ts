@@ -11,9 +11,6 @@ import { countryName, courtName, municipalityName } from "./reference";
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** An instant as the server keeps it (UTC, RFC 3339): shown in Tirana time. */
-export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-
 /** The fields a record or notice changes once (its void, confirmation, service), which can
  * conflict when two stations set them differently. */
 const SET_ONCE_LABELS: Record<string, MessageKey> = {
@@ -111,8 +108,10 @@ export function changeValueText(path: string, v: unknown, ref: ReferenceSet, t: 
   if (typeof v === "number") return String(v);
   if (typeof v === "string") {
     if (ISO_DATE.test(v)) return isoToDisplay(v);
-    if (ISO_INSTANT.test(v)) return timestampToDisplay(v);
     switch (field) {
+      case "at":
+        // when a record was voided or confirmed: an instant, shown in Tirana time
+        return timestampToDisplay(v);
       case "court_code":
         return courtName(ref, v);
       case "municipality_code":

@@ -12,7 +12,7 @@ import type { ConflictItem } from "../generated/ConflictItem";
 import type { ReferenceSet } from "../generated/ReferenceSet";
 import { useBackend } from "../backend/context";
 import { ErrorCode, needsServer, toAppError } from "../backend/errors";
-import { ISO_INSTANT, changeLabel, valueText } from "../changes";
+import { changeLabel, valueText } from "../changes";
 import { displayToIso, isoToDisplay, timestampToDisplay } from "../dates";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n";
@@ -36,9 +36,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 
 /**
  * What a supervisor may type for a field: text for text fields, a dd.mm.yyyy day for dates, a
- * whole number for numbers (a height); nothing for other values (yes/no, lists, instants, and a
- * record's void or confirmation or a notice's service, each one side's act as a whole), which
- * are picked from the three sides.
+ * whole number for numbers (a height); nothing for other values (yes/no, lists, and a record's
+ * void or confirmation or a notice's service, each one side's act as a whole), which are picked
+ * from the three sides.
  */
 export function editKind(f: ConflictField): "text" | "date" | "number" | null {
   // A void, a confirmation or a notice's service is someone's act: one side's, never typed.
@@ -48,8 +48,6 @@ export function editKind(f: ConflictField): "text" | "date" | "number" | null {
   if (!values.every((v) => v === null || typeof v === "string")) return null;
   const strings = values.filter((v): v is string => typeof v === "string" && v !== "");
   if (strings.length > 0 && strings.every((v) => ISO_DATE.test(v))) return "date";
-  // When something was voided or confirmed is picked from the sides, never typed.
-  if (strings.some((v) => ISO_INSTANT.test(v))) return null;
   return "text";
 }
 
